@@ -1,0 +1,47 @@
+# Proposal Desk — the two commands of the README:
+#   make run    fresh clone → running app with the TA0207 demo data at http://127.0.0.1:8000/
+#   make test   the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+
+.PHONY: run test deps sysdeps-run sysdeps-test migrate demo lint clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	@touch $@
+
+deps: $(VENV)/.installed
+
+sysdeps-run:
+	@sh scripts/ensure-system-packages.sh $(RUN_PACKAGES)
+
+sysdeps-test:
+	@sh scripts/ensure-system-packages.sh $(TEST_PACKAGES)
+
+migrate: deps
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
+
+run: sysdeps-run deps demo
+	@echo "Proposal Desk: http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: sysdeps-test deps
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) var

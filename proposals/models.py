@@ -1,0 +1,456 @@
+"""Registry: committee meetings, members, agencies, users and roles, proposals, assignments, timeline.
+
+Status fields are only ever assigned in ``proposals.services`` (and the services of the apps that
+build on this one); nothing here has workflow in ``save()``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.formats import chinese_numeral
+
+from .validators import validate_phone
+
+
+class Meeting(models.Model):
+    """One plenary meeting (届, 次), which opens a proposal intake and owns a number sequence."""
+
+    term = models.PositiveSmallIntegerField(_("届"))
+    session = models.PositiveSmallIntegerField(_("次"))
+    number_prefix = models.CharField(_("编号前缀"), max_length=8, help_text=_("例如 TA，编号为 TA0207"))
+    opened_on = models.DateField(_("开幕日期"), null=True, blank=True)
+    is_current = models.BooleanField(_("当前会议"), default=False)
+    due_months = models.PositiveSmallIntegerField(_("办理时限（月）"), default=3)
+    cohandler_due_months = models.PositiveSmallIntegerField(_("会办意见时限（月）"), default=1)
+    rehandle_due_months = models.PositiveSmallIntegerField(_("重新办理时限（月）"), default=1)
+    return_window_days = models.PositiveSmallIntegerField(_("退回期限（工作日）"), default=7)
+    # The last sequence number handed out; registration increments it under a row lock.
+    last_sequence = models.PositiveIntegerField(_("已用最大序号"), default=0)
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-term", "-session"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "session"], name="meeting_term_session_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{chinese_numeral(self.term)}届{chinese_numeral(self.session)}次会议"
+
+    @property
+    def code(self) -> str:
+        return f"{self.term}-{self.session}"
+
+
+class Category(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("提案类别")
+        verbose_name_plural = _("提案类别")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeclineReason(models.Model):
+    text = models.CharField(_("不予立案理由"), max_length=200, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("不予立案理由")
+        verbose_name_plural = _("不予立案理由")
+        ordering = ["order", "text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Member(models.Model):
+    """A CPPCC member. Phone and work unit are personal data: never on a public page or in a log."""
+
+    name = models.CharField(_("姓名"), max_length=50, db_index=True)
+    work_unit = models.CharField(_("工作单位"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
+    sector = models.CharField(_("界别"), max_length=50, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    is_active = models.BooleanField(_("在任"), default=True)
+
+    class Meta:
+        verbose_name = _("委员")
+        verbose_name_plural = _("委员")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """A responding agency (承办单位)."""
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    # Only reached through the storage API and a view that checks the user; never a public URL.
+    seal = models.ImageField(_("印章图片"), upload_to="seals/", blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("提案委员会工作人员")
+    HANDLER = "handler", _("承办单位经办人")
+    LEADER = "leader", _("承办单位负责人")
+    MEMBER = "member", _("政协委员")
+    ADMIN = "admin", _("系统管理员")
+    AUDITOR = "auditor", _("审计员")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("所属承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    member = models.OneToOneField(
+        Member,
+        verbose_name=_("对应委员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["handler", "leader"]) | Q(agency__isnull=False),
+                name="user_agency_role_has_agency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="member") | Q(member__isnull=False),
+                name="user_member_role_has_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_committee_staff(self) -> bool:
+        return self.role == Role.STAFF
+
+    @property
+    def is_agency_user(self) -> bool:
+        return self.role in (Role.HANDLER, Role.LEADER)
+
+    @property
+    def is_member_user(self) -> bool:
+        return self.role == Role.MEMBER
+
+
+class ProposerKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("个人")
+    JOINT = "joint", _("联名")
+    BODY = "body", _("集体")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审查")
+    REGISTERED = "registered", _("已立案")
+    NOT_REGISTERED = "not_registered", _("不予立案")
+    ASSIGNED = "assigned", _("办理中")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+
+
+class Proposal(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="proposals"
+    )
+    between_meetings = models.BooleanField(_("闭会期间提案"), default=False)
+    number = models.CharField(_("提案编号"), max_length=20, blank=True, db_index=True)
+    sequence = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=300)
+    proposer_kind = models.CharField(
+        _("提案人类型"), max_length=20, choices=ProposerKind.choices, default=ProposerKind.INDIVIDUAL
+    )
+    first_proposer = models.ForeignKey(
+        Member,
+        verbose_name=_("第一提案人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="first_proposals",
+    )
+    cosigners = models.ManyToManyField(
+        Member,
+        verbose_name=_("联名提案人"),
+        blank=True,
+        through="ProposalCosigner",
+        related_name="cosigned_proposals",
+    )
+    body_name = models.CharField(
+        _("提案单位"), max_length=100, blank=True, help_text=_("党派、界别、专门委员会或人民团体")
+    )
+    body_contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    body_contact_phone = models.CharField(
+        _("联系人电话"), max_length=30, blank=True, validators=[validate_phone]
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+    )
+    main_content = models.TextField(_("主要内容"))
+    reason = models.TextField(_("案由"), blank=True)
+    suggestions = models.TextField(_("建议"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT, db_index=True
+    )
+    is_key = models.BooleanField(_("重点提案"), default=False, db_index=True)
+    key_note = models.TextField(_("督办说明"), blank=True)
+    decline_reason = models.ForeignKey(
+        DeclineReason, verbose_name=_("不予立案理由"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    decline_note = models.TextField(_("不予立案说明"), blank=True)
+    converted_to_opinion = models.BooleanField(_("转为意见建议"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="created_proposals",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    close_note = models.TextField(_("办结说明"), blank=True)
+    # Bigram index of title + main content for Chinese substring search (see proposals.search).
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("提案")
+        verbose_name_plural = _("提案")
+        ordering = ["-meeting__term", "-meeting__session", "sequence", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                condition=~Q(number=""),
+                name="proposal_number_unique_in_meeting",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["meeting", "status"], name="proposal_meeting_status"),
+            models.Index(fields=["meeting", "sequence"], name="proposal_meeting_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_number} {self.title}" if self.number else self.title
+
+    @property
+    def display_number(self) -> str:
+        return f"第 {self.number} 号" if self.number else ""
+
+    @property
+    def proposer_display(self) -> str:
+        if self.proposer_kind == ProposerKind.BODY:
+            return self.body_name
+        if self.first_proposer_id is None:
+            return ""
+        if self.proposer_kind == ProposerKind.JOINT:
+            return _("%(name)s等") % {"name": self.first_proposer.name}
+        return self.first_proposer.name
+
+
+class ProposalCosigner(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("联名提案人")
+        verbose_name_plural = _("联名提案人")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "member"], name="cosigner_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    CO = "co", _("会办")
+    SPLIT = "split", _("分办")
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    ACCEPTED = "accepted", _("办理中")
+    RETURNED = "returned", _("已退回")
+    REPLIED = "replied", _("已答复")
+    REHANDLING = "rehandling", _("重新办理")
+    DONE = "done", _("已办结")
+
+
+class Assignment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="assignments")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("办理方式"), max_length=10, choices=AssignmentRole.choices)
+    scope = models.CharField(_("分办范围"), max_length=200, blank=True, help_text=_("例如“第二条”"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.PENDING,
+        db_index=True,
+    )
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    assigned_at = models.DateTimeField(_("交办时间"), default=timezone.now)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("办理时限"), db_index=True)
+    original_due_date = models.DateField(_("原办理时限"))
+    accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("交办")
+        verbose_name_plural = _("交办")
+        ordering = ["due_date", "id"]
+        constraints = [
+            # An agency holds at most one live assignment per proposal; a returned one can be re-made.
+            models.UniqueConstraint(
+                fields=["proposal", "agency"], condition=~Q(status="returned"), name="assignment_agency_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "due_date"], name="assignment_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} → {self.agency}（{self.get_role_display()}）"
+
+    @property
+    def answers_member(self) -> bool:
+        """Lead and split handlers answer the member; co-handlers only send their view to the lead."""
+        return self.role != AssignmentRole.CO
+
+    @property
+    def is_overdue(self) -> bool:
+        open_states = {AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING}
+        return self.status in open_states and self.due_date < timezone.localdate()
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extensions")
+    reason = models.TextField(_("延期理由"))
+    requested_due_date = models.DateField(_("申请延至"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_due_date = models.DateField(_("批准延至"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} → {self.requested_due_date}"
+
+
+class TimelineEvent(models.Model):
+    """One transition of a proposal or of one of its parts: who, when, from, to, note."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="timeline")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="timeline"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(_("事项"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=30, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=30, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["proposal", "at"], name="timeline_proposal_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"

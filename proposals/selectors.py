@@ -1,0 +1,61 @@
+"""Who may see what. Every list, search, export, PDF and download goes through these."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import Assignment, AssignmentStatus, Proposal, ProposalCosigner, ProposalStatus, Role, User
+
+
+def _is_anon(user) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def proposals_visible_to(user: User) -> QuerySet[Proposal]:
+    qs = Proposal.objects.all()
+    if _is_anon(user):
+        return qs.none()
+    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+        # A draft belongs to its author until it is submitted.
+        return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
+    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+        live = Assignment.objects.filter(proposal=OuterRef("pk"), agency_id=user.agency_id).exclude(
+            status=AssignmentStatus.RETURNED
+        )
+        return qs.filter(Exists(live))
+    if user.role == Role.MEMBER and user.member_id:
+        cosigned = ProposalCosigner.objects.filter(proposal=OuterRef("pk"), member_id=user.member_id)
+        own = Q(first_proposer_id=user.member_id) | Exists(cosigned) | Q(created_by=user)
+        return qs.filter(own).filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
+    return qs.none()
+
+
+def get_proposal_for_user(user: User, pk: int, *, write: bool = False) -> Proposal:
+    """The proposal, or 404 — the same answer for "missing" and "not yours"."""
+    qs = proposals_visible_to(user)
+    if write:
+        qs = qs.select_for_update()
+    try:
+        return qs.select_related("meeting", "first_proposer", "category").get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def assignments_visible_to(user: User) -> QuerySet[Assignment]:
+    qs = Assignment.objects.all()
+    if _is_anon(user):
+        return qs.none()
+    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+        return qs.filter(agency_id=user.agency_id)
+    return qs.filter(proposal__in=proposals_visible_to(user).values("pk"))
+
+
+def get_assignment_for_user(user: User, pk: int, *, write: bool = False) -> Assignment:
+    qs = assignments_visible_to(user)
+    if write:
+        qs = qs.select_for_update()
+    try:
+        return qs.select_related("proposal", "proposal__meeting", "agency").get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
