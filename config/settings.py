@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "proposals",
     "replies",
     "consultations",
+    "audit",
+    "oversight",
 ]
 
 MIDDLEWARE = [

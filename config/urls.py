@@ -15,5 +15,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("proposals/", include("proposals.urls")),
+    path("replies/", include("replies.urls")),
+    path("consultations/", include("consultations.urls")),
+    path("audit/", include("audit.urls")),
+    path("", include("oversight.urls")),
     path("admin/", admin.site.urls),
 ]

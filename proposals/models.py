@@ -283,6 +283,16 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return f"{self.display_number} {self.title}" if self.number else self.title
 
+    def save(self, *args, **kwargs) -> None:
+        # A derived index column, not workflow: kept in step with the text it indexes.
+        from .search import proposal_search_text
+
+        self.search_text = proposal_search_text(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "main_content", "number"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     @property
     def display_number(self) -> str:
         return f"第 {self.number} 号" if self.number else ""
