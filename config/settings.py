@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "consultations",
     "audit",
     "oversight",
+    # Background work (volume builds, reminder e-mails): django-tasks with its database backend,
+    # so any number of web machines and workers share one queue without an extra broker.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +179,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "proposal-desk@localhost")
+
+# --- Background tasks -----------------------------------------------------------------------
+# The worker is `manage.py db_worker` (started by `make run` beside the server). TASKS_BACKEND may
+# name django_tasks.backends.immediate.ImmediateBackend to run tasks inline (no worker).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A failed task is re-enqueued until it has run this many times; then it stays failed for staff to see.
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 
 # --- Sessions and security ------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
