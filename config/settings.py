@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "consultations",
     "audit",
     "oversight",
+    "search",
     # Background work (volume builds, reminder e-mails): django-tasks with its database backend,
     # so any number of web machines and workers share one queue without an extra broker.
     "django_tasks",

@@ -2,17 +2,51 @@
 
 ``bigrams`` builds the index text kept in ``Proposal.search_text``: every overlapping pair of
 characters of the searchable fields, so that any substring of two or more characters can be found
-by looking for its bigrams. ``search_proposals`` narrows a QuerySet to the proposals whose title or
-content contains the query.
+by looking for its bigrams. ``search_proposals`` narrows a QuerySet to the proposals whose title,
+main content or number contains every whitespace-separated term of the query.
+
+How a term is looked up:
+
+- Its bigrams made of two letters or digits are looked up in an inverted index, ANDed: on SQLite
+  the FTS5 table ``search_proposal_fts`` (rowid = proposal id), on PostgreSQL a GIN index on
+  ``to_tsvector('simple', search_text)``. Both tokenizers keep such a bigram as one token (checked:
+  FTS5 ``unicode61`` and PostgreSQL's default parser in this cluster's C.UTF-8 locale), so a row has
+  the token exactly when its text holds the bigram.
+- A term of exactly two such characters is then an exact match already: the bigram is in the index
+  only if those two characters stand side by side in the text. A longer term is re-checked with
+  ``icontains``, because "援疆" and "疆工" can both occur without "援疆工" occurring; the re-check
+  only reads the few candidate rows the index returned.
+- A term with no such bigram (one character, or only punctuation) falls back to ``icontains`` alone,
+  which scans the table: slower at 100,000 rows (see docs/PERFORMANCE.md) but still correct.
+
+The SQLite FTS table is kept in step by ``index_on_save``/``index_on_delete`` (connected by the
+``search`` app), not by triggers: Django's SQLite schema editor remakes ``proposals_proposal`` on
+ALTER and would drop them. Rows written around the ORM (``bulk_create``, ``QuerySet.update`` of the
+title or content) must be followed by ``rebuild_index()``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 
 _SPLIT = re.compile(r"[\s\u3000,.;:!?，。；：！？、“”‘’（）()《》【】\[\]<>\"'/\\|-]+")
+
+FTS_TABLE = "search_proposal_fts"  # created by the search app's migration
+_SQL_MATCH = "SELECT rowid FROM search_proposal_fts WHERE search_proposal_fts MATCH %s"
+_SQL_UPSERT = "INSERT OR REPLACE INTO search_proposal_fts(rowid, search_text) VALUES (%s, %s)"
+_SQL_DELETE = "DELETE FROM search_proposal_fts WHERE rowid = %s"
+_SQL_CLEAR = "DELETE FROM search_proposal_fts"
+_SQL_FILL = (
+    "INSERT INTO search_proposal_fts(rowid, search_text) "
+    "SELECT id, search_text FROM proposals_proposal WHERE search_text != ''"
+)
+_SQL_OPTIMIZE = "INSERT INTO search_proposal_fts(search_proposal_fts) VALUES ('optimize')"
 
 
 def _chunks(text: str) -> list[str]:
@@ -34,11 +68,118 @@ def proposal_search_text(proposal) -> str:
     return bigrams(proposal.title, proposal.main_content, proposal.number)
 
 
+# --- Query --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    tokens: tuple[str, ...]  # bigrams of two letters/digits, each one index token on both databases
+
+    @property
+    def exact_by_index(self) -> bool:
+        """True when the index alone answers the term: it is one bigram, nothing else."""
+        return len(self.tokens) == 1 and self.tokens[0] == self.text.lower()
+
+
+def _term_tokens(term: str) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for chunk in _chunks(term):
+        for i in range(len(chunk) - 1):
+            pair = chunk[i : i + 2]
+            if pair.isalnum():
+                seen.setdefault(pair, None)
+    return tuple(seen)
+
+
+def parse_query(query: str) -> list[Term]:
+    return [Term(text=t, tokens=_term_tokens(t)) for t in (query or "").split()]
+
+
+def _contains(term: str) -> Q:
+    return Q(title__icontains=term) | Q(main_content__icontains=term) | Q(number__icontains=term)
+
+
+class _TsBigramMatch(Func):
+    """``to_tsvector('simple', search_text) @@ plainto_tsquery('simple', 'b1 b2 …')``.
+
+    Written out so that the left side is exactly the GIN index's expression (see the ``search``
+    app's migration) and the column keeps whatever alias the surrounding query gives it.
+    """
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column_sql, column_params = compiler.compile(self.source_expressions[0])
+        query_sql, query_params = compiler.compile(self.source_expressions[1])
+        sql = f"to_tsvector('simple'::regconfig, {column_sql}) @@ plainto_tsquery('simple'::regconfig, {query_sql})"
+        return sql, (*column_params, *query_params)
+
+
+def _index_filter(vendor: str, tokens: Iterable[str]):
+    tokens = list(tokens)
+    if vendor == "sqlite":
+        # Tokens are letters and digits only, so quoting each as an FTS5 string is safe.
+        match = " AND ".join(f'"{t}"' for t in tokens)
+        return Q(pk__in=RawSQL(_SQL_MATCH, [match]))  # noqa: S611 - fixed SQL; the match text is a parameter
+    if vendor == "postgresql":
+        return _TsBigramMatch(F("search_text"), Value(" ".join(tokens)))
+    return None
+
+
 def search_proposals(qs: QuerySet, query: str) -> QuerySet:
-    query = (query or "").strip()
-    if not query:
+    """The proposals of ``qs`` whose title, main content or number contains every term of ``query``.
+
+    Case-insensitive (for Latin letters); terms are separated by whitespace and ANDed. Returns a
+    QuerySet, so it composes with the visibility filter ``qs`` already carries and with paging.
+    """
+    terms = parse_query(query)
+    if not terms:
         return qs
-    cond = Q()
-    for term in query.split():
-        cond &= Q(title__icontains=term) | Q(main_content__icontains=term) | Q(number__icontains=term)
-    return qs.filter(cond)
+    vendor = connections[qs.db].vendor
+    tokens = [tok for term in terms for tok in term.tokens]
+    index_filter = _index_filter(vendor, dict.fromkeys(tokens)) if tokens else None
+    if index_filter is not None:
+        qs = qs.filter(index_filter)
+    recheck = Q()
+    for term in terms:
+        if index_filter is None or not term.exact_by_index:
+            recheck &= _contains(term.text)
+    return qs.filter(recheck) if recheck else qs
+
+
+# --- Index upkeep (SQLite; PostgreSQL's GIN index is maintained by the database) -----------------
+
+_INDEXED_FIELDS = {"title", "main_content", "number", "search_text"}
+
+
+def index_on_save(sender, instance, created=False, update_fields=None, using="default", **kwargs) -> None:
+    if update_fields is not None and not (_INDEXED_FIELDS & set(update_fields)):
+        return
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        # FTS5 honours OR REPLACE on the rowid: one statement whether the row is new or not.
+        cursor.execute(_SQL_UPSERT, [instance.pk, instance.search_text])
+
+
+def index_on_delete(sender, instance, using="default", **kwargs) -> None:
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL_DELETE, [instance.pk])
+
+
+def rebuild_index(using: str = "default") -> None:
+    """Re-make the whole index from ``proposals_proposal.search_text`` (after bulk writes)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(_SQL_CLEAR)
+            cursor.execute(_SQL_FILL)
+            cursor.execute(_SQL_OPTIMIZE)
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE proposals_proposal")

@@ -1,0 +1,154 @@
+"""Chinese substring search: exactly the proposals that contain the query, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from proposals import search
+from proposals.models import Proposal, ProposalStatus, Role
+from proposals.search import parse_query, rebuild_index, search_proposals
+from proposals.selectors import proposals_visible_to
+from tests.factories import make_assignment, make_proposal, make_user
+
+pytestmark = pytest.mark.django_db
+
+TEXTS = {
+    # key: (title, main content)
+    "title": ("关于加强援疆工作的建议", "建议完善对口支援机制。"),
+    "content": ("关于产业协作的建议", "近年来我市对口援疆成效明显，应当继续深化。"),
+    "apart": ("关于援助新疆企业的建议", "援助企业，新疆特色产品进入本地市场。"),  # 援 … 疆, never 援疆
+    "split": ("关于对口援疆的建议", "支持新疆工业园区建设。"),  # 援疆 and 疆工, never 援疆工
+    "other": ("关于改善老旧小区停车的建议", "老旧小区停车难，建议挖潜增效。"),
+    "latin": ("关于推进5G基站建设的建议", "加快 5G 网络覆盖，推广 AI 应用。"),
+}
+
+
+@pytest.fixture
+def found(world):
+    """found(query, user=staff) → the set of keys of TEXTS whose proposals the search returns."""
+    by_id = {}
+    for i, (key, (title, content)) in enumerate(TEXTS.items(), start=2):
+        p = make_proposal(
+            meeting=world.meeting,
+            created_by=world.staff,
+            first_proposer=world.proposer,
+            status=ProposalStatus.ASSIGNED,
+            number=f"TA{i:04d}",
+            sequence=i,
+            title=title,
+            main_content=content,
+        )
+        by_id[p.pk] = key
+    by_id[world.proposal.pk] = "world"
+    found.by_key = {v: k for k, v in by_id.items()}
+
+    def _found(query: str, user=None) -> set[str]:
+        qs = search_proposals(proposals_visible_to(user or world.staff), query)
+        return {by_id[pk] for pk in qs.values_list("pk", flat=True)}
+
+    _found.by_key = {v: k for k, v in by_id.items()}
+    return _found
+
+
+def test_two_character_query_finds_title_and_content_matches(found):
+    assert found("援疆") == {"title", "content", "split"}
+
+
+def test_two_characters_apart_are_not_a_match(found):
+    # "援助新疆" holds both characters but never side by side.
+    assert "apart" not in found("援疆")
+    assert found("助新") == {"apart"}
+
+
+def test_three_character_query_excludes_bigrams_that_are_not_contiguous(found):
+    # "split" has 援疆 and 疆工 as bigrams but not the substring 援疆工.
+    assert found("援疆工") == {"title"}
+
+
+def test_longer_phrase(found):
+    assert found("加强援疆工作") == {"title"}
+    assert found("对口援疆成效明显") == {"content"}
+    assert found("援疆工作建议") == set()
+
+
+def test_terms_separated_by_spaces_are_anded(found):
+    assert found("援疆 工业") == {"split"}
+    assert found("援疆 停车") == set()
+
+
+def test_single_character_falls_back_to_contains(found):
+    assert found("疆") == {"title", "content", "apart", "split"}
+
+
+def test_query_with_punctuation_inside_a_term_is_matched_exactly(found):
+    assert found("援助企业，新疆") == {"apart"}
+    assert found("援助企业新疆") == set()
+
+
+def test_number_and_latin_letters_case_insensitive(found):
+    assert found("TA0003") == {"content"}
+    assert found("ta0003") == {"content"}
+    assert found("5g") == {"latin"}
+    assert found("AI") == {"latin"}
+
+
+def test_empty_query_returns_everything_visible(found, world):
+    assert len(found("")) == len(TEXTS) + 1
+    assert len(found("   ")) == len(TEXTS) + 1
+
+
+def test_search_composes_with_visibility(found, world):
+    handler = make_user("handler_search", Role.HANDLER, agency=world.agency_b)
+    target = Proposal.objects.get(pk=found.by_key["title"])
+    make_assignment(proposal=target, agency=world.agency_b, assigned_by=world.staff)
+    assert found("援疆", user=handler) == {"title"}
+    assert found("援疆", user=world.handler_b) == {"title"}  # handler_b is agency B too
+    assert found("援疆", user=world.unrelated_user) == set()
+
+
+def test_search_returns_a_queryset_that_pages_and_counts(found, world):
+    qs = search_proposals(proposals_visible_to(world.staff), "援疆").order_by("pk")
+    assert qs.count() == 3
+    assert [p.pk for p in qs[:2]] == sorted(found.by_key[k] for k in ("title", "content", "split"))[:2]
+
+
+def test_index_follows_a_title_change_saved_with_update_fields(found):
+    p = Proposal.objects.get(pk=found.by_key["other"])
+    p.title = "关于支持援疆干部的建议"
+    p.save(update_fields=["title"])
+    assert "other" in found("援疆干部")
+    p.title = "关于改善老旧小区停车的建议"
+    p.save()
+    assert "other" not in found("援疆")
+
+
+def test_rebuild_index_covers_bulk_created_rows(found, world):
+    row = Proposal(
+        meeting=world.meeting,
+        created_by=world.staff,
+        status=ProposalStatus.SUBMITTED,
+        title="关于援疆医疗队的建议",
+        main_content="组织医疗援疆。",
+    )
+    row.search_text = search.proposal_search_text(row)
+    (created,) = Proposal.objects.bulk_create([row])
+    rebuild_index()
+    qs = search_proposals(proposals_visible_to(world.staff), "援疆医疗")
+    assert list(qs.values_list("pk", flat=True)) == [created.pk]
+
+
+def test_query_uses_the_index(found):
+    sql = str(search_proposals(Proposal.objects.all(), "援疆").query)
+    if connection.vendor == "sqlite":
+        assert "search_proposal_fts MATCH" in sql
+    else:
+        assert "to_tsvector('simple'::regconfig" in sql
+
+
+def test_parse_query_keeps_only_letter_and_digit_bigrams():
+    (term,) = parse_query("5%增长")
+    assert term.tokens == ("增长",)
+    assert not term.exact_by_index
+    (two,) = parse_query("援疆")
+    assert two.exact_by_index
