@@ -382,6 +382,15 @@ class Assignment(models.Model):
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    # Set when staff re-assign a returned assignment: the new assignment that took its place.
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("改交至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
 
     class Meta:
         verbose_name = _("交办")
@@ -464,3 +473,21 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def from_label(self) -> str:
+        return state_label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return state_label(self.to_state)
+
+
+def state_label(code: str) -> str:
+    """The display label of a stored status code (of a proposal, assignment or extension)."""
+    if not code:
+        return ""
+    for choices in (ProposalStatus, AssignmentStatus, ExtensionStatus):
+        if code in choices.values:
+            return str(choices(code).label)
+    return code

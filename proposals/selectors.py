@@ -5,7 +5,17 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from .models import Assignment, AssignmentStatus, Proposal, ProposalCosigner, ProposalStatus, Role, User
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Attachment,
+    ExtensionRequest,
+    Proposal,
+    ProposalCosigner,
+    ProposalStatus,
+    Role,
+    User,
+)
 
 
 def _is_anon(user) -> bool:
@@ -58,4 +68,22 @@ def get_assignment_for_user(user: User, pk: int, *, write: bool = False) -> Assi
     try:
         return qs.select_related("proposal", "proposal__meeting", "agency").get(pk=pk)
     except (Assignment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_extension_for_user(user: User, pk: int) -> ExtensionRequest:
+    """An extension request of a visible assignment, or 404."""
+    try:
+        return ExtensionRequest.objects.select_related("assignment", "assignment__proposal").get(
+            pk=pk, assignment__in=assignments_visible_to(user)
+        )
+    except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_attachment_for_user(user: User, pk: int) -> Attachment:
+    """An attachment of a visible proposal, or 404."""
+    try:
+        return Attachment.objects.select_related("proposal").get(pk=pk, proposal__in=proposals_visible_to(user))
+    except (Attachment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -1,0 +1,80 @@
+"""``can_*`` predicates: which buttons a page shows. The services check the same rules again.
+
+They assume the object is already visible to the user (it came through ``proposals.selectors``).
+"""
+
+from __future__ import annotations
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+    Proposal,
+    ProposalStatus,
+    Role,
+    User,
+)
+from .services import OPEN_ASSIGNMENT_STATES, can_still_return, is_agency_user_of, is_staff
+
+
+def can_file(user: User) -> bool:
+    return is_staff(user) or bool(user.is_authenticated and user.role == Role.MEMBER and user.member_id)
+
+
+def can_edit_draft(user: User, proposal: Proposal) -> bool:
+    return proposal.status == ProposalStatus.DRAFT and proposal.created_by_id == user.pk
+
+
+can_submit = can_edit_draft
+
+
+def can_review(user: User, proposal: Proposal) -> bool:
+    """Register (立案) or decline (不予立案)."""
+    return is_staff(user) and proposal.status == ProposalStatus.SUBMITTED
+
+
+def can_assign(user: User, proposal: Proposal) -> bool:
+    return is_staff(user) and proposal.status == ProposalStatus.REGISTERED
+
+
+def can_set_key(user: User, proposal: Proposal) -> bool:
+    return is_staff(user) and proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.NOT_REGISTERED)
+
+
+def can_add_attachment(user: User, proposal: Proposal) -> bool:
+    if proposal.status == ProposalStatus.DRAFT:
+        return proposal.created_by_id == user.pk
+    return is_staff(user) and proposal.status != ProposalStatus.CLOSED
+
+
+def can_see_personal_data(user: User, proposal: Proposal) -> bool:
+    """Members' phones: staff and the assigned agency (visibility already limits agencies to theirs)."""
+    return is_staff(user) or user.role in (Role.HANDLER, Role.LEADER, Role.ADMIN)
+
+
+def can_work_on(user: User, assignment: Assignment) -> bool:
+    """Staff, or a handler or leader of the assignment's agency: the replies and consultation links."""
+    return is_staff(user) or is_agency_user_of(user, assignment.agency_id)
+
+
+def can_accept(user: User, assignment: Assignment) -> bool:
+    return is_agency_user_of(user, assignment.agency_id) and assignment.status == AssignmentStatus.PENDING
+
+
+def can_return(user: User, assignment: Assignment) -> bool:
+    return can_accept(user, assignment) and can_still_return(assignment)
+
+
+def can_request_extension(user: User, assignment: Assignment) -> bool:
+    if not (is_agency_user_of(user, assignment.agency_id) and assignment.status in OPEN_ASSIGNMENT_STATES):
+        return False
+    return not any(e.status == ExtensionStatus.PENDING for e in assignment.extensions.all())
+
+
+def can_reassign(user: User, assignment: Assignment) -> bool:
+    return is_staff(user) and assignment.status == AssignmentStatus.RETURNED and assignment.replaced_by_id is None
+
+
+def can_decide_extension(user: User, extension: ExtensionRequest) -> bool:
+    return is_staff(user) and extension.status == ExtensionStatus.PENDING
