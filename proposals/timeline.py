@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from audit.log import record_event
+
 from .models import Assignment, Proposal, TimelineEvent, User
 
 
@@ -15,7 +17,7 @@ def timeline_record(
     note: str = "",
     assignment: Assignment | None = None,
 ) -> TimelineEvent:
-    return TimelineEvent.objects.create(
+    event = TimelineEvent.objects.create(
         proposal=proposal,
         assignment=assignment,
         actor=actor,
@@ -24,3 +26,14 @@ def timeline_record(
         to_state=to_state,
         note=note,
     )
+    # Every transition is also a security event. Same transaction: if the transition rolls back,
+    # so does its audit row. The free-text note stays out (it may name people).
+    record_event(
+        event="transition",
+        user=actor,
+        obj=proposal,
+        detail=f"{action}: {from_state or '-'} → {to_state or '-'}"
+        + (f" assignment={assignment.pk}" if assignment is not None else "")
+        + f" timeline={event.pk}",
+    )
+    return event
