@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+
+        # WeasyPrint reports every layout step at INFO; with the root logger at INFO that is
+        # a dozen lines per PDF in the server log.
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

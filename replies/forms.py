@@ -1,0 +1,124 @@
+"""Forms check the shape of the input; the services check the rules again."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from documents.formats import document_date
+from proposals.models import Assignment
+from proposals.validators import validate_phone
+
+from . import services
+from .models import CLASS_DEFINITIONS, Reply, ReplyClass
+
+
+class ReplyForm(forms.ModelForm):
+    """The draft of a reply letter. ``version`` is the version the user started editing from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Reply
+        fields = list(services.EDITABLE_FIELDS)
+        widgets = {
+            "reply_class": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 16}),
+            "closing": forms.Textarea(attrs={"rows": 2}),
+            "not_public_reason": forms.Textarea(attrs={"rows": 2}),
+            "reply_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "body": _("一段一行。小标题以“一、”“（一）”“1.”“（1）”开头，会按公文格式排版。"),
+            "leader_name": _("签发前必须填写。"),
+            "reply_date": _("不能早于交办日期；留空则以签发当天为成文日期。"),
+            "doc_number": _("可选，例如：晋发改函〔2024〕12号"),
+            "copy_to": _("可选，多个单位用顿号或逗号分隔"),
+            "not_public_reason": _("选择不公开时必填。"),
+        }
+
+    def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        allowed = services.enabled_classes()
+        self.fields["reply_class"].choices = [
+            (c.value, f"{c.label}：{CLASS_DEFINITIONS[c.value]}") for c in ReplyClass if c.value in allowed
+        ]
+        self.fields["reply_class"].required = False
+        self.fields["phone"].validators.append(validate_phone)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_reply_date(self):
+        value = self.cleaned_data.get("reply_date")
+        assigned_on = timezone.localdate(self.assignment.assigned_at)
+        if value is not None and value < assigned_on:
+            raise forms.ValidationError(services.DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)})
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("is_public") and not (data.get("not_public_reason") or "").strip():
+            self.add_error("not_public_reason", services.NOT_PUBLIC_REASON_REQUIRED)
+        return data
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in services.EDITABLE_FIELDS}
+
+    def _post_clean(self) -> None:
+        # The service owns the model: it applies the data to a locked row and calls full_clean()
+        # there, so the form does not touch the instance.
+        pass
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label=_("退回意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("PDF 文件"), required=False)
+    sha256 = forms.CharField(
+        label=_("或粘贴 SHA-256"),
+        required=False,
+        max_length=100,
+        help_text=_("64 位十六进制字符，可在答复页面上看到。"),
+    )
+
+    NEED_ONE = _("请上传一个 PDF 文件，或粘贴一个 SHA-256 值。")
+    BAD_HASH = _("SHA-256 应为 64 位十六进制字符（0–9、a–f）。")
+    NOT_PDF = _("上传的文件不是 PDF。")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_sha256(self) -> str:
+        value = "".join((self.cleaned_data.get("sha256") or "").split()).lower()
+        if value and (len(value) != 64 or any(c not in "0123456789abcdef" for c in value)):
+            raise forms.ValidationError(self.BAD_HASH)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if not upload and not data.get("sha256") and not self.errors:
+            raise forms.ValidationError(self.NEED_ONE)
+        if upload:
+            upload.seek(0)
+            if not upload.read(5).startswith(b"%PDF-"):
+                self.add_error("file", self.NOT_PDF)
+            upload.seek(0)
+        return data

@@ -1,0 +1,79 @@
+"""Which replies a user may see. Every page, PDF and download of a reply goes through these.
+
+- staff (and administrators): every reply;
+- a handler or leader: the replies of their own agency's assignments, drafts included, plus the
+  issued co-handlers' views (会办意见) on proposals their agency leads;
+- a member: only issued replies that answer a proposal they proposed or co-signed (never drafts,
+  never a co-handler's view, which goes to the lead agency and not to the member).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Role, User
+from proposals.selectors import assignments_visible_to
+
+from .models import Reply, ReplyStatus
+
+
+def replies_visible_to(user: User) -> QuerySet[Reply]:
+    qs = Reply.objects.all()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+        return qs.filter(assignment__in=assignments_visible_to(user))
+    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+        lead_here = Assignment.objects.filter(
+            proposal_id=OuterRef("assignment__proposal_id"), agency_id=user.agency_id, role=AssignmentRole.LEAD
+        ).exclude(status=AssignmentStatus.RETURNED)
+        own = Q(assignment__agency_id=user.agency_id)
+        cohandler_view = Q(assignment__role=AssignmentRole.CO, status=ReplyStatus.ISSUED) & Q(Exists(lead_here))
+        return qs.filter(own | cohandler_view)
+    if user.role == Role.MEMBER:
+        return qs.filter(
+            assignment__in=assignments_visible_to(user),
+            status=ReplyStatus.ISSUED,
+            assignment__role__in=[AssignmentRole.LEAD, AssignmentRole.SPLIT],
+        )
+    return qs.none()
+
+
+def get_reply_for_user(user: User, pk: int, *, write: bool = False) -> Reply:
+    """The reply, or 404 — the same answer for "missing" and "not yours"."""
+    qs = replies_visible_to(user)
+    if write:
+        qs = qs.select_for_update()
+    try:
+        return qs.select_related(
+            "assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting"
+        ).get(pk=pk)
+    except (Reply.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def cohandler_views(assignment) -> QuerySet[Reply]:
+    """The co-handlers' issued views on the proposal, which the lead agency reads while drafting."""
+    return (
+        Reply.objects.filter(
+            assignment__proposal_id=assignment.proposal_id,
+            assignment__role=AssignmentRole.CO,
+            status=ReplyStatus.ISSUED,
+        )
+        .exclude(assignment__status=AssignmentStatus.RETURNED)
+        .select_related("assignment__agency")
+        .order_by("assignment__agency__name", "round")
+    )
+
+
+def issued_reply_by_sha256(digest: str) -> Reply | None:
+    """The issued reply whose stored PDF has this SHA-256 (the verification page; any logged-in user)."""
+    digest = (digest or "").strip().lower()
+    if len(digest) != 64:
+        return None
+    return (
+        Reply.objects.filter(status=ReplyStatus.ISSUED, pdf_sha256=digest)
+        .select_related("assignment__agency", "assignment__proposal__meeting")
+        .first()
+    )

@@ -1,0 +1,531 @@
+"""Every write and every state transition of reply letters.
+
+Reply:  draft ─► submitted (待签发) ─► issued (frozen: PDF stored with its SHA-256)
+          ▲          │
+          └──────────┘ returned by the leader with a comment
+
+Each transition re-reads its row under ``select_for_update()``, checks who is acting and the
+current state, raises ``DomainError`` with one of the message constants below, saves with
+``update_fields``, and writes a timeline event and an audit event in the same transaction: a
+refused move writes nothing. Issuing also moves the assignment to "replied" and, once every
+answering assignment (lead or split, not returned) of the proposal is replied, the proposal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from audit.log import record_event
+from documents.formats import document_date
+from documents.render import sha256_hex
+from proposals.errors import ConflictError, DomainError
+from proposals.models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Proposal,
+    ProposalStatus,
+    ProposerKind,
+    Role,
+    User,
+)
+from proposals.timeline import timeline_record
+from proposals.validators import validate_phone
+
+from .models import Reply, ReplyClass, ReplyStatus, ReplyVersion
+
+# --- Messages users see -------------------------------------------------------------------
+NOT_ALLOWED = _("您无权执行此操作。")
+ASSIGNMENT_NOT_OPEN = _("只有办理中的交办可以起草答复。")
+REPLY_EXISTS = _("本轮办理已有答复，请在原答复上修改。")
+REPLY_FROZEN = _("答复已签发，不能再修改。")
+ALREADY_ISSUED = _("答复已签发，不能重复签发。")
+NOT_DRAFT = _("只有草稿可以提交签发。")
+NOT_SUBMITTED = _("只有待签发的答复可以签发或退回。")
+EDIT_WHILE_SUBMITTED = _("答复已提交签发，只有负责人可以修改；如需修改请请负责人退回。")
+CONFLICT = _(
+    "保存失败：在您编辑期间，%(who)s 已于 %(when)s 保存了新的版本（第 %(version)s 版）。"
+    "您的内容没有保存，仍显示在下方，请对照最新版本修改后再保存。"
+)
+CLASS_REQUIRED = _("请选择答复类别（A 类、B 类或 C 类）后再签发。")
+CLASS_NOT_ENABLED = _("未启用 D 类答复。")
+LEADER_REQUIRED = _("请填写负责人后再签发。")
+TITLE_REQUIRED = _("请填写标题。")
+ADDRESSEE_REQUIRED = _("请填写主送。")
+BODY_REQUIRED = _("请填写正文后再签发。")
+HANDLER_REQUIRED = _("请填写承办人后再签发。")
+PHONE_REQUIRED = _("请填写联系电话后再签发。")
+DATE_BEFORE_ASSIGNMENT = _("成文日期不能早于交办日期（%(date)s）。")
+NOT_PUBLIC_REASON_REQUIRED = _("选择不公开时，请填写不公开的理由。")
+RETURN_COMMENT_REQUIRED = _("退回时请填写退回意见。")
+
+# --- Timeline actions (the proposal's page shows them) ------------------------------------
+ACTION_CREATE = "起草答复"
+ACTION_SUBMIT = "提交签发"
+ACTION_RETURN = "退回修改"
+ACTION_ISSUE = "签发答复"
+ACTION_COHANDLER_ISSUE = "签发会办意见"
+ACTION_ASSIGNMENT_REPLIED = "交办已答复"
+ACTION_PROPOSAL_REPLIED = "提案已答复"
+
+# The fields a handler edits; each saved version keeps a snapshot of them.
+EDITABLE_FIELDS = (
+    "reply_class",
+    "title",
+    "addressee",
+    "body",
+    "closing",
+    "leader_name",
+    "handler_name",
+    "phone",
+    "reply_date",
+    "doc_number",
+    "copy_to",
+    "is_public",
+    "not_public_reason",
+)
+
+DEFAULT_CLOSING = _("感谢您对我们工作的关心和支持，欢迎今后提出更多宝贵意见。")
+
+# Checks that must pass before a reply is issued; each raises DomainError to refuse. Other apps
+# append to this list from their AppConfig.ready() (consultations: the member must have signed
+# the consultation record first).
+ISSUE_CHECKS: list[Callable[[Reply], None]] = []
+
+
+# --- Who may do what ------------------------------------------------------------------------
+
+
+def _is_agency_user(user: User | None, assignment: Assignment) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.role in (Role.HANDLER, Role.LEADER)
+        and user.agency_id == assignment.agency_id
+    )
+
+
+def _is_leader(user: User | None, assignment: Assignment) -> bool:
+    return _is_agency_user(user, assignment) and user.role == Role.LEADER
+
+
+def _require(condition: bool, message=NOT_ALLOWED) -> None:
+    if not condition:
+        raise DomainError(message, code="forbidden")
+
+
+def can_create(user: User, assignment: Assignment) -> bool:
+    return _is_agency_user(user, assignment) and assignment.status in (
+        AssignmentStatus.ACCEPTED,
+        AssignmentStatus.REHANDLING,
+    )
+
+
+def can_edit(user: User, reply: Reply) -> bool:
+    if not _is_agency_user(user, reply.assignment):
+        return False
+    if reply.status == ReplyStatus.DRAFT:
+        return True
+    return reply.status == ReplyStatus.SUBMITTED and user.role == Role.LEADER
+
+
+def can_submit(user: User, reply: Reply) -> bool:
+    return _is_agency_user(user, reply.assignment) and reply.status == ReplyStatus.DRAFT
+
+
+def can_issue(user: User, reply: Reply) -> bool:
+    return _is_leader(user, reply.assignment) and reply.status == ReplyStatus.SUBMITTED
+
+
+can_return = can_issue
+
+
+# --- Defaults ---------------------------------------------------------------------------------
+
+
+def default_title(assignment: Assignment) -> str:
+    proposal = assignment.proposal
+    committee = getattr(settings, "COMMITTEE_SHORT_NAME", "市政协")
+    where = f"{committee}{proposal.meeting.display_name}" if not proposal.between_meetings else committee
+    what = gettext("会办意见") if assignment.role == AssignmentRole.CO else gettext("答复")
+    number = f"第 {proposal.number} 号" if proposal.number else ""
+    return f"关于{where}{number}提案的{what}"
+
+
+def default_addressee(assignment: Assignment) -> str:
+    proposal = assignment.proposal
+    if assignment.role == AssignmentRole.CO:
+        # A co-handler's view goes to the lead agency, not to the member.
+        lead = (
+            Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD)
+            .exclude(status=AssignmentStatus.RETURNED)
+            .select_related("agency")
+            .first()
+        )
+        if lead is not None:
+            return f"{lead.agency.name}："
+    if proposal.proposer_kind == ProposerKind.BODY:
+        return f"{proposal.body_name}："
+    if proposal.first_proposer_id is None:
+        return ""
+    name = proposal.first_proposer.name
+    if proposal.proposer_kind == ProposerKind.JOINT:
+        return f"{name}等委员："
+    return f"{name}委员："
+
+
+def enabled_classes() -> list[str]:
+    classes = [ReplyClass.A, ReplyClass.B, ReplyClass.C]
+    if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
+        classes.append(ReplyClass.D)
+    return [str(c) for c in classes]
+
+
+# --- Validation shared by save and issue ----------------------------------------------------
+
+
+def snapshot(reply: Reply) -> dict[str, Any]:
+    data = {name: getattr(reply, name) for name in EDITABLE_FIELDS}
+    data["reply_date"] = reply.reply_date.isoformat() if reply.reply_date else None
+    return data
+
+
+def _check_fields(reply: Reply, assignment: Assignment) -> None:
+    """The shape rules that hold for every saved draft (a refused save writes nothing)."""
+    errors: dict[str, list] = {}
+    if not reply.title.strip():
+        errors.setdefault("title", []).append(TITLE_REQUIRED)
+    if not reply.addressee.strip():
+        errors.setdefault("addressee", []).append(ADDRESSEE_REQUIRED)
+    if reply.reply_class and reply.reply_class not in enabled_classes():
+        errors.setdefault("reply_class", []).append(CLASS_NOT_ENABLED)
+    if reply.reply_date is not None:
+        assigned_on = timezone.localdate(assignment.assigned_at)
+        if reply.reply_date < assigned_on:
+            errors.setdefault("reply_date", []).append(DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)})
+    if not reply.is_public and not reply.not_public_reason.strip():
+        errors.setdefault("not_public_reason", []).append(NOT_PUBLIC_REASON_REQUIRED)
+    try:
+        validate_phone(reply.phone)
+    except ValidationError as exc:
+        errors.setdefault("phone", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(reply: Reply, data: Mapping[str, Any]) -> None:
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "reply_date" and isinstance(value, str):
+            value = dt.date.fromisoformat(value) if value else None
+        elif name == "is_public":
+            value = bool(value)
+        elif value is None:
+            value = ""
+        elif isinstance(value, str):
+            # Line endings from browsers are \r\n; the letter works in lines.
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+            if name not in ("body", "closing", "not_public_reason"):
+                value = value.strip()
+        setattr(reply, name, value)
+    if reply.is_public:
+        reply.not_public_reason = ""
+
+
+def _record_version(reply: Reply, actor: User) -> ReplyVersion:
+    return ReplyVersion.objects.create(reply=reply, version=reply.version, saved_by=actor, data=snapshot(reply))
+
+
+def _audit(actor: User, reply: Reply, action: str) -> None:
+    record_event(event="transition", user=actor, obj=reply, detail=action)
+
+
+def _lock_reply(reply: Reply) -> Reply:
+    return (
+        Reply.objects.select_for_update()
+        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .get(pk=reply.pk)
+    )
+
+
+# --- Services -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any] | None = None) -> Reply:
+    """A handler (or leader) of the agency starts the reply of the assignment's current round."""
+    assignment = (
+        Assignment.objects.select_for_update()
+        .select_related("proposal__meeting", "proposal__first_proposer", "agency")
+        .get(pk=assignment.pk)
+    )
+    _require(_is_agency_user(actor, assignment))
+    if assignment.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING):
+        raise DomainError(ASSIGNMENT_NOT_OPEN)
+    if Reply.objects.filter(assignment=assignment, round=assignment.round).exists():
+        raise DomainError(REPLY_EXISTS, code="exists")
+    now = timezone.now()
+    reply = Reply(
+        assignment=assignment,
+        round=assignment.round,
+        title=default_title(assignment),
+        addressee=default_addressee(assignment),
+        closing="" if assignment.role == AssignmentRole.CO else str(DEFAULT_CLOSING),
+        handler_name=actor.display_name if actor.role == Role.HANDLER else "",
+        phone=actor.phone if actor.role == Role.HANDLER else "",
+        version=1,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(reply, data or {})
+    _check_fields(reply, assignment)
+    reply.full_clean(exclude=["pdf"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            reply.save()
+    except IntegrityError:
+        raise DomainError(REPLY_EXISTS, code="exists") from None
+    _record_version(reply, actor)
+    timeline_record(
+        proposal=assignment.proposal,
+        assignment=assignment,
+        actor=actor,
+        action=ACTION_CREATE,
+        to_state=ReplyStatus.DRAFT,
+        note=gettext("第 %(round)s 轮") % {"round": reply.round},
+    )
+    _audit(actor, reply, "reply_create")
+    return reply
+
+
+@transaction.atomic
+def reply_save_draft(*, reply: Reply, actor: User, data: Mapping[str, Any], expected_version: int) -> Reply:
+    """Save the handler's text; refused with ConflictError when someone saved since ``expected_version``.
+
+    Nothing is merged or overwritten: the caller shows the user their own text again.
+    """
+    reply = _lock_reply(reply)
+    assignment = reply.assignment
+    _require(_is_agency_user(actor, assignment))
+    if reply.status == ReplyStatus.ISSUED:
+        raise DomainError(REPLY_FROZEN, code="frozen")
+    if reply.status == ReplyStatus.SUBMITTED and actor.role != Role.LEADER:
+        raise DomainError(EDIT_WHILE_SUBMITTED, code="forbidden")
+    if int(expected_version) != reply.version:
+        last = reply.versions.select_related("saved_by").order_by("-version").first()
+        raise ConflictError(
+            CONFLICT
+            % {
+                "who": str(last.saved_by) if last else "",
+                "when": timezone.localtime(last.saved_at).strftime("%H:%M:%S") if last else "",
+                "version": reply.version,
+            },
+            code="conflict",
+        )
+    before = snapshot(reply)
+    _apply(reply, data)
+    _check_fields(reply, assignment)
+    reply.full_clean(exclude=["pdf"])
+    if snapshot(reply) == before:
+        return reply
+    reply.version += 1
+    reply.updated_at = timezone.now()
+    reply.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
+    _record_version(reply, actor)
+    _audit(actor, reply, "reply_save")
+    return reply
+
+
+@transaction.atomic
+def reply_submit(*, reply: Reply, actor: User) -> Reply:
+    """The handler sends the draft to the agency's leader for sign-off (签发)."""
+    reply = _lock_reply(reply)
+    _require(_is_agency_user(actor, reply.assignment))
+    if reply.status == ReplyStatus.ISSUED:
+        raise DomainError(REPLY_FROZEN, code="frozen")
+    if reply.status != ReplyStatus.DRAFT:
+        raise DomainError(NOT_DRAFT)
+    reply.status = ReplyStatus.SUBMITTED
+    reply.submitted_at = timezone.now()
+    reply.save(update_fields=["status", "submitted_at"])
+    timeline_record(
+        proposal=reply.assignment.proposal,
+        assignment=reply.assignment,
+        actor=actor,
+        action=ACTION_SUBMIT,
+        from_state=ReplyStatus.DRAFT,
+        to_state=ReplyStatus.SUBMITTED,
+    )
+    _audit(actor, reply, "reply_submit")
+    return reply
+
+
+@transaction.atomic
+def reply_return(*, reply: Reply, actor: User, comment: str) -> Reply:
+    """The leader sends the draft back to the handler with a comment."""
+    reply = _lock_reply(reply)
+    _require(_is_leader(actor, reply.assignment))
+    if reply.status == ReplyStatus.ISSUED:
+        raise DomainError(REPLY_FROZEN, code="frozen")
+    if reply.status != ReplyStatus.SUBMITTED:
+        raise DomainError(NOT_SUBMITTED)
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError(RETURN_COMMENT_REQUIRED, code="invalid")
+    reply.status = ReplyStatus.DRAFT
+    reply.leader_comment = comment
+    reply.save(update_fields=["status", "leader_comment"])
+    timeline_record(
+        proposal=reply.assignment.proposal,
+        assignment=reply.assignment,
+        actor=actor,
+        action=ACTION_RETURN,
+        from_state=ReplyStatus.SUBMITTED,
+        to_state=ReplyStatus.DRAFT,
+        note=comment,
+    )
+    _audit(actor, reply, "reply_return")
+    return reply
+
+
+def issue_problems(reply: Reply) -> list[str]:
+    """What still stops the reply from being issued (empty when it can be)."""
+    problems = []
+    if not reply.reply_class:
+        problems.append(str(CLASS_REQUIRED))
+    elif reply.reply_class not in enabled_classes():
+        problems.append(str(CLASS_NOT_ENABLED))
+    if not reply.leader_name.strip():
+        problems.append(str(LEADER_REQUIRED))
+    if not reply.body.strip():
+        problems.append(str(BODY_REQUIRED))
+    if not reply.handler_name.strip():
+        problems.append(str(HANDLER_REQUIRED))
+    if not reply.phone.strip():
+        problems.append(str(PHONE_REQUIRED))
+    if not reply.is_public and not reply.not_public_reason.strip():
+        problems.append(str(NOT_PUBLIC_REASON_REQUIRED))
+    if reply.reply_date is not None:
+        assigned_on = timezone.localdate(reply.assignment.assigned_at)
+        if reply.reply_date < assigned_on:
+            problems.append(str(DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)}))
+    return problems
+
+
+@transaction.atomic
+def reply_issue(*, reply: Reply, actor: User) -> Reply:
+    """签发: the leader issues the reply. It is frozen: the PDF is rendered once and stored with its SHA-256.
+
+    The assignment becomes "replied"; once every answering assignment of the proposal is replied,
+    so does the proposal.
+    """
+    from .pdf import render_reply_pdf  # WeasyPrint is loaded only when a letter is rendered
+
+    # Lock order as everywhere else: assignment, then reply, then proposal.
+    assignment = (
+        Assignment.objects.select_for_update().select_related("proposal__meeting", "agency").get(pk=reply.assignment_id)
+    )
+    reply = _lock_reply(reply)
+    reply.assignment = assignment
+    _require(_is_leader(actor, assignment))
+    if reply.status == ReplyStatus.ISSUED:
+        raise DomainError(ALREADY_ISSUED, code="frozen")
+    if reply.status != ReplyStatus.SUBMITTED:
+        raise DomainError(NOT_SUBMITTED)
+    if assignment.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING):
+        raise DomainError(ASSIGNMENT_NOT_OPEN)
+    problems = issue_problems(reply)
+    if problems:
+        raise DomainError(problems[0], code="invalid")
+    for check in ISSUE_CHECKS:
+        check(reply)
+
+    now = timezone.now()
+    if reply.reply_date is None:
+        reply.reply_date = timezone.localdate(now)
+    reply.status = ReplyStatus.ISSUED
+    reply.signed_by = actor
+    reply.issued_at = now
+    pdf = render_reply_pdf(reply, draft=False)
+    reply.pdf_sha256 = sha256_hex(pdf)
+    proposal = assignment.proposal
+    name = f"{proposal.number or proposal.pk}-{assignment.agency_id}-r{reply.round}-{reply.pk}.pdf"
+    reply.pdf.save(name, ContentFile(pdf), save=False)
+    try:
+        reply.full_clean(exclude=["pdf"])
+        reply.save(update_fields=["status", "signed_by", "issued_at", "reply_date", "pdf", "pdf_sha256"])
+    except Exception:
+        # Django has no on-rollback hook: a file stored for a refused issue must not stay behind.
+        default_storage.delete(reply.pdf.name)
+        raise
+    is_co = assignment.role == AssignmentRole.CO
+    timeline_record(
+        proposal=proposal,
+        assignment=assignment,
+        actor=actor,
+        action=ACTION_COHANDLER_ISSUE if is_co else ACTION_ISSUE,
+        from_state=ReplyStatus.SUBMITTED,
+        to_state=ReplyStatus.ISSUED,
+        note=f"{reply.get_reply_class_display()} · {document_date(reply.reply_date)} · SHA-256 {reply.pdf_sha256}",
+    )
+    _audit(actor, reply, "reply_issue")
+
+    old_status = assignment.status
+    assignment.status = AssignmentStatus.REPLIED
+    assignment.replied_at = now
+    assignment.save(update_fields=["status", "replied_at"])
+    timeline_record(
+        proposal=proposal,
+        assignment=assignment,
+        actor=actor,
+        action=ACTION_ASSIGNMENT_REPLIED,
+        from_state=old_status,
+        to_state=AssignmentStatus.REPLIED,
+    )
+    record_event(event="transition", user=actor, obj=assignment, detail="assignment_replied")
+    if not is_co:
+        _maybe_mark_proposal_replied(proposal.pk, actor)
+    return reply
+
+
+def reply_sign_off(*, reply: Reply, actor: User) -> Reply:
+    """签发 and issue are one act here: the leader's sign-off issues the letter."""
+    return reply_issue(reply=reply, actor=actor)
+
+
+def _maybe_mark_proposal_replied(proposal_id: int, actor: User) -> None:
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    if proposal.status != ProposalStatus.ASSIGNED:
+        return
+    answering = Assignment.objects.filter(
+        proposal=proposal, role__in=[AssignmentRole.LEAD, AssignmentRole.SPLIT]
+    ).exclude(status=AssignmentStatus.RETURNED)
+    if not answering.exists():
+        return
+    if answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.DONE]).exists():
+        return
+    proposal.status = ProposalStatus.REPLIED
+    proposal.save(update_fields=["status"])
+    timeline_record(
+        proposal=proposal,
+        actor=actor,
+        action=ACTION_PROPOSAL_REPLIED,
+        from_state=ProposalStatus.ASSIGNED,
+        to_state=ProposalStatus.REPLIED,
+    )
+    record_event(event="transition", user=actor, obj=proposal, detail="proposal_replied")

@@ -1,0 +1,311 @@
+"""Pages of reply letters. Thin: access helper, form, service, redirect."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.log import record_event
+from proposals.errors import ConflictError, DomainError
+from proposals.models import Assignment, AssignmentRole, Role
+from proposals.selectors import get_assignment_for_user
+
+from . import selectors, services
+from .diffs import version_diff
+from .forms import ReplyForm, ReturnForm, VerifyForm
+from .models import Reply, ReplyStatus
+from .pdf import reply_context, reply_pdf_bytes
+
+
+def _initial_for(assignment: Assignment, user) -> dict:
+    """What a new draft starts with (the service sets the same defaults)."""
+    is_handler = user.role == Role.HANDLER
+    return {
+        "title": services.default_title(assignment),
+        "addressee": services.default_addressee(assignment),
+        "closing": "" if assignment.role == AssignmentRole.CO else str(services.DEFAULT_CLOSING),
+        "handler_name": user.display_name if is_handler else "",
+        "phone": user.phone if is_handler else "",
+        "is_public": True,
+        "version": 1,
+    }
+
+
+def _assignment_page(
+    request: HttpRequest,
+    assignment: Assignment,
+    *,
+    form: ReplyForm | None = None,
+    return_form: ReturnForm | None = None,
+    status: int = 200,
+    conflict_reply: Reply | None = None,
+) -> HttpResponse:
+    user = request.user
+    visible = selectors.replies_visible_to(user).filter(assignment=assignment).order_by("-round")
+    replies = list(visible.select_related("signed_by", "created_by"))
+    current = next((r for r in replies if r.round == assignment.round), None)
+    earlier = [r for r in replies if r is not current]
+    can_create = current is None and services.can_create(user, assignment)
+    can_edit = current is not None and services.can_edit(user, current)
+    if form is None and can_create:
+        form = ReplyForm(initial=_initial_for(assignment, user), assignment=assignment)
+    elif form is None and can_edit:
+        form = ReplyForm(instance=current, assignment=assignment)
+    cohandler_views = []
+    if assignment.role == AssignmentRole.LEAD and user.role != Role.MEMBER:
+        cohandler_views = list(selectors.cohandler_views(assignment))
+    context = {
+        "assignment": assignment,
+        "proposal": assignment.proposal,
+        "reply": current,
+        "earlier": earlier,
+        "form": form,
+        "return_form": return_form or ReturnForm(),
+        "can_create": can_create,
+        "can_edit": can_edit,
+        "can_submit": current is not None and services.can_submit(user, current),
+        "can_issue": current is not None and services.can_issue(user, current),
+        "issue_problems": services.issue_problems(current) if current is not None else [],
+        "cohandler_views": cohandler_views,
+        "conflict_reply": conflict_reply,
+        "letter": reply_context(current) if current is not None else None,
+    }
+    return render(request, "replies/assignment.html", context, status=status)
+
+
+@login_required
+@require_GET
+def assignment_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request.user, assignment_id)
+    return _assignment_page(request, assignment)
+
+
+@login_required
+@require_POST
+def reply_create_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request.user, assignment_id)
+    form = ReplyForm(request.POST, assignment=assignment)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, form=form)
+    try:
+        reply = services.reply_create(assignment=assignment, actor=request.user, data=form.service_data())
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _assignment_page(request, assignment, form=form)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("replies:assignment", assignment_id=assignment.pk)
+    messages.success(request, _("答复草稿已保存（第 %(version)s 版）。") % {"version": reply.version})
+    return redirect("replies:assignment", assignment_id=assignment.pk)
+
+
+def _add_errors(form: ReplyForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_POST
+def reply_save_view(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = selectors.get_reply_for_user(request.user, pk)
+    assignment = reply.assignment
+    form = ReplyForm(request.POST, instance=reply, assignment=assignment)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, form=form)
+    try:
+        saved = services.reply_save_draft(
+            reply=reply, actor=request.user, data=form.service_data(), expected_version=form.cleaned_data["version"]
+        )
+    except ConflictError as exc:
+        # Keep the user's text in the form; show the saved version beside it. The form now names
+        # the latest version, so saving again is a deliberate choice, never a silent overwrite.
+        reply.refresh_from_db()
+        data = request.POST.copy()
+        data["version"] = str(reply.version)
+        form = ReplyForm(data, instance=reply, assignment=assignment)
+        form.is_valid()
+        form.add_error(None, exc.message)
+        return _assignment_page(request, assignment, form=form, status=409, conflict_reply=reply)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _assignment_page(request, assignment, form=form)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("replies:assignment", assignment_id=assignment.pk)
+    messages.success(request, _("答复草稿已保存（第 %(version)s 版）。") % {"version": saved.version})
+    return redirect("replies:assignment", assignment_id=assignment.pk)
+
+
+def _transition(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpResponse:
+    reply = selectors.get_reply_for_user(request.user, pk)
+    try:
+        action(reply=reply, actor=request.user, **kwargs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("replies:assignment", assignment_id=reply.assignment_id)
+
+
+@login_required
+@require_POST
+def reply_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.reply_submit, _("已提交负责人签发。"))
+
+
+@login_required
+@require_POST
+def reply_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.reply_issue, _("答复已签发，正式文件已生成并存档。"))
+
+
+@login_required
+@require_POST
+def reply_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = selectors.get_reply_for_user(request.user, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return _assignment_page(request, reply.assignment, return_form=form)
+    comment = form.cleaned_data["comment"]
+    return _transition(request, pk, services.reply_return, _("答复已退回经办人修改。"), comment=comment)
+
+
+@login_required
+@require_GET
+def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = selectors.get_reply_for_user(request.user, pk)
+    return render(
+        request,
+        "replies/detail.html",
+        {
+            "reply": reply,
+            "assignment": reply.assignment,
+            "proposal": reply.assignment.proposal,
+            "letter": reply_context(reply),
+            "can_see_versions": _can_see_versions(request.user, reply),
+        },
+    )
+
+
+def _can_see_versions(user, reply: Reply) -> bool:
+    """Drafts are the agency's (and staff's) working papers; members see only the issued letter."""
+    return user.role != Role.MEMBER
+
+
+def _versions_reply(request: HttpRequest, pk: int) -> Reply:
+    reply = selectors.get_reply_for_user(request.user, pk)
+    if not _can_see_versions(request.user, reply):
+        raise Http404
+    return reply
+
+
+@login_required
+@require_GET
+def reply_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _versions_reply(request, pk)
+    versions = list(reply.versions.select_related("saved_by").order_by("-version"))
+    return render(request, "replies/versions.html", {"reply": reply, "versions": versions})
+
+
+@login_required
+@require_GET
+def reply_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = _versions_reply(request, pk)
+    versions = {v.version: v for v in reply.versions.select_related("saved_by")}
+    try:
+        new_no = int(request.GET.get("b") or reply.version)
+        old_no = int(request.GET.get("a") or new_no - 1)
+    except ValueError:
+        raise Http404 from None
+    if old_no not in versions or new_no not in versions:
+        raise Http404
+    old, new = versions[old_no], versions[new_no]
+    return render(
+        request,
+        "replies/diff.html",
+        {
+            "reply": reply,
+            "old": old,
+            "new": new,
+            "changes": version_diff(old, new),
+            "version_numbers": sorted(versions),
+        },
+    )
+
+
+def _pdf_filename(reply: Reply) -> str:
+    proposal = reply.assignment.proposal
+    kind = "会办意见" if reply.assignment.role == AssignmentRole.CO else "答复"
+    state = "" if reply.status == ReplyStatus.ISSUED else "-草稿"
+    return f"{proposal.number or proposal.pk}-{kind}-{reply.assignment.agency.name}{state}.pdf"
+
+
+@login_required
+@require_GET
+def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = selectors.get_reply_for_user(request.user, pk)
+    filename = _pdf_filename(reply)
+    record_event(event="download", request=request, user=request.user, obj=reply, detail="reply_pdf")
+    if reply.status == ReplyStatus.ISSUED and reply.pdf:
+        # Served from storage as issued, byte for byte.
+        response: HttpResponse = FileResponse(
+            default_storage.open(reply.pdf.name, "rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type="application/pdf",
+        )
+    else:
+        response = HttpResponse(reply_pdf_bytes(reply), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    result = None
+    digest = ""
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data.get("file")
+            if upload:
+                if upload.size > getattr(settings, "UPLOAD_MAX_BYTES", 20 * 1024 * 1024):
+                    form.add_error("file", _("文件过大。"))
+                else:
+                    hasher = hashlib.sha256()
+                    for chunk in upload.chunks():
+                        hasher.update(chunk)
+                    digest = hasher.hexdigest()
+            else:
+                digest = form.cleaned_data["sha256"]
+            if digest:
+                result = selectors.issued_reply_by_sha256(digest)
+                record_event(
+                    event="verify",
+                    request=request,
+                    user=request.user,
+                    obj=result,
+                    outcome="match" if result else "no_match",
+                )
+    else:
+        form = VerifyForm()
+    return render(
+        request,
+        "replies/verify.html",
+        {"form": form, "result": result, "digest": digest, "checked": bool(digest)},
+    )
