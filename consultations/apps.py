@@ -1,3 +1,5 @@
+import importlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,20 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("面商与测评")
+
+    def ready(self) -> None:
+        # The replies app knows nothing of consultations (dependencies point one way); it offers a
+        # list of checks run before a reply is issued, and this app adds its rule to it.
+        try:
+            reply_services = importlib.import_module("replies.services")
+        except ModuleNotFoundError as exc:
+            if exc.name != "replies.services":
+                raise
+            return
+        checks = getattr(reply_services, "ISSUE_CHECKS", None)
+        if checks is None:
+            return
+        from .services import require_signed_consultation
+
+        if require_signed_consultation not in checks:
+            checks.append(require_signed_consultation)

@@ -38,9 +38,7 @@ class SignMethod(models.TextChoices):
 class Consultation(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="consultations")
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
-    member = models.ForeignKey(
-        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="consultations"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="consultations")
     status = models.CharField(
         _("状态"), max_length=20, choices=ConsultationStatus.choices, default=ConsultationStatus.SCHEDULED
     )
@@ -58,9 +56,7 @@ class Consultation(models.Model):
     main_content = models.TextField(_("提案主要内容"), blank=True)
     reply_points = models.TextField(_("答复意见要点"), blank=True)
     handling_class = models.CharField(_("办理情况"), max_length=1, blank=True)
-    reply = models.ForeignKey(
-        Reply, null=True, blank=True, on_delete=models.PROTECT, related_name="consultations"
-    )
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.PROTECT, related_name="consultations")
     reply_version = models.PositiveIntegerField(_("所据答复版本"), null=True, blank=True)
     opinion = models.CharField(_("委员意见"), max_length=10, choices=Opinion.choices, blank=True)
     opinion_text = models.TextField(_("委员意见和要求"), blank=True)
@@ -71,7 +67,14 @@ class Consultation(models.Model):
     )
     signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
     signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signature_sha256 = models.CharField(max_length=64, blank=True)
     paper_scan = models.FileField(_("纸质记录表扫描件"), upload_to="consultation-scans/%Y/", blank=True)
+    paper_scan_sha256 = models.CharField(max_length=64, blank=True)
+    paper_scan_type = models.CharField(max_length=100, blank=True)
+    # Who typed in a paper sign-off (the member signed the paper form, not the system).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     content_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -101,14 +104,13 @@ class Satisfaction(models.TextChoices):
 class Rating(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="ratings")
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
-    member = models.ForeignKey(
-        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="ratings"
-    )
+    member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="ratings")
     value = models.CharField(_("测评结果"), max_length=20, choices=Satisfaction.choices)
     comment = models.TextField(_("意见"), blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     on_behalf = models.BooleanField(_("代为录入"), default=False)
     paper_form = models.FileField(_("纸质测评表"), upload_to="rating-forms/%Y/", blank=True)
+    paper_form_type = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -117,9 +119,7 @@ class Rating(models.Model):
         verbose_name_plural = _("满意度测评")
         ordering = ["assignment_id", "round", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["assignment", "round", "member"], name="rating_once_per_member_round"
-            ),
+            models.UniqueConstraint(fields=["assignment", "round", "member"], name="rating_once_per_member_round"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,96 @@
+"""Shape checks of the consultation forms; the services check rights, states and invariants."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from proposals.validators import validate_phone
+
+from .models import Method, Opinion, Satisfaction
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class ScheduleForm(forms.Form):
+    held_at = forms.DateTimeField(label=_("面商时间"), input_formats=DATETIME_FORMATS, widget=DateTimeLocalInput())
+    place = forms.CharField(label=_("面商地点"), max_length=200)
+    method = forms.ChoiceField(label=_("面商方式"), choices=Method.choices)
+    host_name = forms.CharField(label=_("面商人"), max_length=50)
+    host_phone = forms.CharField(label=_("面商人联系电话"), max_length=30, validators=[validate_phone])
+
+
+class RecordForm(ScheduleForm):
+    agency_name = forms.CharField(label=_("承办单位"), max_length=100)
+    proposal_number = forms.CharField(label=_("提案编号"), max_length=20)
+    member_name = forms.CharField(label=_("委员姓名"), max_length=50)
+    work_unit = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    member_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False, validators=[validate_phone])
+    main_content = forms.CharField(label=_("提案主要内容"), widget=forms.Textarea(attrs={"rows": 6}))
+    reply_points = forms.CharField(label=_("答复意见要点"), widget=forms.Textarea(attrs={"rows": 6}))
+    handling_class = forms.ChoiceField(
+        label=_("办理情况"),
+        required=False,
+        choices=[("", _("（未定）")), ("A", _("A 类")), ("B", _("B 类")), ("C", _("C 类")), ("D", _("D 类"))],
+    )
+    # The version the editor started from: a save over someone else's newer save is refused.
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class SignOnlineForm(forms.Form):
+    opinion = forms.ChoiceField(label=_("委员意见"), choices=Opinion.choices, widget=forms.RadioSelect)
+    opinion_text = forms.CharField(
+        label=_("意见和要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    signature = forms.CharField(required=False, widget=forms.HiddenInput(attrs={"data-signature-input": ""}))
+    password = forms.CharField(
+        label=_("请输入登录密码确认签字"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class SignPaperForm(forms.Form):
+    opinion = forms.ChoiceField(label=_("委员意见（按纸质记录表填写）"), choices=Opinion.choices)
+    opinion_text = forms.CharField(
+        label=_("意见和要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    scan = forms.FileField(
+        label=_("纸质记录表扫描件（PDF、JPEG 或 PNG，不超过 20 MB）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+class RatingForm(forms.Form):
+    value = forms.ChoiceField(label=_("测评结果"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class RatingOnBehalfForm(RatingForm):
+    member = forms.TypedChoiceField(label=_("委员"), coerce=int)
+    paper_form = forms.FileField(
+        label=_("委员填写的纸质测评表扫描件（PDF、JPEG 或 PNG）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, members=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, m.name) for m in members]
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("办结理由（未全部获满意或基本满意测评时必填）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

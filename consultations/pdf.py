@@ -1,0 +1,72 @@
+"""The consultation record form (面商记录表) as a PDF, laid out like the seed's paper form."""
+
+from __future__ import annotations
+
+import base64
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from documents.formats import document_date
+from documents.render import render_pdf, sha256_hex
+
+from .models import Consultation, Opinion, SignMethod
+
+TEMPLATE = "documents/consultation_record.html"
+
+
+def record_title() -> str:
+    return f"{getattr(settings, 'COMMITTEE_NAME', '晋城市政协')}提案面商记录表"
+
+
+def _classes(consultation: Consultation) -> list[dict]:
+    codes = ["A", "B", "C"]
+    if getattr(settings, "REPLY_CLASS_D_ENABLED", False) or consultation.handling_class == "D":
+        codes.append("D")
+    return [{"label": f"{code}类", "ticked": consultation.handling_class == code} for code in codes]
+
+
+def _signature_uri(consultation: Consultation) -> str:
+    if not consultation.signature:
+        return ""
+    with consultation.signature.open("rb") as handle:
+        data = handle.read()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def record_context(consultation: Consultation) -> dict:
+    opinion_label = str(Opinion(consultation.opinion).label) if consultation.opinion else ""
+    extra = consultation.opinion_text if consultation.opinion_text != opinion_label else ""
+    held_at = timezone.localtime(consultation.held_at) if consultation.held_at else None
+    return {
+        "title": record_title(),
+        "c": consultation,
+        "classes": _classes(consultation),
+        "held_on": document_date(held_at),
+        "opinion_label": opinion_label,
+        "opinion_extra": extra,
+        "signed": bool(consultation.sign_method),
+        "on_paper": consultation.sign_method == SignMethod.PAPER,
+        "signature_uri": _signature_uri(consultation),
+    }
+
+
+def consultation_pdf_bytes(consultation: Consultation) -> bytes:
+    return render_pdf(TEMPLATE, record_context(consultation))
+
+
+def store_record_pdf(consultation: Consultation) -> None:
+    """Render and keep the signed record's PDF with its SHA-256 (the caller saves the row)."""
+    data = consultation_pdf_bytes(consultation)
+    name = f"{consultation.proposal_number or 'record'}-r{consultation.round}-{consultation.pk}.pdf"
+    consultation.pdf.save(name, ContentFile(data), save=False)
+    consultation.pdf_sha256 = sha256_hex(data)
+
+
+def record_pdf_for_download(consultation: Consultation) -> bytes:
+    """A signed record's stored PDF (unchanged since signing); a draft is rendered as it is now."""
+    if consultation.is_locked and consultation.pdf:
+        with consultation.pdf.open("rb") as handle:
+            return handle.read()
+    return consultation_pdf_bytes(consultation)

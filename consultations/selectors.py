@@ -1,0 +1,140 @@
+"""Who may see which consultation records and ratings; and the ``can_*`` predicates for buttons.
+
+Built on ``proposals.selectors.assignments_visible_to`` so the agency and proposal rules live in
+one place. A member sees only the records in which they are the member (a co-signer does not see
+the first proposer's record) and only their own ratings.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, ProposalStatus, Role, User
+from proposals.selectors import assignments_visible_to
+from replies.models import Reply, ReplyStatus
+
+from .models import Consultation, ConsultationStatus, Rating
+
+
+def _is_member(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.MEMBER and bool(user.member_id)
+
+
+def consultations_visible_to(user: User) -> QuerySet[Consultation]:
+    qs = Consultation.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
+    if user.is_authenticated and user.role == Role.MEMBER:
+        qs = qs.filter(member_id=user.member_id) if user.member_id else qs.none()
+    return qs
+
+
+def get_consultation_for_user(user: User, pk: int, *, write: bool = False) -> Consultation:
+    """The record, or 404 — the same answer for "missing" and "not yours"."""
+    qs = consultations_visible_to(user)
+    if write:
+        qs = qs.select_for_update()
+    try:
+        return qs.select_related(
+            "assignment", "assignment__proposal", "assignment__proposal__meeting", "assignment__agency", "member"
+        ).get(pk=pk)
+    except (Consultation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def ratings_visible_to(user: User) -> QuerySet[Rating]:
+    qs = Rating.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
+    if user.is_authenticated and user.role == Role.MEMBER:
+        qs = qs.filter(member_id=user.member_id) if user.member_id else qs.none()
+    return qs
+
+
+def get_rating_for_user(user: User, pk: int) -> Rating:
+    try:
+        return ratings_visible_to(user).select_related("assignment", "member").get(pk=pk)
+    except (Rating.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def awaiting_signature(user: User) -> QuerySet[Consultation]:
+    """The records this member still has to sign (the record has been filled in by the agency)."""
+    if not _is_member(user):
+        return Consultation.objects.none()
+    return (
+        consultations_visible_to(user)
+        .filter(status=ConsultationStatus.HELD)
+        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .order_by("held_at", "id")
+    )
+
+
+def proposal_raters(proposal: Proposal) -> list:
+    """The members who may rate: the first proposer and every co-signer."""
+    members = []
+    if proposal.first_proposer_id:
+        members.append(proposal.first_proposer)
+    members.extend(proposal.cosigners.all())
+    return members
+
+
+def round_reply(assignment: Assignment, round_no: int | None = None) -> Reply | None:
+    return Reply.objects.filter(assignment=assignment, round=round_no or assignment.round).first()
+
+
+# --- Predicates for templates; the services check again -------------------------------------
+
+
+def can_record(user: User, assignment: Assignment) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == Role.HANDLER
+        and user.agency_id == assignment.agency_id
+        and assignment.role != AssignmentRole.CO
+        and assignment.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING, AssignmentStatus.REPLIED)
+        and assignment.proposal.status != ProposalStatus.CLOSED
+    )
+
+
+def can_edit_record(user: User, consultation: Consultation) -> bool:
+    return not consultation.is_locked and can_record(user, consultation.assignment)
+
+
+def can_sign_online(user: User, consultation: Consultation) -> bool:
+    return (
+        consultation.status == ConsultationStatus.HELD and _is_member(user) and user.member_id == consultation.member_id
+    )
+
+
+def can_sign_paper(user: User, consultation: Consultation) -> bool:
+    if consultation.status != ConsultationStatus.HELD:
+        return False
+    if user.is_authenticated and user.role == Role.STAFF:
+        return True
+    return can_record(user, consultation.assignment)
+
+
+def can_rate(user: User, assignment: Assignment) -> bool:
+    """A proposer or co-signer, once this round's reply is issued and the proposal is not closed."""
+    if not _is_member(user) or not rating_open(assignment):
+        return False
+    return user.member_id in {m.pk for m in proposal_raters(assignment.proposal)}
+
+
+def can_rate_on_behalf(user: User, assignment: Assignment) -> bool:
+    return user.is_authenticated and user.role == Role.STAFF and rating_open(assignment)
+
+
+def rating_open(assignment: Assignment) -> bool:
+    if assignment.role == AssignmentRole.CO or assignment.status != AssignmentStatus.REPLIED:
+        return False
+    if assignment.proposal.status == ProposalStatus.CLOSED:
+        return False
+    reply = round_reply(assignment)
+    return reply is not None and reply.status == ReplyStatus.ISSUED
+
+
+def can_close(user: User, proposal: Proposal) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == Role.STAFF
+        and proposal.status in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)
+    )

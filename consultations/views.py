@@ -1,0 +1,408 @@
+"""Pages of the consultation record, the member's sign-off, ratings and closing. Thin: access, form, service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.log import record_event
+from proposals.errors import DomainError
+from proposals.models import Assignment, ProposalStatus, Role
+from proposals.selectors import get_assignment_for_user, get_proposal_for_user
+from replies.models import Reply, ReplyStatus
+
+from . import selectors, services
+from .forms import CloseForm, RatingForm, RatingOnBehalfForm, RecordForm, ScheduleForm, SignOnlineForm, SignPaperForm
+from .models import Consultation, ConsultationStatus
+from .pdf import record_pdf_for_download, record_title
+
+PAGE_SIZE = 50
+
+
+def _status_for(error: DomainError) -> int:
+    return 403 if error.code == "forbidden" else 409 if error.code == "conflict" else 400
+
+
+def _assignment_url(assignment_id: int) -> str:
+    return reverse("consultations:assignment", args=[assignment_id])
+
+
+def _rounds(request: HttpRequest, assignment: Assignment) -> list[dict]:
+    """Each round's reply, records and ratings side by side; earlier rounds stay readable."""
+    user = request.user
+    replies = Reply.objects.filter(assignment=assignment)
+    if user.role == Role.MEMBER:
+        replies = replies.filter(status=ReplyStatus.ISSUED)
+    replies_by_round = {r.round: r for r in replies}
+    records = (
+        selectors.consultations_visible_to(user)
+        .filter(assignment=assignment)
+        .select_related("reply", "signed_by", "entered_by", "member")
+    )
+    ratings = selectors.ratings_visible_to(user).filter(assignment=assignment).select_related("member", "entered_by")
+    rounds = []
+    for number in range(assignment.round, 0, -1):
+        round_records = [c for c in records if c.round == number]
+        for c in round_records:
+            c.can_edit = selectors.can_edit_record(user, c)
+            c.can_sign = selectors.can_sign_online(user, c)
+            c.can_sign_paper = selectors.can_sign_paper(user, c)
+        rounds.append(
+            {
+                "number": number,
+                "is_current": number == assignment.round,
+                "reply": replies_by_round.get(number),
+                "records": round_records,
+                "ratings": [r for r in ratings if r.round == number],
+            }
+        )
+    return rounds
+
+
+def _assignment_page(request: HttpRequest, assignment: Assignment, *, schedule_form=None, status: int = 200):
+    user = request.user
+    can_record = selectors.can_record(user, assignment)
+    context = {
+        "assignment": assignment,
+        "proposal": assignment.proposal,
+        "rounds": _rounds(request, assignment),
+        "can_record": can_record,
+        "schedule_form": schedule_form or (ScheduleForm() if can_record else None),
+        "can_rate": selectors.can_rate(user, assignment),
+        "can_rate_on_behalf": selectors.can_rate_on_behalf(user, assignment),
+        "can_close": selectors.can_close(user, assignment.proposal),
+    }
+    return render(request, "consultations/assignment.html", context, status=status)
+
+
+@login_required
+@require_GET
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request.user, assignment_id)
+    return _assignment_page(request, assignment)
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_assignment_for_user(request.user, assignment_id)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, schedule_form=form, status=400)
+    try:
+        consultation = services.consultation_schedule(assignment=assignment, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+        return _assignment_page(request, assignment, schedule_form=form, status=_status_for(exc))
+    messages.success(request, _("已安排面商。"))
+    for warning in consultation.warnings:
+        messages.warning(request, warning)
+    return redirect(_assignment_url(assignment.pk))
+
+
+def _record_initial(consultation: Consultation) -> dict:
+    prefill = services.record_prefill(consultation)
+    initial = {name: getattr(consultation, name) or prefill.get(name, "") for name in services.RECORD_FIELDS}
+    initial["held_at"] = consultation.held_at
+    initial["loaded_at"] = consultation.updated_at.isoformat()
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    if consultation.is_locked:
+        messages.error(request, services.RECORD_LOCKED)
+        return redirect(_assignment_url(consultation.assignment_id))
+    if not selectors.can_edit_record(request.user, consultation):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = RecordForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            loaded_at = data.pop("loaded_at", "")
+            try:
+                expected = dt.datetime.fromisoformat(loaded_at) if loaded_at else None
+            except ValueError:
+                expected = None
+            try:
+                saved = services.consultation_record(
+                    consultation=consultation, actor=request.user, expected_updated_at=expected, **data
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("面商记录已保存，等待委员签字。"))
+                for warning in saved.warnings:
+                    messages.warning(request, warning)
+                return redirect(_assignment_url(consultation.assignment_id))
+        else:
+            status = 400
+    else:
+        form = RecordForm(initial=_record_initial(consultation))
+        status = 200
+    return render(
+        request, "consultations/record_form.html", {"consultation": consultation, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    status = 200
+    form = None
+    if request.method == "POST":
+        form = SignOnlineForm(request.POST)
+        if form.is_valid():
+            try:
+                services.consultation_sign_online(
+                    consultation=consultation,
+                    actor=request.user,
+                    password=form.cleaned_data["password"],
+                    opinion=form.cleaned_data["opinion"],
+                    opinion_text=form.cleaned_data["opinion_text"],
+                    signature_data_url=form.cleaned_data["signature"],
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except DomainError as exc:
+                form.add_error("password" if exc.code == "wrong_password" else None, exc.message)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("签字成功，面商记录已锁定。"))
+                return redirect(reverse("consultations:sign", args=[consultation.pk]))
+        else:
+            status = 400
+        consultation.refresh_from_db()
+    can_sign = selectors.can_sign_online(request.user, consultation)
+    if form is None and can_sign:
+        form = SignOnlineForm()
+    return render(
+        request,
+        "consultations/sign.html",
+        {"consultation": consultation, "form": form, "can_sign": can_sign, "record_title": record_title()},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_paper(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    if not selectors.can_sign_paper(request.user, consultation) and request.method == "GET":
+        if consultation.is_locked:
+            messages.error(request, services.RECORD_LOCKED)
+            return redirect(_assignment_url(consultation.assignment_id))
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = SignPaperForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.consultation_sign_paper(
+                    consultation=consultation,
+                    actor=request.user,
+                    scan=form.cleaned_data["scan"],
+                    opinion=form.cleaned_data["opinion"],
+                    opinion_text=form.cleaned_data["opinion_text"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("纸质签字的面商记录已录入并锁定。"))
+                return redirect(_assignment_url(consultation.assignment_id))
+        else:
+            status = 400
+    else:
+        form = SignPaperForm()
+    return render(request, "consultations/paper.html", {"consultation": consultation, "form": form}, status=status)
+
+
+def _attachment(request: HttpRequest, data_or_file, *, filename: str, content_type: str, obj) -> HttpResponse:
+    record_event(event="download", request=request, user=request.user, obj=obj, detail=filename)
+    if isinstance(data_or_file, bytes):
+        response = HttpResponse(data_or_file, content_type=content_type)
+        response["Content-Disposition"] = _disposition(filename)
+        return response
+    response = FileResponse(data_or_file, content_type=content_type, as_attachment=True, filename=filename)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(True, filename)
+
+
+@login_required
+@require_GET
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    data = record_pdf_for_download(consultation)
+    filename = f"面商记录表-{consultation.proposal_number or consultation.pk}-第{consultation.round}轮.pdf"
+    return _attachment(request, data, filename=filename, content_type="application/pdf", obj=consultation)
+
+
+@login_required
+@require_GET
+def record_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    if not consultation.paper_scan:
+        raise Http404
+    ext = PurePath(consultation.paper_scan.name).suffix
+    filename = f"面商记录表扫描件-{consultation.proposal_number or consultation.pk}{ext}"
+    content_type = consultation.paper_scan_type or mimetypes.guess_type(consultation.paper_scan.name)[0]
+    return _attachment(
+        request,
+        consultation.paper_scan.open("rb"),
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+        obj=consultation,
+    )
+
+
+@login_required
+@require_GET
+def record_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    if not consultation.signature:
+        raise Http404
+    return FileResponse(consultation.signature.open("rb"), content_type="image/png")
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.awaiting_signature(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    signed = (
+        selectors.consultations_visible_to(request.user)
+        .filter(status=ConsultationStatus.SIGNED)
+        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .order_by("-signed_at")[:20]
+        if request.user.role == Role.MEMBER
+        else []
+    )
+    return render(request, "consultations/mine.html", {"page": page, "signed": signed})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    user = request.user
+    assignment = get_assignment_for_user(user, assignment_id)
+    on_behalf = user.role == Role.STAFF
+    members = selectors.proposal_raters(assignment.proposal)
+    form_class = RatingOnBehalfForm if on_behalf else RatingForm
+    kwargs = {"members": members} if on_behalf else {}
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, **kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.rating_submit(
+                    assignment=assignment,
+                    actor=user,
+                    member_id=data["member"] if on_behalf else user.member_id,
+                    value=data["value"],
+                    comment=data["comment"],
+                    paper_form=data.get("paper_form"),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("测评已提交。"))
+                return redirect(_assignment_url(assignment.pk))
+        else:
+            status = 400
+    else:
+        is_rater = user.role == Role.MEMBER and user.member_id in {m.pk for m in members}
+        if not (is_rater or on_behalf):
+            raise PermissionDenied
+        if not selectors.rating_open(assignment):
+            closed = assignment.proposal.status == ProposalStatus.CLOSED
+            messages.error(request, services.RATING_CLOSED if closed else services.RATING_BEFORE_ISSUE)
+            return redirect(_assignment_url(assignment.pk))
+        initial = {}
+        if not on_behalf:
+            existing = selectors.ratings_visible_to(user).filter(assignment=assignment, round=assignment.round).first()
+            if existing is not None:
+                initial = {"value": existing.value, "comment": existing.comment}
+        form = form_class(initial=initial, **kwargs)
+    reply = selectors.round_reply(assignment)
+    if reply is not None and reply.status != ReplyStatus.ISSUED:
+        reply = None
+    return render(
+        request,
+        "consultations/rate.html",
+        {"assignment": assignment, "form": form, "on_behalf": on_behalf, "reply": reply},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def rating_form_download(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = selectors.get_rating_for_user(request.user, pk)
+    if not rating.paper_form:
+        raise Http404
+    ext = PurePath(rating.paper_form.name).suffix
+    return _attachment(
+        request,
+        rating.paper_form.open("rb"),
+        filename=f"纸质测评表-{rating.pk}{ext}",
+        content_type=rating.paper_form_type or "application/octet-stream",
+        obj=rating,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = get_proposal_for_user(request.user, proposal_id)
+    if request.user.role != Role.STAFF:
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = CloseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.proposal_close(proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"])
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                status = _status_for(exc)
+            else:
+                messages.success(request, _("提案已办结。"))
+                return redirect(reverse("proposals:detail", args=[proposal.pk]))
+        else:
+            status = 400
+    else:
+        form = CloseForm()
+    assignments = services.answering_assignments(proposal)
+    return render(
+        request,
+        "consultations/close.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "problems": services.close_readiness(proposal),
+            "assignments": assignments,
+            "can_close": selectors.can_close(request.user, proposal),
+        },
+        status=status,
+    )
