@@ -6,7 +6,23 @@ app_name = "proposals"
 
 urlpatterns = [
     path("", views.proposal_list, name="list"),
+    path("export.xlsx", views.proposal_export, name="export"),
     path("mine/", views.my_proposals, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
+    path("new/", views.proposal_create, name="create"),
     path("<int:pk>/", views.proposal_detail, name="detail"),
+    path("<int:pk>/edit/", views.proposal_edit, name="edit"),
+    path("<int:pk>/submit/", views.proposal_submit, name="submit"),
+    path("<int:pk>/register/", views.proposal_register, name="register"),
+    path("<int:pk>/decline/", views.proposal_decline, name="decline"),
+    path("<int:pk>/assign/", views.proposal_assign, name="assign"),
+    path("<int:pk>/key/", views.proposal_set_key, name="set_key"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("assignments/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
+    path("assignments/<int:pk>/return/", views.assignment_return, name="assignment_return"),
+    path("assignments/<int:pk>/reassign/", views.assignment_reassign, name="assignment_reassign"),
+    path("assignments/<int:pk>/extension/", views.assignment_request_extension, name="assignment_extension"),
+    path("extensions/<int:pk>/approve/", views.extension_approve, name="extension_approve"),
+    path("extensions/<int:pk>/refuse/", views.extension_refuse, name="extension_refuse"),
 ]

@@ -1,0 +1,58 @@
+"""Excel export of the (filtered, visible) proposal list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from io import BytesIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from .models import Proposal
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_columns() -> list[str]:
+    return [_("编号"), _("标题"), _("提案人"), _("承办单位"), _("交办日期"), _("办理时限"), _("状态")]
+
+
+def _agencies(proposal: Proposal) -> tuple[str, str, str]:
+    """承办单位 (with the role), the first assignment date and the due dates, of live assignments."""
+    live = list(proposal.live_assignments)
+    agencies = "；".join(f"{a.agency.name}（{a.get_role_display()}{'：' + a.scope if a.scope else ''}）" for a in live)
+    assigned = min((timezone.localdate(a.assigned_at) for a in live), default=None)
+    dues = "；".join(sorted({f"{a.due_date:%Y-%m-%d}" for a in live}))
+    return agencies, f"{assigned:%Y-%m-%d}" if assigned else "", dues
+
+
+def _cell(value: str) -> str:
+    # A title starting with "=" must stay text: spreadsheet programs would run it as a formula.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def proposals_xlsx(proposals: Iterable[Proposal]) -> bytes:
+    """The rows need ``live_assignments`` prefetched (see ``views.prefetch_live_assignments``)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("提案"))
+    for index, width in enumerate([10, 50, 16, 40, 12, 12, 10], start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append(export_columns())
+    for proposal in proposals:
+        agencies, assigned, dues = _agencies(proposal)
+        sheet.append(
+            [
+                proposal.number,
+                _cell(proposal.title),
+                _cell(proposal.proposer_display),
+                agencies,
+                assigned,
+                dues,
+                proposal.get_status_display(),
+            ]
+        )
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()

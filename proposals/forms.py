@@ -1,0 +1,333 @@
+"""Forms check the shape of the input; the services decide whether the move is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Agency, AssignmentRole, Category, DeclineReason, Meeting, Member, Proposal, ProposerKind
+from .uploads import check_upload
+from .validators import validate_phone
+
+LEAD_REQUIRED = _("请选择主办单位。")
+SPLIT_REQUIRED = _("分办请至少指定一个承办单位。")
+SCOPE_REQUIRED = _("请填写该单位负责答复的部分，例如“第二条”。")
+MODE_LEAD = "lead"
+MODE_SPLIT = "split"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each one is checked by content (``proposals.uploads``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        errors = []
+        for upload in cleaned:
+            try:
+                check_upload(upload)
+            except ValidationError as exc:
+                errors.extend(f"{upload.name}：{m}" for m in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _members():
+    return Member.objects.filter(is_active=True).order_by("name", "id")
+
+
+class MemberProposalForm(forms.Form):
+    """What a member fills in online: they are the first proposer of their own proposal."""
+
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.all(), label=_("会议"))
+    between_meetings = forms.BooleanField(label=_("闭会期间提案"), required=False)
+    title = forms.CharField(label=_("标题"), max_length=300)
+    proposer_kind = forms.ChoiceField(
+        label=_("提案人类型"),
+        choices=[
+            (ProposerKind.INDIVIDUAL, ProposerKind.INDIVIDUAL.label),
+            (ProposerKind.JOINT, ProposerKind.JOINT.label),
+        ],
+        initial=ProposerKind.INDIVIDUAL,
+    )
+    cosigners = forms.ModelMultipleChoiceField(queryset=_members(), label=_("联名提案人"), required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("类别"), required=False)
+    main_content = forms.CharField(label=_("主要内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    reason = forms.CharField(label=_("案由"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    suggestions = forms.CharField(label=_("建议"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    attachments = MultipleFileField(
+        label=_("附件"), help_text=_("可多选；允许 PDF、JPG、PNG、DOC、DOCX、XLSX，单个不超过 20 MB。")
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        current = Meeting.objects.filter(is_current=True).first()
+        if current is not None and not self.is_bound:
+            self.fields["meeting"].initial = current.pk
+
+    def proposer_first(self) -> Member | None:
+        return None
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("proposer_kind")
+        cosigners = list(data.get("cosigners") or [])
+        first = self.proposer_first()
+        if kind == ProposerKind.INDIVIDUAL and cosigners:
+            self.add_error("cosigners", services.COSIGNERS_NOT_ALLOWED)
+        if kind == ProposerKind.JOINT:
+            if not cosigners:
+                self.add_error("cosigners", services.COSIGNERS_REQUIRED)
+            elif first is not None and first in cosigners:
+                self.add_error("cosigners", services.FIRST_PROPOSER_IN_COSIGNERS)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "meeting": data["meeting"],
+            "between_meetings": data["between_meetings"],
+            "title": data["title"],
+            "proposer_kind": data["proposer_kind"],
+            "cosigners": list(data.get("cosigners") or []),
+            "category": data.get("category"),
+            "main_content": data["main_content"],
+            "reason": data.get("reason", ""),
+            "suggestions": data.get("suggestions", ""),
+            "attachments": data.get("attachments") or [],
+        }
+
+
+class MemberDraftForm(MemberProposalForm):
+    """Editing a draft: the meeting stays as it was."""
+
+    def __init__(self, *args, author: Member | None = None, **kwargs) -> None:
+        self.author = author
+        super().__init__(*args, **kwargs)
+        del self.fields["meeting"]
+
+    def proposer_first(self) -> Member | None:
+        return self.author
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "between_meetings": data["between_meetings"],
+            "title": data["title"],
+            "proposer_kind": data["proposer_kind"],
+            "cosigners": list(data.get("cosigners") or []),
+            "category": data.get("category"),
+            "main_content": data["main_content"],
+            "reason": data.get("reason", ""),
+            "suggestions": data.get("suggestions", ""),
+            "attachments": data.get("attachments") or [],
+        }
+
+    @staticmethod
+    def initial_for(proposal: Proposal) -> dict:
+        return {
+            "between_meetings": proposal.between_meetings,
+            "title": proposal.title,
+            "proposer_kind": proposal.proposer_kind,
+            "cosigners": list(proposal.cosigners.all()),
+            "category": proposal.category_id,
+            "main_content": proposal.main_content,
+            "reason": proposal.reason,
+            "suggestions": proposal.suggestions,
+        }
+
+
+class StaffProposalForm(MemberProposalForm):
+    """Staff type in a proposal from paper: any proposer, including a body, and an existing number."""
+
+    proposer_kind = forms.ChoiceField(
+        label=_("提案人类型"), choices=ProposerKind.choices, initial=ProposerKind.INDIVIDUAL
+    )
+    first_proposer = forms.ModelChoiceField(queryset=_members(), label=_("第一提案人"), required=False)
+    body_name = forms.CharField(
+        label=_("提案单位"), max_length=100, required=False, help_text=_("党派、界别、专门委员会或人民团体")
+    )
+    body_contact = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    body_contact_phone = forms.CharField(
+        label=_("联系人电话"), max_length=30, required=False, validators=[validate_phone]
+    )
+    number = forms.CharField(
+        label=_("原提案编号"),
+        max_length=20,
+        required=False,
+        help_text=_("仅在补录已有编号的旧提案时填写；留空则在立案时自动编号。"),
+    )
+
+    field_order = [
+        "meeting",
+        "between_meetings",
+        "number",
+        "title",
+        "proposer_kind",
+        "first_proposer",
+        "cosigners",
+        "body_name",
+        "body_contact",
+        "body_contact_phone",
+        "category",
+        "main_content",
+        "reason",
+        "suggestions",
+        "attachments",
+    ]
+
+    def proposer_first(self) -> Member | None:
+        return self.cleaned_data.get("first_proposer")
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data.get("number", "").strip()
+        if number and not services._NUMBER_RE.match(number):
+            raise ValidationError(services.NUMBER_INVALID)
+        return number
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("proposer_kind")
+        if kind == ProposerKind.BODY:
+            if not data.get("body_name", "").strip() or not data.get("body_contact", "").strip():
+                self.add_error("body_name", services.BODY_REQUIRED)
+        elif kind and not data.get("first_proposer"):
+            self.add_error("first_proposer", services.PROPOSER_REQUIRED)
+        number, meeting = data.get("number"), data.get("meeting")
+        if number and meeting and Proposal.objects.filter(meeting=meeting, number=number).exists():
+            self.add_error("number", services.DUPLICATE_NUMBER)
+        return data
+
+    def service_kwargs(self) -> dict:
+        kwargs = super().service_kwargs()
+        data = self.cleaned_data
+        kwargs.update(
+            first_proposer=data.get("first_proposer"),
+            body_name=data.get("body_name", ""),
+            body_contact=data.get("body_contact", ""),
+            body_contact_phone=data.get("body_contact_phone", ""),
+            number=data.get("number", ""),
+        )
+        return kwargs
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ModelChoiceField(
+        queryset=DeclineReason.objects.filter(is_active=True), label=_("不予立案理由"), empty_label=None
+    )
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    convert_to_opinion = forms.BooleanField(label=_("转为意见建议"), required=False)
+
+
+class KeyForm(forms.Form):
+    is_key = forms.BooleanField(label=_("列为重点提案"), required=False)
+    note = forms.CharField(label=_("督办说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        return upload
+
+
+def _agencies():
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+class AssignForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=_("办理方式"),
+        choices=[(MODE_LEAD, _("主办（可加会办）")), (MODE_SPLIT, _("分办"))],
+        widget=forms.RadioSelect,
+        initial=MODE_LEAD,
+    )
+    lead_agency = forms.ModelChoiceField(queryset=_agencies(), label=_("主办单位"), required=False)
+    cohandlers = forms.ModelMultipleChoiceField(queryset=_agencies(), label=_("会办单位"), required=False)
+    due_date = forms.DateField(
+        label=_("办理时限"), required=False, widget=DateInput(), help_text=_("留空则按会议设置（默认交办后 3 个月）。")
+    )
+    cohandler_due_date = forms.DateField(
+        label=_("会办意见时限"), required=False, widget=DateInput(), help_text=_("留空则按会议设置（默认 1 个月）。")
+    )
+
+
+class SplitForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=_agencies(), label=_("分办单位"), required=False)
+    scope = forms.CharField(label=_("负责答复的部分"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agency") and not data.get("scope", "").strip():
+            self.add_error("scope", SCOPE_REQUIRED)
+        return data
+
+
+SplitFormSet = forms.formset_factory(SplitForm, extra=4)
+
+
+def assignment_specs(form: AssignForm, splits) -> list[services.AssignmentSpec] | None:
+    """The specs of a valid assign form and split formset; None after adding errors to the form."""
+    data = form.cleaned_data
+    due = data.get("due_date")
+    if data["mode"] == MODE_LEAD:
+        if data.get("lead_agency") is None:
+            form.add_error("lead_agency", LEAD_REQUIRED)
+            return None
+        specs = [services.AssignmentSpec(agency=data["lead_agency"], role=AssignmentRole.LEAD, due_date=due)]
+        specs += [
+            services.AssignmentSpec(agency=a, role=AssignmentRole.CO, due_date=data.get("cohandler_due_date"))
+            for a in data.get("cohandlers") or []
+        ]
+        return specs
+    specs = [
+        services.AssignmentSpec(agency=row["agency"], role=AssignmentRole.SPLIT, scope=row["scope"], due_date=due)
+        for row in splits.cleaned_data
+        if row.get("agency")
+    ]
+    if not specs:
+        form.add_error(None, SPLIT_REQUIRED)
+        return None
+    return specs
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReassignForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=_agencies(), label=_("改交单位"))
+    due_date = forms.DateField(label=_("办理时限"), required=False, widget=DateInput())
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_due_date = forms.DateField(label=_("申请延至"), widget=DateInput())
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    new_due_date = forms.DateField(
+        label=_("批准延至"), required=False, widget=DateInput(), help_text=_("留空则按申请的日期。")
+    )
+    note = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
