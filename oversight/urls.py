@@ -1,3 +1,21 @@
+from django.urls import path
+
+from . import views
+
 app_name = "oversight"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("oversight/", views.dashboard, name="dashboard"),
+    path("oversight/meetings/<int:meeting_id>/statistics/", views.statistics, name="statistics"),
+    path("oversight/meetings/<int:meeting_id>/statistics.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
+    path("oversight/volumes/", views.volumes, name="volumes"),
+    path("oversight/volumes/new/", views.volume_request, name="volume_request"),
+    path("oversight/volumes/<int:pk>/", views.volume_detail, name="volume_detail"),
+    path("oversight/volumes/<int:pk>/status/", views.volume_status, name="volume_status"),
+    path("oversight/volumes/<int:pk>/download/", views.volume_download, name="volume_download"),
+    path("oversight/tasks/failed/", views.failed_tasks, name="failed_tasks"),
+    path("oversight/replies/<int:pk>/unpublish/", views.reply_unpublish, name="reply_unpublish"),
+    path("public/replies/", views.public_list, name="public_list"),
+    path("public/replies/<int:pk>/", views.public_detail, name="public_detail"),
+    path("public/replies/<int:pk>/pdf/", views.public_pdf, name="public_pdf"),
+]

@@ -1,0 +1,143 @@
+"""The statistics of a meeting as an Excel workbook: one sheet per figure, and the scorecard.
+
+Each figure's sheet gives the parts of the ratio as numbers and the ratio as an Excel formula over
+them, with the definition beside it, so the workbook can be recounted and re-used.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .stats import FORMULAS, MeetingStats, Ratio
+
+BOLD = Font(bold=True)
+
+
+def _ratio_rows(ws, title: str, formula: str, rows: list[tuple[str, Ratio]], num_label: str, den_label: str) -> None:
+    ws.append([title])
+    ws["A1"].font = BOLD
+    ws.append([formula])
+    ws.append([])
+    ws.append([_("项目"), num_label, den_label, _("比率")])
+    for cell in ws[4]:
+        cell.font = BOLD
+    for label, ratio in rows:
+        ws.append([label, ratio.numerator, ratio.denominator])
+        r = ws.max_row
+        ws.cell(row=r, column=4, value=f"=IF(C{r}=0,0,B{r}/C{r})").number_format = "0.0%"
+    _widths(ws)
+
+
+def _widths(ws) -> None:
+    for i, width in enumerate([28, 14, 14, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def scorecard_sheet(ws, stats: MeetingStats, classes: list[str]) -> None:
+    ws.append([_("%(meeting)s 承办单位办理情况") % {"meeting": stats.meeting.display_name}])
+    ws["A1"].font = BOLD
+    ws.append([str(FORMULAS["scorecard"])])
+    ws.append([])
+    header = [
+        _("承办单位"),
+        _("交办数"),
+        _("退回"),
+        _("应答复"),
+        _("已答复"),
+        _("按时答复"),
+        _("超期"),
+        _("答复前面商"),
+        *[_("%(c)s 类") % {"c": c} for c in classes],
+        _("满意"),
+        _("基本满意"),
+        _("不满意"),
+        _("已测评"),
+        _("按时办复率"),
+        _("满意率"),
+    ]
+    ws.append(header)
+    for cell in ws[4]:
+        cell.font = BOLD
+    rows = [(row.agency.name, row.tally) for row in stats.agencies] + [(_("合计"), stats.totals)]
+    for name, t in rows:
+        ws.append(
+            [
+                name,
+                t.assigned,
+                t.returned,
+                t.answering,
+                t.replied,
+                t.on_time,
+                t.overdue,
+                t.consulted_before_reply,
+                *[t.classes[c] for c in classes],
+                t.ratings["satisfied"],
+                t.ratings["basic"],
+                t.ratings["unsatisfied"],
+                t.rated,
+                t.on_time_rate.value,
+                t.satisfaction_rate.value,
+            ]
+        )
+        for col in (len(header) - 1, len(header)):
+            ws.cell(row=ws.max_row, column=col).number_format = "0.0%"
+    _widths(ws)
+
+
+def workbook(stats: MeetingStats, classes: list[str], *, scorecard_only: bool = False) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    if scorecard_only:
+        ws.title = _("承办单位")
+        scorecard_sheet(ws, stats, classes)
+    else:
+        t = stats.totals
+        ws.title = _("立案率")
+        _ratio_rows(
+            ws,
+            _("立案率"),
+            str(FORMULAS["registration_rate"]),
+            [(_("立案率"), stats.registration_rate)],
+            _("立案数"),
+            _("提交审查数"),
+        )
+        sheets = [
+            (_("办复率"), "reply_rate", [(_("办复率"), stats.reply_rate)], _("已办复"), _("立案数")),
+            (
+                _("按时办复率"),
+                "on_time_rate",
+                [(_("按时办复率"), t.on_time_rate)],
+                _("按时答复"),
+                _("已答复+超期未答复"),
+            ),
+            (
+                _("答复类别"),
+                "class_shares",
+                [(_("%(c)s 类") % {"c": c}, ratio) for c, ratio in t.class_shares()],
+                _("该类答复"),
+                _("已答复"),
+            ),
+            (
+                _("满意率"),
+                "satisfaction_rate",
+                [(_("满意 + 基本满意"), t.satisfaction_rate), (_("满意"), t.satisfied_rate)],
+                _("人次"),
+                _("已测评"),
+            ),
+        ]
+        for title, key, rows, num, den in sheets:
+            _ratio_rows(wb.create_sheet(title), title, str(FORMULAS[key]), rows, num, den)
+        status_ws = wb.create_sheet(_("状态"))
+        status_ws.append([_("状态"), _("提案数")])
+        for _value, label, n in stats.status_rows:
+            status_ws.append([str(label), n])
+        _widths(status_ws)
+        scorecard_sheet(wb.create_sheet(_("承办单位")), stats, classes)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

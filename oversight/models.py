@@ -1,0 +1,116 @@
+"""Oversight: the ledger of notifications sent and the compiled volumes (汇编) built in the background."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.models import Meeting
+
+
+class NotificationKind(models.TextChoices):
+    DUE_7 = "due_7", _("七日内到期提醒")
+    DUE_1 = "due_1", _("明日到期提醒")
+    OVERDUE = "overdue", _("超期提醒")
+    STAFF_DIGEST = "staff_digest", _("工作人员每日摘要")
+    RECORD_TO_SIGN = "record_to_sign", _("面商记录待签字")
+    REPLY_ISSUED = "reply_issued", _("答复已签发")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    RETRYING = "retrying", _("重试中")
+    FAILED = "failed", _("发送失败")
+
+
+class SentNotification(models.Model):
+    """One message per (kind, object, recipient, event): the unique constraint is what makes a
+    reminder run idempotent — a second run finds the row and sends nothing.
+
+    ``event_key`` names the event: the deadline a reminder is about (so an extended deadline is a
+    new event), the day of a digest, or a fixed word for one-off events such as an issued reply.
+    """
+
+    kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
+    object_type = models.CharField(_("对象类型"), max_length=30)
+    object_id = models.PositiveBigIntegerField(_("对象编号"))
+    recipient = models.CharField(_("收件人"), max_length=254)
+    event_key = models.CharField(_("事件"), max_length=40)
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("正文"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知记录")
+        verbose_name_plural = _("通知记录")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id", "recipient", "event_key"],
+                name="notification_once_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class VolumeFormat(models.TextChoices):
+    PDF = "pdf", _("合订本 PDF（含目录）")
+    ZIP = "zip", _("PDF 压缩包")
+
+
+class BuildStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    RETRYING = "retrying", _("失败，等待重试")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class VolumeBuild(models.Model):
+    """One request for a compiled volume of a meeting's issued replies, built by the task worker."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="+")
+    format = models.CharField(_("格式"), max_length=5, choices=VolumeFormat.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED, db_index=True
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("答复总数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    # Reached only through the storage API and the staff download view.
+    file = models.FileField(_("文件"), upload_to="volumes/%Y/", blank=True)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+
+    class Meta:
+        verbose_name = _("答复汇编")
+        verbose_name_plural = _("答复汇编")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.get_format_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.RETRYING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == BuildStatus.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -1,0 +1,62 @@
+"""The public copy of a reply: the letter's own context with personal data taken out.
+
+The page and the PDF are built from the same redacted context, so what one hides the other hides.
+Removed: the handler's 联系电话 (masked), the proposers' phones and work units wherever they are
+quoted, any other phone-like number, and the agency's seal (a seal image on a public file invites
+copying). Everything else is the issued letter as it stands.
+"""
+
+from __future__ import annotations
+
+from django.utils import translation
+
+from documents.formats import balanced_lines
+from documents.render import render_pdf
+from proposals.models import Member
+from replies.models import Reply
+
+from .redaction import MASK, redact
+
+
+def personal_terms(reply: Reply) -> list[str]:
+    """Strings to remove from the text: phones and work units of the proposal's members, and
+    the phone of the reply itself (which need not look like a phone to the patterns)."""
+    proposal = reply.assignment.proposal
+    members = Member.objects.filter(pk=proposal.first_proposer_id) | Member.objects.filter(cosigned_proposals=proposal)
+    terms = [reply.phone, proposal.body_contact_phone]
+    for phone, work_unit in members.values_list("phone", "work_unit"):
+        terms += [phone, work_unit]
+    return [t for t in terms if t]
+
+
+def public_reply_context(reply: Reply) -> dict:
+    from replies.pdf import TITLE_MAX_EMS, reply_context
+
+    ctx = reply_context(reply, draft=False)
+    terms = personal_terms(reply)
+
+    def r(text: str) -> str:
+        return redact(text, terms)
+
+    title = r(ctx["title"])
+    ctx.update(
+        title=title,
+        title_lines=balanced_lines(title, TITLE_MAX_EMS),
+        addressee=r(ctx["addressee"]),
+        paragraphs=[{**p, "lead": r(p.get("lead", "")), "text": r(p.get("text", ""))} for p in ctx["paragraphs"]],
+        closing_lines=[r(line) for line in ctx["closing_lines"]],
+        leader_name=r(ctx["leader_name"]),
+        handler_name=r(ctx["handler_name"]),
+        phone=MASK if ctx["phone"] else "",
+        copy_to=r(ctx["copy_to"]),
+        doc_number=r(ctx["doc_number"]),
+        seal_data_uri="",
+    )
+    return ctx
+
+
+def render_public_reply_pdf(reply: Reply) -> bytes:
+    from replies.pdf import REPLY_TEMPLATE
+
+    with translation.override("zh-hans"):
+        return render_pdf(REPLY_TEMPLATE, public_reply_context(reply))

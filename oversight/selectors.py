@@ -1,0 +1,183 @@
+"""Reads of the oversight pages: who is staff here, the dashboard, the public replies, failed work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from proposals.models import (
+    Assignment,
+    AssignmentStatus,
+    ExtensionRequest,
+    ExtensionStatus,
+    Meeting,
+    Proposal,
+    ProposalStatus,
+    User,
+)
+from replies.models import Reply, ReplyStatus
+
+from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild
+from .redaction import contains_phone
+
+OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
+DASHBOARD_LIST_LIMIT = 50
+
+
+def is_oversight_staff(user: User | None) -> bool:
+    """Committee staff: the only ones who see the dashboard, statistics, volumes and failed tasks."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.role == "staff")
+
+
+def require_staff(user: User | None) -> None:
+    """404 for everyone else: the staff pages do not reveal that they exist."""
+    if not is_oversight_staff(user):
+        raise Http404
+
+
+def meeting_for(meeting_id: str | int | None) -> Meeting | None:
+    """The meeting asked for, else the current one, else the latest; None when there is none at all."""
+    if meeting_id not in (None, ""):
+        try:
+            return Meeting.objects.get(pk=int(meeting_id))
+        except (Meeting.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    return Meeting.objects.filter(is_current=True).first() or Meeting.objects.first()
+
+
+def get_meeting(pk: int) -> Meeting:
+    try:
+        return Meeting.objects.get(pk=pk)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Dashboard -------------------------------------------------------------------------------
+@dataclass
+class Dashboard:
+    meeting: Meeting
+    today: dt.date
+    week_end: dt.date
+    status_counts: dict[str, int]
+    total: int
+    due_this_week: list[Assignment]
+    due_this_week_count: int
+    overdue: list[Assignment]
+    overdue_count: int
+    extended: list[Assignment]
+    extended_count: int
+    pending_extensions: int
+    returned_waiting: int
+    key_proposals: list[Proposal]
+
+    @property
+    def status_rows(self) -> list[tuple[str, str, int]]:
+        """Every status but 草稿: a draft is its author's until it is submitted."""
+        return [(v, label, self.status_counts.get(v, 0)) for v, label in ProposalStatus.choices if v != "draft"]
+
+
+def _assignment_rows(qs: QuerySet[Assignment]) -> list[Assignment]:
+    return list(qs.select_related("proposal", "agency").order_by("due_date", "id")[:DASHBOARD_LIST_LIMIT])
+
+
+def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
+    """Where the meeting's work stands. "This week" is today and the six days after it."""
+    today = today or timezone.localdate()
+    week_end = today + dt.timedelta(days=6)
+    submitted = Proposal.objects.filter(meeting=meeting).exclude(status=ProposalStatus.DRAFT)
+    by_status = submitted.values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in by_status}
+    of_meeting = Assignment.objects.filter(proposal__meeting=meeting)
+    open_ = of_meeting.filter(status__in=OPEN_ASSIGNMENT_STATES)
+    due_week = open_.filter(due_date__gte=today, due_date__lte=week_end)
+    overdue = open_.filter(due_date__lt=today)
+    extended = of_meeting.exclude(status=AssignmentStatus.RETURNED).filter(due_date__gt=F("original_due_date"))
+    key = (
+        Proposal.objects.filter(meeting=meeting, is_key=True)
+        .select_related("first_proposer")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("agency"),
+            )
+        )
+        .order_by("sequence", "id")[:DASHBOARD_LIST_LIMIT]
+    )
+    return Dashboard(
+        meeting=meeting,
+        today=today,
+        week_end=week_end,
+        status_counts=counts,
+        total=sum(counts.values()),
+        due_this_week=_assignment_rows(due_week),
+        due_this_week_count=due_week.count(),
+        overdue=_assignment_rows(overdue),
+        overdue_count=overdue.count(),
+        extended=_assignment_rows(extended),
+        extended_count=extended.count(),
+        pending_extensions=ExtensionRequest.objects.filter(
+            assignment__proposal__meeting=meeting, status=ExtensionStatus.PENDING
+        ).count(),
+        returned_waiting=of_meeting.filter(status=AssignmentStatus.RETURNED, replaced_by__isnull=True).count(),
+        key_proposals=list(key),
+    )
+
+
+# --- Public replies --------------------------------------------------------------------------
+def public_replies() -> QuerySet[Reply]:
+    """Issued replies that the agency published and staff did not take down: all the public sees."""
+    return Reply.objects.filter(status=ReplyStatus.ISSUED, is_public=True, unpublished_at__isnull=True)
+
+
+def search_public_replies(
+    *, meeting_id: int | None = None, agency_id: int | None = None, q: str = ""
+) -> QuerySet[Reply]:
+    qs = public_replies().select_related(
+        "assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting"
+    )
+    if meeting_id:
+        qs = qs.filter(assignment__proposal__meeting_id=meeting_id)
+    if agency_id:
+        qs = qs.filter(assignment__agency_id=agency_id)
+    q = (q or "").strip()
+    if q:
+        if contains_phone(q):
+            # Searching for a phone number would tell whether it appears in a reply: answer nothing.
+            return qs.none()
+        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(assignment__proposal__number__iexact=q))
+    return qs.order_by("-issued_at", "-id")
+
+
+def get_public_reply(pk: int) -> Reply:
+    try:
+        return (
+            public_replies()
+            .select_related("assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting")
+            .get(pk=pk)
+        )
+    except (Reply.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Background work -------------------------------------------------------------------------
+def failed_volume_builds() -> QuerySet[VolumeBuild]:
+    return VolumeBuild.objects.filter(status__in=[BuildStatus.FAILED, BuildStatus.RETRYING]).select_related(
+        "meeting", "requested_by"
+    )
+
+
+def failed_notifications() -> QuerySet[SentNotification]:
+    return SentNotification.objects.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRYING])
+
+
+def failed_task_results(limit: int = 50) -> list:
+    """Failed runs recorded by the database task backend (empty with another backend)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - the backend is a declared dependency
+        return []
+    return list(DBTaskResult.objects.failed().order_by("-finished_at")[:limit])

@@ -1,0 +1,145 @@
+"""Writes of the oversight app: unpublishing a reply, queueing notifications, requesting volumes.
+
+The slow parts (sending mail, rendering a volume) run in the task worker (``oversight.tasks``);
+the services here only write the row that describes the work and enqueue it after commit.
+"""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.log import record_event
+from proposals.errors import DomainError
+from proposals.models import Meeting, User
+from proposals.timeline import timeline_record
+from replies.models import Reply, ReplyStatus
+
+from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild, VolumeFormat
+from .redaction import mask_phones
+from .selectors import is_oversight_staff
+from .volume import volume_replies
+
+# --- Messages users see -------------------------------------------------------------------
+NOT_ALLOWED = _("您无权执行此操作。")
+UNPUBLISH_REASON_REQUIRED = _("请填写撤销公开的理由。")
+NOT_PUBLISHED = _("该答复未公开或已撤销公开，无需再撤销。")
+VOLUME_FORMAT_INVALID = _("请选择汇编格式。")
+NO_ISSUED_REPLIES = _("本次会议还没有已签发的答复，无法汇编。")
+
+ACTION_UNPUBLISH = "撤销公开答复"
+
+
+# --- Public page -----------------------------------------------------------------------------
+@transaction.atomic
+def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
+    """Take an issued public reply off the public page. The reply itself stays as issued."""
+    if not is_oversight_staff(actor):
+        raise DomainError(NOT_ALLOWED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(UNPUBLISH_REASON_REQUIRED)
+    reply = Reply.objects.select_for_update().select_related("assignment__proposal").get(pk=reply.pk)
+    if reply.status != ReplyStatus.ISSUED or not reply.is_public or reply.unpublished_at is not None:
+        raise DomainError(NOT_PUBLISHED)
+    reply.unpublished_at = timezone.now()
+    reply.unpublished_by = actor
+    reply.unpublish_reason = reason
+    reply.save(update_fields=["unpublished_at", "unpublished_by", "unpublish_reason"])
+    timeline_record(
+        proposal=reply.assignment.proposal,
+        assignment=reply.assignment,
+        actor=actor,
+        action=ACTION_UNPUBLISH,
+        from_state="public",
+        to_state="unpublished",
+        note=reason,
+    )
+    record_event(event="transition", user=actor, obj=reply, detail=ACTION_UNPUBLISH)
+    return reply
+
+
+# --- Notifications ---------------------------------------------------------------------------
+def notification_queue(
+    *, kind: str, obj_type: str, obj_id: int, recipient: str, event_key: str, subject: str, body: str
+) -> SentNotification | None:
+    """Record one message and enqueue its sending; None when it was recorded before (sent once).
+
+    The unique constraint decides, so two reminder runs at the same moment cannot both send.
+    Phone-like numbers are masked in the text as a last guard: e-mails never carry members' phones.
+    """
+    recipient = recipient.strip().lower()
+    try:
+        with transaction.atomic():
+            note = SentNotification.objects.create(
+                kind=kind,
+                object_type=obj_type,
+                object_id=obj_id,
+                recipient=recipient,
+                event_key=event_key,
+                subject=mask_phones(subject)[:200],
+                body=mask_phones(body),
+            )
+    except IntegrityError:
+        return None
+    from .tasks import send_notification
+
+    transaction.on_commit(lambda: send_notification.enqueue(notification_id=note.pk))
+    return note
+
+
+def notification_deliver(*, notification_id: int) -> bool:
+    """Send one recorded message unless it was sent already; True when this call sent it."""
+    with transaction.atomic():
+        note = SentNotification.objects.select_for_update().get(pk=notification_id)
+        if note.status == DeliveryStatus.SENT:
+            return False
+        note.attempts += 1
+        note.save(update_fields=["attempts"])
+    send_mail(note.subject, note.body, None, [note.recipient], fail_silently=False)
+    note.status = DeliveryStatus.SENT
+    note.sent_at = timezone.now()
+    note.last_error = ""
+    note.save(update_fields=["status", "sent_at", "last_error"])
+    return True
+
+
+def notification_failed(*, notification_id: int, error: str, final: bool) -> None:
+    SentNotification.objects.filter(pk=notification_id).exclude(status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.FAILED if final else DeliveryStatus.RETRYING, last_error=error[:2000]
+    )
+
+
+# --- Compiled volumes ------------------------------------------------------------------------
+@transaction.atomic
+def volume_request(*, meeting: Meeting, actor: User, fmt: str) -> VolumeBuild:
+    """Ask the worker for a volume; a build of the same meeting and format still under way is reused."""
+    if not is_oversight_staff(actor):
+        raise DomainError(NOT_ALLOWED)
+    if fmt not in VolumeFormat.values:
+        raise DomainError(VOLUME_FORMAT_INVALID)
+    if not volume_replies(meeting.pk).exists():
+        raise DomainError(NO_ISSUED_REPLIES)
+    running = (
+        VolumeBuild.objects.select_for_update()
+        .filter(meeting=meeting, format=fmt, status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING, BuildStatus.RETRYING])
+        .first()
+    )
+    if running is not None:
+        return running
+    build = VolumeBuild.objects.create(meeting=meeting, format=fmt, requested_by=actor)
+    record_event(event="export", user=actor, obj=build, detail=f"volume requested {fmt}")
+    from .tasks import build_volume
+
+    transaction.on_commit(lambda: build_volume.enqueue(build_id=build.pk))
+    return build
+
+
+def volume_failed(*, build_id: int, error: str, final: bool) -> None:
+    VolumeBuild.objects.filter(pk=build_id).exclude(status=BuildStatus.DONE).update(
+        status=BuildStatus.FAILED if final else BuildStatus.RETRYING,
+        error=error[:4000],
+        finished_at=timezone.now() if final else None,
+    )

@@ -1,0 +1,261 @@
+"""Statistics of one meeting, computed straight from the registry, reply and consultation rows.
+
+Every figure is a ratio ``numerator ÷ denominator`` whose parts are shown next to it, so a reader
+can recount it. A denominator of 0 gives 0 (an empty meeting shows zeros, not an error).
+
+Units and terms (the same words are printed on the statistics page, see ``FORMULAS``):
+
+- *submitted* (提交审查): proposals of the meeting that are no longer drafts (any status but 草稿).
+- *registered* (立案): proposals in 已立案, 办理中, 已答复 or 已办结 — registered and beyond.
+- *replied proposal* (已办复): proposals in 已答复 or 已办结.
+- *answering assignment* (应答复交办): an assignment as 主办 or 分办 that was not returned. 会办
+  assignments send a view to the lead and never answer the member, so they are not counted here.
+- *issued reply*: a reply in 已签发. An assignment's *first reply time* is the earliest ``issued_at``
+  among its issued replies; its *reply in force* is the issued reply of the highest round.
+- *on time*: an answering assignment whose first reply time, as a local date, is on or before its
+  deadline in force (``due_date``, which includes approved extensions).
+- *late without reply*: an answering assignment with no issued reply whose deadline has passed.
+- *overdue*: an answering assignment still open (待签收, 办理中 or 重新办理) whose deadline has passed.
+- *rating in force*: for each assignment, the ratings of the highest round that has any rating
+  (a 不满意 followed by re-handling is replaced by the rating of the new round).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation, ConsultationStatus, Rating, Satisfaction
+from proposals.models import Agency, Assignment, AssignmentRole, AssignmentStatus, Meeting, Proposal, ProposalStatus
+from replies.models import Reply, ReplyStatus
+
+SUBMITTED_STATES = frozenset(s for s in ProposalStatus.values if s != ProposalStatus.DRAFT)
+REGISTERED_STATES = frozenset(
+    {ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED}
+)
+REPLIED_STATES = frozenset({ProposalStatus.REPLIED, ProposalStatus.CLOSED})
+ANSWERING_ROLES = frozenset({AssignmentRole.LEAD, AssignmentRole.SPLIT})
+OPEN_ASSIGNMENT_STATES = frozenset({AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING})
+HELD_STATES = frozenset({ConsultationStatus.HELD, ConsultationStatus.SIGNED})
+
+# The definitions shown on the page and in the Excel export, in the words of the module docstring.
+FORMULAS = {
+    "registration_rate": _(
+        "立案率 = 立案数 ÷ 提交审查数。提交审查数：本次会议除草稿外的全部提案；"
+        "立案数：状态为已立案、办理中、已答复、已办结的提案。"
+    ),
+    "reply_rate": _("办复率 = 已办复提案数 ÷ 立案数。已办复：状态为已答复或已办结的提案。"),
+    "on_time_rate": _(
+        "按时办复率 = 按时答复的交办数 ÷（已答复的交办数 + 超过时限仍未答复的交办数）。只计主办、分办且未退回的交办；"
+        "按时：首次签发答复的日期不晚于办理时限（含批准的延期）。"
+    ),
+    "class_shares": _(
+        "答复类别占比 = 某类答复数 ÷ 已答复的交办数。每个已答复的交办只计一次，按其最新一轮已签发答复的类别。"
+    ),
+    "satisfaction_rate": _("满意率 =（满意 + 基本满意）÷ 已测评数。每个交办只计最新一轮的测评。"),
+    "satisfied_rate": _("满意占比 = 满意 ÷ 已测评数。"),
+    "scorecard": _(
+        "交办数：交给该单位的全部交办（含会办和已退回的）；退回：其中已退回的；应答复：主办、分办且未退回的；"
+        "已答复：应答复中有已签发答复的；按时：首次签发不晚于办理时限的；超期：仍在办理中且已过时限的；"
+        "答复前面商：已答复且在首次签发前已面商（已面商或已签字）的。"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float:
+        """The ratio as a fraction between 0 and 1; 0 when there is nothing to divide by."""
+        return self.numerator / self.denominator if self.denominator else 0.0
+
+    @property
+    def percent(self) -> float:
+        return round(self.value * 100, 1)
+
+    def __str__(self) -> str:
+        return f"{self.percent:.1f}%"
+
+
+def reply_classes() -> list[str]:
+    """The classes in use: A, B, C, and D when the deployment switched it on."""
+    classes = ["A", "B", "C"]
+    if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
+        classes.append("D")
+    return classes
+
+
+@dataclass
+class Tally:
+    """The counts behind the assignment-level figures, for the whole meeting or one agency."""
+
+    assigned: int = 0
+    returned: int = 0
+    answering: int = 0
+    replied: int = 0
+    on_time: int = 0
+    late_unreplied: int = 0
+    overdue: int = 0
+    consulted_before_reply: int = 0
+    classes: Counter = field(default_factory=Counter)
+    ratings: Counter = field(default_factory=Counter)
+
+    @property
+    def on_time_rate(self) -> Ratio:
+        """按时答复 ÷ (已答复 + 超过时限仍未答复)."""
+        return Ratio(self.on_time, self.replied + self.late_unreplied)
+
+    @property
+    def reply_rate(self) -> Ratio:
+        """Agency level: 已答复 ÷ 应答复."""
+        return Ratio(self.replied, self.answering)
+
+    @property
+    def rated(self) -> int:
+        return sum(self.ratings.values())
+
+    @property
+    def satisfaction_rate(self) -> Ratio:
+        """(满意 + 基本满意) ÷ 已测评."""
+        return Ratio(self.ratings[Satisfaction.SATISFIED] + self.ratings[Satisfaction.BASIC], self.rated)
+
+    @property
+    def satisfied_rate(self) -> Ratio:
+        """满意 ÷ 已测评."""
+        return Ratio(self.ratings[Satisfaction.SATISFIED], self.rated)
+
+    def class_share(self, reply_class: str) -> Ratio:
+        """某类 ÷ 已答复 (by the reply in force of each replied answering assignment)."""
+        return Ratio(self.classes[reply_class], self.replied)
+
+    def class_shares(self) -> list[tuple[str, Ratio]]:
+        return [(c, self.class_share(c)) for c in reply_classes()]
+
+
+@dataclass
+class AgencyRow:
+    agency: Agency
+    tally: Tally
+
+
+@dataclass
+class MeetingStats:
+    meeting: Meeting
+    today: dt.date
+    status_counts: dict[str, int]
+    submitted: int
+    registered: int
+    not_registered: int
+    replied_proposals: int
+    totals: Tally
+    agencies: list[AgencyRow]
+
+    @property
+    def registration_rate(self) -> Ratio:
+        """立案数 ÷ 提交审查数."""
+        return Ratio(self.registered, self.submitted)
+
+    @property
+    def reply_rate(self) -> Ratio:
+        """办复率 = 已办复提案数 ÷ 立案数."""
+        return Ratio(self.replied_proposals, self.registered)
+
+    @property
+    def status_rows(self) -> list[tuple[str, str, int]]:
+        """Every status but 草稿 (drafts are their authors' own and not part of the meeting's figures)."""
+        return [
+            (value, label, self.status_counts.get(value, 0))
+            for value, label in ProposalStatus.choices
+            if value != ProposalStatus.DRAFT
+        ]
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+
+
+def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingStats:
+    """All figures of one meeting in a fixed number of queries, whatever its size."""
+    today = today or timezone.localdate()
+
+    status_counts = Counter(Proposal.objects.filter(meeting=meeting).values_list("status", flat=True))
+    submitted = sum(n for s, n in status_counts.items() if s in SUBMITTED_STATES)
+    registered = sum(n for s, n in status_counts.items() if s in REGISTERED_STATES)
+    replied_proposals = sum(n for s, n in status_counts.items() if s in REPLIED_STATES)
+
+    assignments = list(
+        Assignment.objects.filter(proposal__meeting=meeting).values("id", "agency_id", "role", "status", "due_date")
+    )
+    first_reply: dict[int, dt.datetime] = {}
+    class_in_force: dict[int, tuple[int, str]] = {}
+    for reply in Reply.objects.filter(
+        assignment__proposal__meeting=meeting, status=ReplyStatus.ISSUED, issued_at__isnull=False
+    ).values("assignment_id", "round", "issued_at", "reply_class"):
+        aid = reply["assignment_id"]
+        if aid not in first_reply or reply["issued_at"] < first_reply[aid]:
+            first_reply[aid] = reply["issued_at"]
+        if aid not in class_in_force or reply["round"] > class_in_force[aid][0]:
+            class_in_force[aid] = (reply["round"], reply["reply_class"])
+
+    first_held: dict[int, dt.datetime] = {}
+    for row in Consultation.objects.filter(assignment__proposal__meeting=meeting, status__in=HELD_STATES).values(
+        "assignment_id", "held_at"
+    ):
+        aid = row["assignment_id"]
+        if aid not in first_held or row["held_at"] < first_held[aid]:
+            first_held[aid] = row["held_at"]
+
+    ratings_by_round: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in Rating.objects.filter(assignment__proposal__meeting=meeting).values("assignment_id", "round", "value"):
+        ratings_by_round[row["assignment_id"]][row["round"]].append(row["value"])
+
+    totals = Tally()
+    per_agency: dict[int, Tally] = defaultdict(Tally)
+    for a in assignments:
+        aid = a["id"]
+        tallies = (totals, per_agency[a["agency_id"]])
+        returned = a["status"] == AssignmentStatus.RETURNED
+        answering = a["role"] in ANSWERING_ROLES and not returned
+        for t in tallies:
+            t.assigned += 1
+            t.returned += returned
+        if not answering:
+            continue
+        replied_at = first_reply.get(aid)
+        past_due = a["due_date"] < today
+        held = first_held.get(aid)
+        rounds = ratings_by_round.get(aid)
+        for t in tallies:
+            t.answering += 1
+            if a["status"] in OPEN_ASSIGNMENT_STATES and past_due:
+                t.overdue += 1
+            if replied_at is None:
+                t.late_unreplied += past_due
+            else:
+                t.replied += 1
+                t.on_time += _local_date(replied_at) <= a["due_date"]
+                t.classes[class_in_force[aid][1]] += 1
+                t.consulted_before_reply += held is not None and held <= replied_at
+            if rounds:
+                t.ratings.update(rounds[max(rounds)])
+
+    agencies = Agency.objects.filter(pk__in=per_agency.keys()).order_by("name")
+    return MeetingStats(
+        meeting=meeting,
+        today=today,
+        status_counts=dict(status_counts),
+        submitted=submitted,
+        registered=registered,
+        not_registered=status_counts.get(ProposalStatus.NOT_REGISTERED, 0),
+        replied_proposals=replied_proposals,
+        totals=totals,
+        agencies=[AgencyRow(agency=agency, tally=per_agency[agency.pk]) for agency in agencies],
+    )

@@ -1,0 +1,305 @@
+"""Thin views of the oversight pages. Staff pages answer 404 to everyone else; the public pages
+need no login and show only published replies, with personal data removed."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.log import record_event
+from proposals.errors import DomainError
+from proposals.models import Agency, Meeting
+from replies.models import Reply
+
+from . import selectors, services
+from .charts import Bar, bar_chart
+from .excel import workbook
+from .models import BuildStatus, VolumeBuild, VolumeFormat
+from .public import public_reply_context, render_public_reply_pdf
+from .stats import FORMULAS, meeting_stats, reply_classes
+from .volume import volume_filename
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PUBLIC_PAGE_SIZE = 20
+PUBLIC_PDF_CACHE_SECONDS = 3600
+
+
+def _meetings() -> list[Meeting]:
+    return list(Meeting.objects.all())
+
+
+# --- Dashboard and statistics ------------------------------------------------------------------
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    selectors.require_staff(request.user)
+    meeting = selectors.meeting_for(request.GET.get("meeting"))
+    data = selectors.dashboard(meeting) if meeting else None
+    return render(request, "oversight/dashboard.html", {"meeting": meeting, "meetings": _meetings(), "d": data})
+
+
+def _percent_bars(rows) -> list[Bar]:
+    return [
+        Bar(str(label), ratio.percent, f"{ratio}（{ratio.numerator}/{ratio.denominator}）") for label, ratio in rows
+    ]
+
+
+@login_required
+@require_GET
+def statistics(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    selectors.require_staff(request.user)
+    meeting = selectors.get_meeting(meeting_id)
+    stats = meeting_stats(meeting)
+    t = stats.totals
+    classes = reply_classes()
+    charts = {
+        "rates": bar_chart(
+            _percent_bars(
+                [
+                    (_("立案率"), stats.registration_rate),
+                    (_("办复率"), stats.reply_rate),
+                    (_("按时办复率"), t.on_time_rate),
+                    (_("满意率"), t.satisfaction_rate),
+                    (_("满意占比"), t.satisfied_rate),
+                ]
+            ),
+            title=_("主要指标"),
+            maximum=100,
+        ),
+        "classes": bar_chart(
+            _percent_bars([(_("%(c)s 类") % {"c": c}, ratio) for c, ratio in t.class_shares()]),
+            title=_("答复类别占比"),
+            maximum=100,
+        ),
+        "status": bar_chart(
+            [Bar(str(label), n, str(n)) for _value, label, n in stats.status_rows],
+            title=_("各状态提案数"),
+        ),
+        "agencies": bar_chart(
+            _percent_bars([(row.agency.name, row.tally.on_time_rate) for row in stats.agencies]),
+            title=_("各承办单位按时办复率"),
+            maximum=100,
+        ),
+    }
+    return render(
+        request,
+        "oversight/statistics.html",
+        {
+            "meeting": meeting,
+            "meetings": _meetings(),
+            "stats": stats,
+            "t": t,
+            "classes": classes,
+            "class_shares": t.class_shares(),
+            "charts": charts,
+            "formulas": FORMULAS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def statistics_xlsx(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    selectors.require_staff(request.user)
+    meeting = selectors.get_meeting(meeting_id)
+    scorecard_only = request.GET.get("part") == "scorecard"
+    data = workbook(meeting_stats(meeting), reply_classes(), scorecard_only=scorecard_only)
+    record_event(event="export", request=request, obj=meeting, detail="statistics xlsx")
+    name = _("%(meeting)s承办单位办理情况") if scorecard_only else _("%(meeting)s提案办理统计")
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    filename = (name % {"meeting": meeting.display_name}) + ".xlsx"
+    response["Content-Disposition"] = _content_disposition(filename)
+    return response
+
+
+def _content_disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+
+
+# --- Compiled volumes --------------------------------------------------------------------------
+@login_required
+@require_GET
+def volumes(request: HttpRequest) -> HttpResponse:
+    selectors.require_staff(request.user)
+    meeting = selectors.meeting_for(request.GET.get("meeting"))
+    builds = VolumeBuild.objects.select_related("meeting", "requested_by")
+    if meeting:
+        builds = builds.filter(meeting=meeting)
+    return render(
+        request,
+        "oversight/volumes.html",
+        {"meeting": meeting, "meetings": _meetings(), "builds": builds[:30], "formats": VolumeFormat.choices},
+    )
+
+
+@login_required
+@require_POST
+def volume_request(request: HttpRequest) -> HttpResponse:
+    selectors.require_staff(request.user)
+    meeting = selectors.meeting_for(request.POST.get("meeting") or "0")
+    try:
+        build = services.volume_request(meeting=meeting, actor=request.user, fmt=request.POST.get("format", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('oversight:volumes')}?{urlencode({'meeting': meeting.pk})}")
+    return redirect("oversight:volume_detail", pk=build.pk)
+
+
+def _get_build(pk: int) -> VolumeBuild:
+    try:
+        return VolumeBuild.objects.select_related("meeting", "requested_by").get(pk=pk)
+    except VolumeBuild.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def volume_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.require_staff(request.user)
+    return render(request, "oversight/volume_detail.html", {"build": _get_build(pk)})
+
+
+@login_required
+@require_GET
+def volume_status(request: HttpRequest, pk: int) -> JsonResponse:
+    selectors.require_staff(request.user)
+    build = _get_build(pk)
+    return JsonResponse(
+        {
+            "status": build.status,
+            "status_label": str(build.get_status_display()),
+            "done": build.done,
+            "total": build.total,
+            "percent": build.percent,
+            "active": build.is_active,
+            "error": build.error,
+            "download": reverse("oversight:volume_download", args=[build.pk])
+            if build.status == BuildStatus.DONE
+            else "",
+        }
+    )
+
+
+@login_required
+@require_GET
+def volume_download(request: HttpRequest, pk: int) -> FileResponse:
+    selectors.require_staff(request.user)
+    build = _get_build(pk)
+    if build.status != BuildStatus.DONE or not build.file:
+        raise Http404
+    record_event(event="export", request=request, obj=build, detail=f"volume {build.format}")
+    content_type = "application/zip" if build.format == VolumeFormat.ZIP else "application/pdf"
+    response = FileResponse(build.file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = _content_disposition(volume_filename(build))
+    return response
+
+
+# --- Failed background work --------------------------------------------------------------------
+@login_required
+@require_GET
+def failed_tasks(request: HttpRequest) -> HttpResponse:
+    selectors.require_staff(request.user)
+    return render(
+        request,
+        "oversight/failed_tasks.html",
+        {
+            "builds": selectors.failed_volume_builds()[:50],
+            "notifications": selectors.failed_notifications()[:50],
+            "task_results": selectors.failed_task_results(),
+        },
+    )
+
+
+# --- Unpublishing -----------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def reply_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.require_staff(request.user)
+    reply = selectors.get_public_reply(pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.reply_unpublish(reply=reply, actor=request.user, reason=request.POST.get("reason", ""))
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("已撤销公开，公众页面不再显示该答复。"))
+            return redirect("oversight:public_list")
+    return render(
+        request,
+        "oversight/unpublish.html",
+        {"reply": reply, "error": error, "reason": request.POST.get("reason", "")},
+        status=400 if error else 200,
+    )
+
+
+# --- Public pages (no login) -------------------------------------------------------------------
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    meeting_id = _int_or_none(request.GET.get("meeting"))
+    agency_id = _int_or_none(request.GET.get("agency"))
+    q = request.GET.get("q", "").strip()[:100]
+    qs = selectors.search_public_replies(meeting_id=meeting_id, agency_id=agency_id, q=q)
+    page = Paginator(qs, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    published = selectors.public_replies()
+    return render(
+        request,
+        "oversight/public_list.html",
+        {
+            "page": page,
+            "query": query,
+            "q": q,
+            "meeting_id": meeting_id,
+            "agency_id": agency_id,
+            "meetings": Meeting.objects.filter(proposals__assignments__replies__in=published).distinct(),
+            "agencies": Agency.objects.filter(assignments__replies__in=published).distinct().order_by("name"),
+        },
+    )
+
+
+@require_GET
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reply = selectors.get_public_reply(pk)
+    return render(
+        request,
+        "oversight/public_detail.html",
+        {
+            "reply": reply,
+            "letter": public_reply_context(reply),
+            "can_unpublish": selectors.is_oversight_staff(request.user),
+        },
+    )
+
+
+@require_GET
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    reply: Reply = selectors.get_public_reply(pk)
+    # Rendering costs a fraction of a second of CPU and the page needs no login: keep the result a while.
+    key = f"oversight:public-pdf:{reply.pk}:{reply.issued_at.timestamp() if reply.issued_at else 0}"
+    data = cache.get(key)
+    if data is None:
+        data = render_public_reply_pdf(reply)
+        cache.set(key, data, PUBLIC_PDF_CACHE_SECONDS)
+    response = HttpResponse(data, content_type="application/pdf")
+    number = reply.assignment.proposal.number or str(reply.pk)
+    response["Content-Disposition"] = f'inline; filename="reply-{number}-{reply.pk}.pdf"'
+    return response
