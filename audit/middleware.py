@@ -29,7 +29,7 @@ class AuditMiddleware:
             if session is not None and session.session_key and session.session_key != key_before:
                 user = getattr(request, "user", None)
                 if user is not None and user.is_authenticated:
-                    register_session(user, session.session_key)
+                    register_session(user, session.session_key, replaces=key_before)
             if response.status_code == 403:
                 record_event(
                     event="permission_denied",

@@ -18,9 +18,11 @@ def _store_class():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
-def register_session(user, session_key: str | None) -> None:
+def register_session(user, session_key: str | None, *, replaces: str | None = None) -> None:
     if not session_key or user is None or not getattr(user, "pk", None):
         return
+    if replaces:
+        UserSession.objects.filter(session_key=replaces).delete()
     UserSession.objects.update_or_create(session_key=session_key, defaults={"user_id": user.pk})
 
 

@@ -11,6 +11,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from .log import current_request, record_event
+from .models import UserSession
 from .sessions import end_sessions, register_session
 
 User = get_user_model()
@@ -50,6 +51,8 @@ def on_logout(sender, request, user, **kwargs) -> None:
         return
     keep = request.session.session_key if request is not None else None
     ended = end_sessions(user, keep=keep)
+    # this session is flushed by logout itself right after the signal
+    UserSession.objects.filter(session_key=keep or "").delete()
     record_event(event="logout", request=request, user=user, detail=f"other_sessions_ended={ended}")
 
 
