@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import selectors
 from .models import (
     Agency,
     Assignment,
@@ -111,6 +112,7 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
+    # The admin sees what the selector allows (everything but other people's drafts).
     list_display = ("number", "title", "meeting", "proposer_kind", "first_proposer", "status", "is_key")
     list_filter = ("meeting", "status", "proposer_kind", "is_key", "category", "between_meetings")
     search_fields = ("number", "title", "first_proposer__name", "body_name")
@@ -120,12 +122,31 @@ class ProposalAdmin(admin.ModelAdmin):
     exclude = ("search_text",)
     inlines = [CosignerInline, AssignmentInline, AttachmentInline, TimelineInline]
     list_select_related = ("meeting", "first_proposer")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=selectors.proposals_visible_to(request.user).values("pk"))
+
+
+class ExtensionInline(admin.TabularInline):
+    model = ExtensionRequest
+    extra = 0
+    fields = ("requested_due_date", "reason", "status", "requested_by", "new_due_date", "decided_by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssignmentTimelineInline(TimelineInline):
+    fk_name = "assignment"
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
     list_display = ("proposal", "agency", "role", "status", "due_date")
-    list_filter = ("role", "status", "agency")
+    list_filter = ("role", "status", "agency", "proposal__meeting")
     search_fields = ("proposal__number", "proposal__title", "agency__name")
     readonly_fields = (
         "status",
@@ -135,16 +156,58 @@ class AssignmentAdmin(admin.ModelAdmin):
         "assigned_by",
         "accepted_at",
         "returned_at",
+        "replaced_by",
     )
     list_select_related = ("proposal", "agency")
+    inlines = [ExtensionInline, AssignmentTimelineInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=selectors.assignments_visible_to(request.user).values("pk"))
 
 
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(admin.ModelAdmin):
     list_display = ("assignment", "requested_due_date", "status", "requested_at")
-    list_filter = ("status",)
-    search_fields = ("assignment__proposal__number",)
+    list_filter = ("status", "assignment__agency")
+    search_fields = ("assignment__proposal__number", "assignment__agency__name", "reason")
     readonly_fields = ("status", "assignment", "requested_by", "decided_by", "decided_at")
+    list_select_related = ("assignment__proposal", "assignment__agency")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "proposal", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("original_name", "proposal__number", "proposal__title", "sha256")
+    # Files come in through the checked upload service only; the admin lists them.
+    readonly_fields = (
+        "proposal",
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    list_select_related = ("proposal",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).filter(proposal__in=selectors.proposals_visible_to(request.user).values("pk"))
+        )
+
+
+@admin.register(ProposalCosigner)
+class ProposalCosignerAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "member", "order")
+    search_fields = ("proposal__number", "proposal__title", "member__name")
+    list_filter = ("proposal__meeting",)
+    autocomplete_fields = ("member",)
+    list_select_related = ("proposal", "member")
 
 
 @admin.register(TimelineEvent)
@@ -152,6 +215,7 @@ class TimelineEventAdmin(admin.ModelAdmin):
     list_display = ("at", "proposal", "action", "actor", "from_state", "to_state")
     list_filter = ("action",)
     search_fields = ("proposal__number", "action", "note")
+    list_select_related = ("proposal", "actor")
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

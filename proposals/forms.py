@@ -78,14 +78,15 @@ class MemberProposalForm(forms.Form):
         label=_("附件"), help_text=_("可多选；允许 PDF、JPG、PNG、DOC、DOCX、XLSX，单个不超过 20 MB。")
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, author: Member | None = None, **kwargs) -> None:
+        self.author = author
         super().__init__(*args, **kwargs)
         current = Meeting.objects.filter(is_current=True).first()
         if current is not None and not self.is_bound:
             self.fields["meeting"].initial = current.pk
 
     def proposer_first(self) -> Member | None:
-        return None
+        return self.author
 
     def clean(self):
         data = super().clean()
@@ -120,13 +121,9 @@ class MemberProposalForm(forms.Form):
 class MemberDraftForm(MemberProposalForm):
     """Editing a draft: the meeting stays as it was."""
 
-    def __init__(self, *args, author: Member | None = None, **kwargs) -> None:
-        self.author = author
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["meeting"]
-
-    def proposer_first(self) -> Member | None:
-        return self.author
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

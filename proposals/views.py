@@ -151,7 +151,8 @@ def _proposal_form_class(user):
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest) -> HttpResponse:
     form_class = _proposal_form_class(request.user)
-    form = form_class(request.POST or None, request.FILES or None)
+    author = None if services.is_staff(request.user) else request.user.member
+    form = form_class(request.POST or None, request.FILES or None, author=author)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(actor=request.user, **form.service_kwargs())
