@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.xlsx", views.proposal_export, name="export"),
     path("mine/", views.my_proposals, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
+    path("pending/", views.inbox, name="staff_queue"),
     path("new/", views.proposal_create, name="create"),
     path("<int:pk>/", views.proposal_detail, name="detail"),
     path("<int:pk>/edit/", views.proposal_edit, name="edit"),

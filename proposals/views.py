@@ -89,7 +89,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "sort_links": _sort_links(request),
             "sort": request.GET.get("o", ""),
             "can_file": permissions.can_file(request.user),
-            "today": timezone.localdate(),
+            "is_staff": services.is_staff(request.user),
         },
     )
 

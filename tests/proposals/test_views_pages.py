@@ -190,7 +190,9 @@ def test_staff_inbox_lists_returned_and_extension_requests(world, login):
         reason="r",
         requested_due_date=world.assignment.due_date + dt.timedelta(days=9),
     )
-    response = login(world.staff).get(reverse("proposals:inbox"))
+    client = login(world.staff)
+    assert reverse("proposals:staff_queue") in client.get(reverse("proposals:list")).content.decode()
+    response = client.get(reverse("proposals:staff_queue"))
     assert [a.pk for a in response.context["page"]] == [world.assignment.pk]
     assert "申请延期" in response.content.decode()
 
