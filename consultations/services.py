@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -69,6 +70,7 @@ RECORD_NOT_READY = _("面商记录尚未填写，还不能签字。")
 RECORD_CONFLICT = _("该面商记录已被他人修改，您的修改没有保存。请刷新页面后重新编辑。")
 SIGN_ONLY_MEMBER = _("只有面商记录中的委员本人可以在网上签字，他人（包括工作人员）不能代签。")
 WRONG_PASSWORD = _("密码不正确，未签字。请重新输入您的登录密码。")
+SIGN_TOO_MANY_ATTEMPTS = _("密码错误次数过多，请 15 分钟后再签字。")
 OPINION_INVALID = _("请选择委员意见：同意、基本同意或不同意。")
 SIGNATURE_INVALID = _("签名图片无效：须为签名板生成的 PNG 图片。")
 SIGNATURE_TOO_LARGE = _("签名图片过大：不能超过 %(limit)s KB。")
@@ -88,6 +90,8 @@ ISSUE_NEEDS_SIGNED_CONSULTATION = _(
 )
 
 SCAN_MAX_BYTES = 20 * 1024 * 1024
+SIGN_MAX_FAILURES = 5
+SIGN_FAILURE_WINDOW = 15 * 60  # seconds
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
 SIGNATURE_MAX_PIXELS = (2000, 1000)
@@ -473,7 +477,6 @@ def _check_signable(consultation: Consultation) -> None:
         raise DomainError(PROPOSAL_CLOSED)
 
 
-@transaction.atomic
 def consultation_sign_online(
     *,
     consultation: Consultation,
@@ -484,16 +487,53 @@ def consultation_sign_online(
     signature_data_url: str = "",
     ip: str | None = None,
 ) -> Consultation:
-    """The member signs their own record, confirming with their password. The record then locks."""
+    """The member signs their own record, confirming with their password. The record then locks.
+
+    Wrong passwords are counted per user in the cache: after a few, signing waits, so a left-open
+    session cannot be used to guess the password through this form.
+    """
+    failures_key = f"consultations:sign-failures:{actor.pk}"
+    if cache.get(failures_key, 0) >= SIGN_MAX_FAILURES:
+        _audit(actor, consultation, "consultation_sign_online: locked out", outcome="denied")
+        raise DomainError(SIGN_TOO_MANY_ATTEMPTS, code="forbidden")
+    try:
+        return _sign_online(
+            consultation=consultation,
+            actor=actor,
+            password=password,
+            opinion=opinion,
+            opinion_text=opinion_text,
+            signature_data_url=signature_data_url,
+            ip=ip,
+        )
+    except DomainError as exc:
+        if exc.code == "wrong_password":
+            cache.add(failures_key, 0, SIGN_FAILURE_WINDOW)
+            cache.incr(failures_key)
+        if exc.code in ("wrong_password", "forbidden"):
+            # Recorded after the rollback, so the refused attempt stays in the audit trail.
+            _audit(actor, consultation, f"consultation_sign_online: {exc.code}", outcome="denied")
+        raise
+
+
+@transaction.atomic
+def _sign_online(
+    *,
+    consultation: Consultation,
+    actor: User,
+    password: str,
+    opinion: str,
+    opinion_text: str,
+    signature_data_url: str,
+    ip: str | None,
+) -> Consultation:
     consultation = _lock_consultation(consultation)
     if actor.role != Role.MEMBER or not actor.member_id or actor.member_id != consultation.member_id:
-        _audit(actor, consultation, "consultation_sign_online", outcome="denied")
         raise DomainError(SIGN_ONLY_MEMBER, code="forbidden")
     _check_signable(consultation)
     if opinion not in Opinion.values:
         raise DomainError(OPINION_INVALID, code="invalid")
     if not actor.check_password(password or ""):
-        _audit(actor, consultation, "consultation_sign_online: wrong password", outcome="denied")
         raise DomainError(WRONG_PASSWORD, code="wrong_password")
     signature = decode_signature(signature_data_url) if signature_data_url else None
 

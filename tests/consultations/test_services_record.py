@@ -175,6 +175,22 @@ def test_wrong_password_is_refused_and_nothing_written(world):
     assert not TimelineEvent.objects.filter(action="委员网上签字").exists()
 
 
+def test_wrong_password_is_audited_and_repeated_failures_lock_signing(world):
+    from audit.models import AuditEvent
+
+    c = record(world, schedule(world))
+    for _ in range(services.SIGN_MAX_FAILURES):
+        with pytest.raises(DomainError):
+            sign(world, c, password="wrong-password")
+    denied = AuditEvent.objects.filter(user_id=world.member_user.pk, outcome="denied", object_pk=str(c.pk))
+    assert denied.count() == services.SIGN_MAX_FAILURES
+    with pytest.raises(DomainError) as exc:
+        sign(world, c)  # even the right password waits now
+    assert exc.value.message == str(services.SIGN_TOO_MANY_ATTEMPTS)
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.HELD
+
+
 @pytest.mark.parametrize("who", ["staff", "cosigner_user", "unrelated_user", "handler_a"])
 def test_nobody_but_the_member_can_sign_online(world, who):
     c = record(world, schedule(world))

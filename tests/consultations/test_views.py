@@ -1,0 +1,343 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from consultations import services
+from consultations.models import Consultation, ConsultationStatus, Rating
+from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
+from tests.consultations.conftest import draft_reply, pdf_upload, record, schedule, sign, signature_data_url
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SCHEDULE_POST = {
+    "held_at": "",
+    "place": "市政协办公楼",
+    "method": "in_person",
+    "host_name": "甲面商人",
+    "host_phone": "13900000001",
+}
+
+
+def schedule_data(**overrides):
+    from django.utils import timezone
+
+    data = {**SCHEDULE_POST, "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
+    data.update(overrides)
+    return data
+
+
+# --- The assignment page -----------------------------------------------------------------------
+
+
+def test_handler_sees_schedule_form_and_rounds(world, login):
+    c = record(world, schedule(world))
+    response = login(world.handler_a).get(reverse("consultations:assignment", args=[world.assignment.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert reverse("consultations:schedule", args=[world.assignment.pk]) in body
+    assert reverse("consultations:record", args=[c.pk]) in body
+    assert reverse("consultations:paper", args=[c.pk]) in body
+    assert "第 1 轮" in body
+
+
+@pytest.mark.parametrize("who", ["handler_b", "unrelated_user"])
+def test_outsiders_get_404_on_the_assignment_page(world, login, who):
+    response = login(getattr(world, who)).get(reverse("consultations:assignment", args=[world.assignment.pk]))
+    assert response.status_code == 404
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    response = client.get(reverse("consultations:assignment", args=[world.assignment.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_member_sees_own_record_with_sign_button_but_no_schedule_form(world, login):
+    c = record(world, schedule(world))
+    body = (
+        login(world.member_user).get(reverse("consultations:assignment", args=[world.assignment.pk])).content.decode()
+    )
+    assert reverse("consultations:sign", args=[c.pk]) in body
+    assert reverse("consultations:schedule", args=[world.assignment.pk]) not in body
+    assert reverse("consultations:record", args=[c.pk]) not in body
+
+
+def test_cosigner_does_not_see_the_first_proposers_record(world, login):
+    c = record(world, schedule(world))
+    client = login(world.cosigner_user)
+    page = client.get(reverse("consultations:assignment", args=[world.assignment.pk]))
+    assert page.status_code == 200
+    assert reverse("consultations:sign", args=[c.pk]) not in page.content.decode()
+    assert client.get(reverse("consultations:sign", args=[c.pk])).status_code == 404
+    assert client.get(reverse("consultations:pdf", args=[c.pk])).status_code == 404
+
+
+# --- Schedule --------------------------------------------------------------------------------
+
+
+def test_schedule_post_creates_the_record(world, login):
+    url = reverse("consultations:schedule", args=[world.assignment.pk])
+    response = login(world.handler_a).post(url, schedule_data())
+    assert response.status_code == 302
+    c = Consultation.objects.get()
+    assert (c.status, c.place, c.member) == (ConsultationStatus.SCHEDULED, "市政协办公楼", world.proposer)
+    assert TimelineEvent.objects.filter(action="安排面商", actor=world.handler_a).exists()
+
+
+def test_schedule_is_post_only(world, login):
+    url = reverse("consultations:schedule", args=[world.assignment.pk])
+    assert login(world.handler_a).get(url).status_code == 405
+
+
+def test_schedule_with_bad_phone_shows_error_and_writes_nothing(world, login):
+    url = reverse("consultations:schedule", args=[world.assignment.pk])
+    response = login(world.handler_a).post(url, schedule_data(host_phone="123"))
+    assert response.status_code == 400
+    assert "请输入有效的电话号码" in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_schedule_before_assignment_date_shows_error(world, login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    url = reverse("consultations:schedule", args=[world.assignment.pk])
+    earlier = (timezone.localtime() - dt.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    response = login(world.handler_a).post(url, schedule_data(held_at=earlier))
+    assert response.status_code == 400
+    assert "面商时间不能早于交办日期" in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_handler_of_other_agency_gets_404_on_schedule(world, login):
+    url = reverse("consultations:schedule", args=[world.assignment.pk])
+    assert login(world.handler_b).post(url, schedule_data()).status_code == 404
+    assert not Consultation.objects.exists()
+
+
+def test_staff_cannot_schedule(world, login):
+    url = reverse("consultations:schedule", args=[world.assignment.pk])
+    response = login(world.staff).post(url, schedule_data())
+    assert response.status_code == 403
+    assert not Consultation.objects.exists()
+
+
+# --- Record ----------------------------------------------------------------------------------
+
+
+def test_record_form_is_prefilled_and_saves(world, login):
+    draft_reply(world, body="要点一")
+    c = schedule(world)
+    client = login(world.handler_a)
+    url = reverse("consultations:record", args=[c.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form.initial["member_name"] == "张三" and form.initial["reply_points"] == "要点一"
+    data = {k: v for k, v in form.initial.items()}
+    data["held_at"] = c.held_at.astimezone().strftime("%Y-%m-%dT%H:%M")
+    data["reply_points"] = "要点一（面商后修改）"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert (c.status, c.reply_points, c.handling_class) == (ConsultationStatus.HELD, "要点一（面商后修改）", "A")
+
+
+def test_editing_a_signed_record_is_refused(world, login):
+    c = sign(world, record(world, schedule(world)))
+    client = login(world.handler_a)
+    url = reverse("consultations:record", args=[c.pk])
+    response = client.post(url, {"reply_points": "改"}, follow=True)
+    assert str(services.RECORD_LOCKED) in response.content.decode()
+    c.refresh_from_db()
+    assert c.reply_points != "改" and services.record_hash_matches(c)
+
+
+# --- Online sign-off -------------------------------------------------------------------------
+
+
+def test_member_signs_on_the_sign_page(world, login):
+    c = record(world, schedule(world))
+    client = login(world.member_user)
+    url = reverse("consultations:sign", args=[c.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'name="viewport"' in body and "data-signature-pad" in body and "js/signature.js" in body
+    assert "<script>" not in body  # no inline scripts: the CSP forbids them
+    response = client.post(
+        url,
+        {"opinion": "agree", "opinion_text": "", "password": PASSWORD, "signature": signature_data_url()},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert (c.status, c.signed_by, c.signed_ip) == (ConsultationStatus.SIGNED, world.member_user, "10.1.2.3")
+    assert c.signature
+    signature = client.get(reverse("consultations:signature", args=[c.pk]))
+    assert signature.status_code == 200 and signature["Content-Type"] == "image/png"
+
+
+def test_wrong_password_on_the_sign_page_shows_error_and_writes_nothing(world, login):
+    c = record(world, schedule(world))
+    url = reverse("consultations:sign", args=[c.pk])
+    response = login(world.member_user).post(url, {"opinion": "agree", "password": "nope-nope"})
+    assert response.status_code == 400
+    assert str(services.WRONG_PASSWORD) in response.content.decode()
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.HELD and c.signed_at is None
+
+
+def test_other_member_gets_404_on_the_sign_page(world, login):
+    c = record(world, schedule(world))
+    client = login(world.unrelated_user)
+    url = reverse("consultations:sign", args=[c.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"opinion": "agree", "password": PASSWORD}).status_code == 404
+
+
+def test_staff_cannot_sign_for_the_member(world, login):
+    c = record(world, schedule(world))
+    url = reverse("consultations:sign", args=[c.pk])
+    client = login(world.staff)
+    page = client.get(url)
+    assert page.status_code == 200 and "data-signature-pad" not in page.content.decode()
+    response = client.post(url, {"opinion": "agree", "password": PASSWORD})
+    assert response.status_code == 403
+    assert str(services.SIGN_ONLY_MEMBER) in response.content.decode()
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.HELD
+
+
+def test_awaiting_signature_list(world, login):
+    c = record(world, schedule(world))
+    schedule(world)  # only scheduled: not yet to sign
+    response = login(world.member_user).get(reverse("consultations:mine"))
+    assert response.status_code == 200
+    assert list(response.context["page"]) == [c]
+    assert login(world.unrelated_user).get(reverse("consultations:mine")).context["page"].object_list.count() == 0
+
+
+# --- Paper sign-off and downloads ------------------------------------------------------------
+
+
+def test_handler_uploads_paper_sign_off_and_scan_downloads_through_the_view(world, login):
+    c = record(world, schedule(world))
+    client = login(world.handler_a)
+    url = reverse("consultations:paper", args=[c.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"opinion": "agree", "opinion_text": "", "scan": pdf_upload()})
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert (c.status, c.sign_method, c.entered_by) == (ConsultationStatus.SIGNED, "paper", world.handler_a)
+    scan = client.get(reverse("consultations:scan", args=[c.pk]))
+    assert scan.status_code == 200 and "attachment" in scan["Content-Disposition"]
+    assert b"".join(scan.streaming_content).startswith(b"%PDF-")
+    assert login(world.handler_b).get(reverse("consultations:scan", args=[c.pk])).status_code == 404
+
+
+def test_fake_scan_upload_shows_error(world, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = record(world, schedule(world))
+    fake = SimpleUploadedFile("scan.png", b"GIF89a not a png", content_type="image/png")
+    response = login(world.handler_a).post(
+        reverse("consultations:paper", args=[c.pk]), {"opinion": "agree", "scan": fake}
+    )
+    assert response.status_code == 400
+    assert "文件内容与扩展名不符" in response.content.decode()
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.HELD
+
+
+def test_record_pdf_download_is_an_attachment_and_audited(world, login):
+    c = sign(world, record(world, schedule(world)))
+    response = login(world.handler_a).get(reverse("consultations:pdf", args=[c.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    with c.pdf.open("rb") as fh:
+        assert response.content == fh.read()
+    assert AuditEvent.objects.filter(event="download", object_pk=str(c.pk), user_id=world.handler_a.pk).exists()
+    assert login(world.handler_b).get(reverse("consultations:pdf", args=[c.pk])).status_code == 404
+
+
+# --- Rating and closing ----------------------------------------------------------------------
+
+
+def test_member_rates_through_the_page(world, login, replied):
+    client = login(world.member_user)
+    url = reverse("consultations:rate", args=[world.assignment.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"value": "basic", "comment": "基本解决"})
+    assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert (rating.member, rating.value, rating.comment) == (world.proposer, "basic", "基本解决")
+
+
+def test_rating_page_before_issue_says_why(world, login):
+    draft_reply(world)
+    client = login(world.member_user)
+    url = reverse("consultations:rate", args=[world.assignment.pk])
+    response = client.get(url, follow=True)
+    assert str(services.RATING_BEFORE_ISSUE) in response.content.decode()
+    response = client.post(url, {"value": "satisfied"})
+    assert response.status_code == 400
+    assert not Rating.objects.exists()
+
+
+def test_staff_rating_on_behalf_needs_a_scan(world, login, replied):
+    client = login(world.staff)
+    url = reverse("consultations:rate", args=[world.assignment.pk])
+    response = client.post(url, {"value": "satisfied", "member": world.proposer.pk})
+    assert response.status_code == 400
+    assert not Rating.objects.exists()
+    response = client.post(url, {"value": "satisfied", "member": world.proposer.pk, "paper_form": pdf_upload()})
+    assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert rating.on_behalf and rating.entered_by == world.staff
+    form = client.get(reverse("consultations:rating_form", args=[rating.pk]))
+    assert form.status_code == 200
+
+
+def test_unsatisfied_rating_through_the_page_starts_round_two(world, login, replied):
+    login(world.member_user).post(reverse("consultations:rate", args=[world.assignment.pk]), {"value": "unsatisfied"})
+    world.assignment.refresh_from_db()
+    assert (world.assignment.status, world.assignment.round) == (AssignmentStatus.REHANDLING, 2)
+    page = login(world.handler_a).get(reverse("consultations:assignment", args=[world.assignment.pk]))
+    body = page.content.decode()
+    assert "第 2 轮" in body and "第 1 轮" in body and "不满意" in body
+
+
+def test_staff_close_page(world, login, replied):
+    services.rating_submit(
+        assignment=world.assignment, actor=world.member_user, member_id=world.proposer.pk, value="satisfied"
+    )
+    client = login(world.staff)
+    url = reverse("consultations:close", args=[world.proposal.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 302
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == ProposalStatus.CLOSED
+
+
+def test_close_without_good_ratings_needs_a_reason(world, login, replied):
+    client = login(world.staff)
+    url = reverse("consultations:close", args=[world.proposal.pk])
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert "如确需办结，请填写办结理由" in response.content.decode()
+    world.proposal.refresh_from_db()
+    assert world.proposal.status != ProposalStatus.CLOSED
+
+
+@pytest.mark.parametrize("who, status", [("handler_a", 403), ("member_user", 403), ("handler_b", 404)])
+def test_non_staff_cannot_close(world, login, replied, who, status):
+    url = reverse("consultations:close", args=[world.proposal.pk])
+    assert login(getattr(world, who)).post(url, {"reason": "x"}).status_code == status
+    world.proposal.refresh_from_db()
+    assert world.proposal.status != ProposalStatus.CLOSED
