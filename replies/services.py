@@ -230,8 +230,9 @@ def _apply(reply: Reply, data: Mapping[str, Any]) -> None:
         if name not in data:
             continue
         value = data[name]
-        if name == "reply_date" and isinstance(value, str):
-            value = dt.date.fromisoformat(value) if value else None
+        if name == "reply_date":
+            if isinstance(value, str):
+                value = dt.date.fromisoformat(value) if value else None
         elif name == "is_public":
             value = bool(value)
         elif value is None:

@@ -300,7 +300,8 @@ def verify(request: HttpRequest) -> HttpResponse:
                     request=request,
                     user=request.user,
                     obj=result,
-                    outcome="match" if result else "no_match",
+                    outcome="ok" if result else "failed",
+                    detail="issued reply" if result else "no issued reply with this SHA-256",
                 )
     else:
         form = VerifyForm()
