@@ -168,3 +168,15 @@ def stats_data(world: World) -> StatsData:
     make_rating(a["a7"], member=w.proposer, by=w.member_user, value="satisfied", round=2)
     make_rating(a["a8"], member=w.proposer, by=w.member_user, value="unsatisfied")
     return StatsData(meeting=meeting, today=today, agency_a=A, agency_b=B, assignments=a, proposals=proposals)
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """run(fn, ...) calls fn and then, as a real commit would, the on_commit hooks it registered
+    (which enqueue the tasks). The test's transaction otherwise never commits."""
+
+    def _run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return _run
