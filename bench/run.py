@@ -1,0 +1,369 @@
+#!/usr/bin/env python
+"""Server-time benchmarks of the main pages on the bench data set (see bench/README.md).
+
+    python bench/run.py                                   # SQLite at /tmp/bench/bench.sqlite3
+    python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/proposal_desk_bench
+    python bench/run.py --sqlite-path /tmp/bench/bench.sqlite3 \\
+        --database-url postgres://postgres@127.0.0.1:5432/proposal_desk_bench --repeat 30
+
+Each database is measured in its own child process (settings are read from the environment at
+start-up). Pages are requested with Django's test client in-process, so the figures are server
+time without the network: median and 95th percentile over ``--repeat`` requests, and the number of
+SQL queries of one request. A bare view (/healthz) is measured in the same process and every figure
+is also given as a multiple of it, so results compare across machines. The table goes to stdout and
+into docs/PERFORMANCE.md between the ``bench:results`` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+START, END = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+# The documented default place of the throwaway bench data, away from var/ and the test databases.
+DEFAULT_SQLITE = "/tmp/bench/bench.sqlite3"  # noqa: S108
+DEFAULT_MEDIA = "/tmp/bench/media"  # noqa: S108
+
+TARGETS_MS = {
+    "list_default": 100,
+    "list_agency": 100,
+    "list_status_meeting": 100,
+    "search_2": 150,
+    "search_long": 150,
+    "detail": 100,
+    "inbox": 100,
+    "reply_pdf_render": 500,
+    "issued_pdf_download": 20,
+}
+LABELS = {
+    "healthz": "bare view /healthz (reference)",
+    "list_default": "proposal list, default page (staff)",
+    "list_agency": "list filtered by agency",
+    "list_status_meeting": "list filtered by status + meeting",
+    "list_page_100": "list, page 100 (deep page)",
+    "search_2": "search 援疆 (2 chars)",
+    "search_long": "search longer phrase",
+    "search_common": "search 发展 (2 chars, very common)",
+    "search_1": "search 疆 (1 char, icontains fallback)",
+    "detail": "proposal detail",
+    "inbox": "handler inbox (busiest agency)",
+    "mine": "member's own proposals",
+    "export_meeting": "Excel export of one meeting",
+    "reply_pdf_render": "reply PDF, fresh render of a draft",
+    "issued_pdf_download": "issued reply PDF download",
+}
+
+
+# --- Child: measure one database ----------------------------------------------------------------
+
+
+def _child(repeat: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from proposals.models import Assignment, AssignmentStatus, Meeting, Proposal, ProposalStatus, Role, User
+    from replies.models import Reply, ReplyStatus
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # As Django's test runner does: keep the connection open across requests, so each page can be
+    # measured inside one transaction that is rolled back afterwards.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, reset_queries
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    # reset_queries would empty the log CaptureQueriesContext counts from.
+    request_started.disconnect(reset_queries)
+
+    def user(username: str) -> User:
+        return User.objects.get(username=username)
+
+    staff = user("bench_staff")
+    n_proposals = Proposal.objects.count()
+    if n_proposals == 0:
+        raise SystemExit("no bench data: run `manage.py bench_data` first")
+    busiest = (
+        Assignment.objects.filter(status__in=[AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED])
+        .values("agency")
+        .annotate(n=Count("id"))
+        .order_by("-n", "agency")
+        .first()
+    )
+    handler = User.objects.filter(role=Role.HANDLER, agency_id=busiest["agency"]).order_by("id").first()
+    member_user = (
+        User.objects.filter(role=Role.MEMBER).annotate(n=Count("member__first_proposals")).order_by("-n", "id").first()
+    )
+    current = Meeting.objects.get(is_current=True)
+    detail_ids = list(
+        Proposal.objects.filter(status=ProposalStatus.CLOSED).order_by("id").values_list("id", flat=True)[::997][:50]
+    )
+    draft = Reply.objects.filter(status=ReplyStatus.DRAFT).order_by("id").select_related("assignment").first()
+    issued = Reply.objects.filter(status=ReplyStatus.ISSUED).exclude(pdf="").order_by("id").first()
+
+    def url(name: str, *args, query: str = "") -> str | None:
+        try:
+            return reverse(name, args=args) + (f"?{query}" if query else "")
+        except NoReverseMatch:
+            return None
+
+    clients: dict[str, Client] = {}
+
+    def client_for(u: User | None) -> Client:
+        key = u.username if u else ""
+        if key not in clients:
+            c = Client()
+            if u is not None:
+                c.force_login(u)
+            clients[key] = c
+        return clients[key]
+
+    from urllib.parse import quote
+
+    handler_of_draft = (
+        User.objects.filter(role=Role.HANDLER, agency_id=draft.assignment.agency_id).first() if draft else None
+    )
+    pages = [
+        ("healthz", None, [url("healthz")], repeat),
+        ("list_default", staff, [url("proposals:list")], repeat),
+        ("list_agency", staff, [url("proposals:list", query=f"agency={busiest['agency']}")], repeat),
+        (
+            "list_status_meeting",
+            staff,
+            [url("proposals:list", query=f"status=assigned&meeting={current.pk}")],
+            repeat,
+        ),
+        ("list_page_100", staff, [url("proposals:list", query="page=100")], repeat),
+        ("search_2", staff, [url("proposals:list", query="q=" + quote("援疆"))], repeat),
+        ("search_long", staff, [url("proposals:list", query="q=" + quote("老旧小区加装电梯"))], repeat),
+        ("search_common", staff, [url("proposals:list", query="q=" + quote("发展"))], repeat),
+        ("search_1", staff, [url("proposals:list", query="q=" + quote("疆"))], max(3, repeat // 4)),
+        ("detail", staff, [url("proposals:detail", pk) for pk in detail_ids], repeat),
+        ("inbox", handler, [url("proposals:inbox")], repeat),
+        ("mine", member_user, [url("proposals:mine")], repeat),
+        ("export_meeting", staff, [url("proposals:export", query=f"meeting={current.pk}")], max(3, repeat // 10)),
+        (
+            "reply_pdf_render",
+            handler_of_draft,
+            [url("replies:pdf", draft.pk) if draft else None],
+            max(3, repeat // 4),
+        ),
+        ("issued_pdf_download", staff, [url("replies:pdf", issued.pk) if issued else None], repeat),
+    ]
+
+    results: dict[str, dict] = {}
+    for key, who, urls, n in pages:
+        urls = [u for u in urls if u]
+        if not urls:
+            results[key] = {"available": False, "why": "URL not defined yet"}
+            continue
+        c = client_for(who)
+        # Inside a transaction that is rolled back: pages that log (audit, sessions) leave no trace.
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                first = c.get(urls[0])
+            if first.status_code != 200:
+                results[key] = {"available": False, "why": f"HTTP {first.status_code} for {urls[0]}"}
+                transaction.set_rollback(True)
+                continue
+            _consume(first)
+            times = []
+            for i in range(n):
+                started = time.perf_counter()
+                response = c.get(urls[i % len(urls)])
+                _consume(response)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, (key, response.status_code)
+            transaction.set_rollback(True)
+        times.sort()
+        results[key] = {
+            "available": True,
+            "url": urls[0],
+            "n": n,
+            "median": statistics.median(times),
+            "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+            "queries": len(ctx.captured_queries),
+            "bytes": len(first.content) if not getattr(first, "streaming", False) else None,
+        }
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = "PostgreSQL " + cursor.fetchone()[0]
+        else:
+            import sqlite3
+
+            version = "SQLite " + sqlite3.sqlite_version
+    return {
+        "vendor": connection.vendor,
+        "version": version,
+        "proposals": n_proposals,
+        "assignments": Assignment.objects.count(),
+        "replies": Reply.objects.count(),
+        "results": results,
+    }
+
+
+def _consume(response) -> None:
+    if getattr(response, "streaming", False):
+        from django.core.signals import request_finished
+        from django.db import close_old_connections
+
+        for _chunk in response.streaming_content:  # the client's wrapper closes the response at the end
+            pass
+        # The test client reconnects close_old_connections after a streaming response; keep it off.
+        request_finished.disconnect(close_old_connections)
+
+
+# --- Parent: run the children, print and write the table ----------------------------------------
+
+
+def _machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        memory = "?"
+    import django
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "os": platform.platform(),
+        "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+    }
+
+
+def _measure(env_extra: dict, repeat: int) -> dict:
+    env = {**os.environ, **env_extra}
+    out = subprocess.run(  # noqa: S603 - runs this very script
+        [sys.executable, __file__, "--child", "--repeat", str(repeat)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _fmt(ms: float) -> str:
+    return f"{ms:.0f}" if ms >= 100 else f"{ms:.1f}"
+
+
+def _table(runs: list[dict]) -> str:
+    head = (
+        "| page | " + " | ".join(f"{r['version']}: median ms | p95 ms | ×bare | queries | target" for r in runs) + " |"
+    )
+    sep = "|---|" + "---|---|---|---|---|" * len(runs)
+    lines = [head, sep]
+    for key, label in LABELS.items():
+        cells = []
+        for r in runs:
+            res = r["results"].get(key, {"available": False, "why": "not measured"})
+            if not res.get("available"):
+                cells.append(f"not available ({res.get('why', '')}) | | | | ")
+                continue
+            base = r["results"]["healthz"]["median"]
+            target = TARGETS_MS.get(key)
+            verdict = ""
+            if target is not None:
+                verdict = f"p95 ≤ {target}: {'met' if res['p95'] <= target else '**not met**'}"
+            ratio = res["median"] / base
+            cells.append(f"{_fmt(res['median'])} | {_fmt(res['p95'])} | {ratio:.0f}× | {res['queries']} | {verdict}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _write_doc(text: str) -> None:
+    doc = DOC.read_text() if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in doc:
+        doc += f"\n{START}\n{END}\n"
+    before, rest = doc.split(START, 1)
+    _old, after = rest.split(END, 1)
+    DOC.write_text(f"{before}{START}\n{text}\n{END}{after}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sqlite-path", help=f"bench SQLite file (default {DEFAULT_SQLITE} when no URL is given)")
+    parser.add_argument("--database-url", help="bench PostgreSQL database, e.g. postgres://…/proposal_desk_bench")
+    parser.add_argument("--media-root", default=os.environ.get("MEDIA_ROOT", DEFAULT_MEDIA))
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md alone")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.repeat)))
+        return
+
+    targets = []
+    if args.sqlite_path or not args.database_url:
+        targets.append({"SQLITE_PATH": args.sqlite_path or DEFAULT_SQLITE, "DATABASE_URL": ""})
+    if args.database_url:
+        targets.append({"DATABASE_URL": args.database_url})
+    machine = _machine()
+    runs = []
+    for env in targets:
+        env = {**env, "MEDIA_ROOT": args.media_root, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+        if env.get("SQLITE_PATH") and not Path(env["SQLITE_PATH"]).exists():
+            raise SystemExit(f"{env['SQLITE_PATH']} does not exist: run bench_data first (see bench/README.md)")
+        runs.append(_measure(env, args.repeat))
+    when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    sizes = "; ".join(
+        f"{r['version']}: {r['proposals']:,} proposals, {r['assignments']:,} assignments, {r['replies']:,} replies"
+        for r in runs
+    )
+    text = "\n".join(
+        [
+            f"Measured {when} with `python bench/run.py {' '.join(sys.argv[1:])}`, {args.repeat} requests per page "
+            "(fewer for export, PDF render and the 1-character search).",
+            "",
+            f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory']} RAM, {machine['os']}; "
+            f"Python {machine['python']}, Django {machine['django']}; load average at start {machine['load']:.2f} "
+            "(the machine is shared with other developers' test runs).",
+            f"Data: {sizes}.",
+            "",
+            _table(runs),
+        ]
+    )
+    print(text)
+    if not args.no_write:
+        _write_doc(text)
+        print(f"\nwritten to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
