@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from .history import TRACKED
 from .models import AuditAnchor, AuditEvent
 
 
@@ -32,3 +34,25 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditAnchor)
 class AuditAnchorAdmin(ReadOnlyAdmin):
     list_display = ("at", "purged_through_id", "purged_count", "cutoff", "anchor_hash")
+
+
+# --- Versions (django-simple-history) -----------------------------------------------------------
+# SimpleHistoryAdmin would have to replace the feature apps' own admin classes; instead each
+# historical table gets a read-only admin here: every version, who made it, when, and the values.
+
+
+class HistoryAdmin(ReadOnlyAdmin):
+    list_display = ("history_date", "history_type", "history_user", "id", "version_summary")
+    list_filter = ("history_type", "history_date")
+    list_select_related = ("history_user",)
+    search_fields = ("=id",)
+    date_hierarchy = "history_date"
+
+    @admin.display(description=_("版本"))
+    def version_summary(self, obj) -> str:
+        status = getattr(obj, "get_status_display", None)
+        return f"{obj} · {status()}" if status else str(obj)
+
+
+for _model in TRACKED:
+    admin.site.register(_model.history.model, HistoryAdmin)
