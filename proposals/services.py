@@ -2,8 +2,9 @@
 
 Each transition re-reads its row under ``select_for_update()``, checks who is acting and the
 current state, raises ``DomainError`` with one of the message constants below on an illegal move,
-saves with ``update_fields`` and writes a timeline event and an audit event, all in one
-transaction: a refused move writes nothing.
+saves with ``update_fields`` and writes a timeline event, all in one transaction: a refused move
+writes nothing. ``timeline_record`` also writes the audit "transition" event (audit.log), so the
+services do not call ``record_event`` a second time.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from audit.log import record_event
 
 from .deadlines import add_months, add_working_days
 from .errors import DomainError
@@ -121,10 +120,6 @@ def is_agency_user_of(user: User | None, agency_id: int) -> bool:
 def _require(condition: bool, message=NOT_ALLOWED) -> None:
     if not condition:
         raise DomainError(message)
-
-
-def _audit(actor: User, obj, action: str) -> None:
-    record_event(event="transition", user=actor, obj=obj, detail=action)
 
 
 # --- Numbers and dates -----------------------------------------------------------------------
@@ -276,7 +271,6 @@ def proposal_create(
         to_state=status,
         note=number and str(_("沿用原编号 %(number)s") % {"number": number}),
     )
-    _audit(actor, proposal, "create")
     return proposal
 
 
@@ -327,7 +321,6 @@ def proposal_update_draft(
     for upload in attachments:
         _store_attachment(proposal=proposal, actor=actor, upload=upload)
     timeline_record(proposal=proposal, actor=actor, action=ACTION_EDIT)
-    _audit(actor, proposal, "edit_draft")
     return proposal
 
 
@@ -347,7 +340,6 @@ def proposal_submit(*, proposal: Proposal, actor: User) -> Proposal:
         from_state=ProposalStatus.DRAFT,
         to_state=ProposalStatus.SUBMITTED,
     )
-    _audit(actor, proposal, "submit")
     return proposal
 
 
@@ -396,7 +388,6 @@ def proposal_register(*, proposal: Proposal, actor: User) -> Proposal:
         to_state=ProposalStatus.REGISTERED,
         note=str(_("编号 %(number)s") % {"number": proposal.number}),
     )
-    _audit(actor, proposal, "register")
     return proposal
 
 
@@ -432,7 +423,6 @@ def proposal_decline(
         to_state=ProposalStatus.NOT_REGISTERED,
         note="；".join(parts),
     )
-    _audit(actor, proposal, "decline")
     return proposal
 
 
@@ -515,8 +505,6 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
         note=note,
         assignment=created[0] if len(created) == 1 else None,
     )
-    for assignment in created:
-        _audit(actor, assignment, "assign")
     return created
 
 
@@ -542,7 +530,6 @@ def assignment_accept(*, assignment: Assignment, actor: User) -> Assignment:
         to_state=AssignmentStatus.ACCEPTED,
         note=assignment.agency.name,
     )
-    _audit(actor, assignment, "accept")
     return assignment
 
 
@@ -569,7 +556,6 @@ def assignment_return(*, assignment: Assignment, actor: User, reason: str) -> As
         to_state=AssignmentStatus.RETURNED,
         note=f"{assignment.agency.name}：{reason}",
     )
-    _audit(actor, assignment, "return")
     return assignment
 
 
@@ -600,7 +586,6 @@ def assignment_reassign(
             % {"old": assignment.agency.name, "new": agency.name, "role": new.get_role_display(), "due": new.due_date}
         ),
     )
-    _audit(actor, new, "reassign")
     return new
 
 
@@ -632,7 +617,6 @@ def assignment_request_extension(
             % {"agency": assignment.agency.name, "due": requested_due_date, "reason": reason}
         ),
     )
-    _audit(actor, extension, "request_extension")
     return extension
 
 
@@ -674,7 +658,6 @@ def extension_approve(
         )
         + (f"；{extension.decision_note}" if extension.decision_note else ""),
     )
-    _audit(actor, extension, "approve_extension")
     return extension
 
 
@@ -694,7 +677,6 @@ def extension_refuse(*, extension: ExtensionRequest, actor: User, note: str = ""
         action=ACTION_EXTENSION_REFUSE,
         note=assignment.agency.name + (f"：{extension.decision_note}" if extension.decision_note else ""),
     )
-    _audit(actor, extension, "refuse_extension")
     return extension
 
 
@@ -714,7 +696,6 @@ def proposal_set_key(*, proposal: Proposal, actor: User, is_key: bool, note: str
         action=ACTION_KEY_ON if is_key else ACTION_KEY_OFF,
         note=proposal.key_note if is_key else "",
     )
-    _audit(actor, proposal, "set_key" if is_key else "unset_key")
     return proposal
 
 
@@ -750,5 +731,4 @@ def attachment_add(*, proposal: Proposal, actor: User, upload: UploadedFile) -> 
         _require(proposal.status != ProposalStatus.CLOSED, PROPOSAL_CLOSED)
     attachment = _store_attachment(proposal=proposal, actor=actor, upload=upload)
     timeline_record(proposal=proposal, actor=actor, action=ACTION_ATTACH, note=attachment.original_name)
-    _audit(actor, attachment, "attach")
     return attachment
