@@ -44,7 +44,7 @@ def get_reply_for_user(user: User, pk: int, *, write: bool = False) -> Reply:
     """The reply, or 404 — the same answer for "missing" and "not yours"."""
     qs = replies_visible_to(user)
     if write:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     try:
         return qs.select_related(
             "assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting"

@@ -257,7 +257,7 @@ def _audit(actor: User, reply: Reply, action: str) -> None:
 
 def _lock_reply(reply: Reply) -> Reply:
     return (
-        Reply.objects.select_for_update()
+        Reply.objects.select_for_update(of=("self",))
         .select_related("assignment__proposal__meeting", "assignment__agency")
         .get(pk=reply.pk)
     )
@@ -270,7 +270,7 @@ def _lock_reply(reply: Reply) -> Reply:
 def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any] | None = None) -> Reply:
     """A handler (or leader) of the agency starts the reply of the assignment's current round."""
     assignment = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("proposal__meeting", "proposal__first_proposer", "agency")
         .get(pk=assignment.pk)
     )
@@ -439,7 +439,9 @@ def reply_issue(*, reply: Reply, actor: User) -> Reply:
 
     # Lock order as everywhere else: assignment, then reply, then proposal.
     assignment = (
-        Assignment.objects.select_for_update().select_related("proposal__meeting", "agency").get(pk=reply.assignment_id)
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("proposal__meeting", "agency")
+        .get(pk=reply.assignment_id)
     )
     reply = _lock_reply(reply)
     reply.assignment = assignment
@@ -510,7 +512,7 @@ def reply_sign_off(*, reply: Reply, actor: User) -> Reply:
 
 
 def _maybe_mark_proposal_replied(proposal_id: int, actor: User) -> None:
-    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal_id)
     if proposal.status != ProposalStatus.ASSIGNED:
         return
     answering = Assignment.objects.filter(
