@@ -57,7 +57,7 @@ def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
         to_state="unpublished",
         note=reason,
     )
-    record_event(event="transition", user=actor, obj=reply, detail=ACTION_UNPUBLISH)
+    # timeline_record also writes the audit row of the transition.
     return reply
 
 

@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from oversight.models import BuildStatus, VolumeBuild, VolumeFormat
 from replies.models import Reply
 
@@ -166,10 +167,11 @@ def test_download_is_audited(stats_data, world, login, run):
     client = login(world.staff)
     request_volume(client, run, stats_data.meeting, VolumeFormat.ZIP)
     build = VolumeBuild.objects.get()
-    with mock.patch("oversight.views.record_event") as record:
-        client.get(reverse("oversight:volume_download", args=[build.pk]))
-    assert record.call_args.kwargs["event"] == "export"
-    assert record.call_args.kwargs["obj"] == build
+    before = AuditEvent.objects.filter(event="export", object_pk=str(build.pk)).count()
+    client.get(reverse("oversight:volume_download", args=[build.pk]))
+    after = AuditEvent.objects.filter(event="export", object_pk=str(build.pk))
+    assert after.count() == before + 1
+    assert after.latest("id").username == world.staff.username
 
 
 def test_issued_replies_only(stats_data):
