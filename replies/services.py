@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -158,32 +158,43 @@ can_return = can_issue
 def default_title(assignment: Assignment) -> str:
     proposal = assignment.proposal
     committee = getattr(settings, "COMMITTEE_SHORT_NAME", "市政协")
-    where = f"{committee}{proposal.meeting.display_name}" if not proposal.between_meetings else committee
-    what = gettext("会办意见") if assignment.role == AssignmentRole.CO else gettext("答复")
+    where = committee if proposal.between_meetings else f"{committee}{proposal.meeting.display_name}"
     number = f"第 {proposal.number} 号" if proposal.number else ""
-    return f"关于{where}{number}提案的{what}"
+    # The letter is an official Chinese document whatever language the user's screens are in.
+    with translation.override("zh-hans"):
+        if assignment.role == AssignmentRole.CO:
+            return gettext("关于%(where)s%(number)s提案的会办意见") % {"where": where, "number": number}
+        return gettext("关于%(where)s%(number)s提案的答复") % {"where": where, "number": number}
 
 
 def default_addressee(assignment: Assignment) -> str:
     proposal = assignment.proposal
+    with translation.override("zh-hans"):
+        if assignment.role == AssignmentRole.CO:
+            # A co-handler's view goes to the lead agency, not to the member.
+            lead = (
+                Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD)
+                .exclude(status=AssignmentStatus.RETURNED)
+                .select_related("agency")
+                .first()
+            )
+            if lead is not None:
+                return gettext("%(name)s：") % {"name": lead.agency.name}
+        if proposal.proposer_kind == ProposerKind.BODY:
+            return gettext("%(name)s：") % {"name": proposal.body_name}
+        if proposal.first_proposer_id is None:
+            return ""
+        name = proposal.first_proposer.name
+        if proposal.proposer_kind == ProposerKind.JOINT:
+            return gettext("%(name)s等委员：") % {"name": name}
+        return gettext("%(name)s委员：") % {"name": name}
+
+
+def default_closing(assignment: Assignment) -> str:
     if assignment.role == AssignmentRole.CO:
-        # A co-handler's view goes to the lead agency, not to the member.
-        lead = (
-            Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD)
-            .exclude(status=AssignmentStatus.RETURNED)
-            .select_related("agency")
-            .first()
-        )
-        if lead is not None:
-            return f"{lead.agency.name}："
-    if proposal.proposer_kind == ProposerKind.BODY:
-        return f"{proposal.body_name}："
-    if proposal.first_proposer_id is None:
         return ""
-    name = proposal.first_proposer.name
-    if proposal.proposer_kind == ProposerKind.JOINT:
-        return f"{name}等委员："
-    return f"{name}委员："
+    with translation.override("zh-hans"):
+        return str(DEFAULT_CLOSING)
 
 
 def enabled_classes() -> list[str]:
@@ -285,7 +296,7 @@ def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any]
         round=assignment.round,
         title=default_title(assignment),
         addressee=default_addressee(assignment),
-        closing="" if assignment.role == AssignmentRole.CO else str(DEFAULT_CLOSING),
+        closing=default_closing(assignment),
         handler_name=actor.display_name if actor.role == Role.HANDLER else "",
         phone=actor.phone if actor.role == Role.HANDLER else "",
         version=1,

@@ -33,7 +33,7 @@ def _initial_for(assignment: Assignment, user) -> dict:
     return {
         "title": services.default_title(assignment),
         "addressee": services.default_addressee(assignment),
-        "closing": "" if assignment.role == AssignmentRole.CO else str(services.DEFAULT_CLOSING),
+        "closing": services.default_closing(assignment),
         "handler_name": user.display_name if is_handler else "",
         "phone": user.phone if is_handler else "",
         "is_public": True,
@@ -78,7 +78,8 @@ def _assignment_page(
         "issue_problems": services.issue_problems(current) if current is not None else [],
         "cohandler_views": cohandler_views,
         "conflict_reply": conflict_reply,
-        "letter": reply_context(current) if current is not None else None,
+        # The on-screen letter is shown only when there is no form in its place.
+        "letter": reply_context(current) if current is not None and form is None else None,
     }
     return render(request, "replies/assignment.html", context, status=status)
 
