@@ -30,8 +30,9 @@ def bar_chart(bars: list[Bar], *, title: str, maximum: float | None = None, widt
     scale_max = maximum if maximum else top
     height = pad * 2 + row_h * max(len(bars), 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="pd-chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" font-size="13">',
+        # Natural size, shrunk on narrow screens by Bootstrap's mw-100/h-auto (no inline style: CSP).
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pd-chart mw-100 h-auto" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" font-size="13">',
         f"<title>{escape(title)}</title>",
     ]
     for i, bar in enumerate(bars):
