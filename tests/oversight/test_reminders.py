@@ -209,3 +209,11 @@ def test_failed_tasks_page_is_404_for_non_staff(world, login):
     handler = make_user("h2", Role.HANDLER, agency=world.agency_a)
     assert login(handler).get(reverse("oversight:failed_tasks")).status_code == 404
     assert login(world.member_user).get(reverse("oversight:failed_tasks")).status_code == 404
+
+
+def test_bad_date_is_refused_and_nothing_is_recorded(world):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_reminders", "--date", "2024-13-40")
+    assert SentNotification.objects.count() == 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from oversight.models import NotificationKind
 from oversight.reminders import send_reminders
@@ -20,11 +21,11 @@ class Command(BaseCommand):
             try:
                 today = dt.date.fromisoformat(date)
             except ValueError as exc:
-                raise CommandError(f"日期格式应为 YYYY-MM-DD：{date}") from exc
+                raise CommandError(_("日期格式应为 YYYY-MM-DD：%(date)s") % {"date": date}) from exc
         report = send_reminders(today=today)
         if not report.total:
-            self.stdout.write("没有新的提醒需要发送。")
+            self.stdout.write(_("没有新的提醒需要发送。"))
             return
         for kind, n in sorted(report.queued.items()):
-            self.stdout.write(f"{NotificationKind(kind).label}：{n} 封")
-        self.stdout.write(self.style.SUCCESS(f"共 {report.total} 封已排入发送队列。"))
+            self.stdout.write(_("%(kind)s：%(n)s 封") % {"kind": NotificationKind(kind).label, "n": n})
+        self.stdout.write(self.style.SUCCESS(_("共 %(n)s 封已排入发送队列。") % {"n": report.total}))
