@@ -1,0 +1,238 @@
+"""Bad input never breaks the site: fuzzed POSTs, spoofed uploads, and source rules."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+from django import forms as django_forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.audit.urlwalk import build_objects, walk
+from tests.test_permission_matrix import OBJECT_OF_KIND, ROWS
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ["config", "proposals", "replies", "consultations", "documents", "audit", "oversight", "search", "bench"]
+
+# --- source rules ------------------------------------------------------------------------------
+
+
+def project_sources():
+    for app in APPS:
+        folder = ROOT / app
+        if folder.is_dir():
+            yield from (p for p in folder.rglob("*.py") if "migrations" not in p.parts)
+
+
+def test_no_form_takes_all_model_fields_and_no_view_skips_csrf():
+    offenders = []
+    for path in project_sources():
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"""fields\s*=\s*["']__all__["']""", text) and "forms" in text:
+            offenders.append(f"{path.relative_to(ROOT)}: fields = '__all__'")
+        if "csrf_exempt" in text:
+            offenders.append(f"{path.relative_to(ROOT)}: csrf_exempt")
+    assert not offenders, offenders
+    assert any(True for _ in project_sources())
+
+
+# --- fuzzing every POST form ---------------------------------------------------------------------
+
+
+def _form_field_names() -> dict[str, list[str]]:
+    """Field names of every form class, per app (the fuzzer posts garbage under these names)."""
+    import importlib
+
+    from django.contrib.auth import forms as auth_forms
+
+    names: dict[str, set[str]] = {"": set()}
+    for obj in vars(auth_forms).values():
+        if inspect.isclass(obj) and issubclass(obj, django_forms.BaseForm):
+            names[""].update(getattr(obj, "base_fields", {}))
+    for app in APPS:
+        try:
+            module = importlib.import_module(f"{app}.forms")
+        except ImportError:
+            continue
+        found: set[str] = set()
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, django_forms.BaseForm):
+                found.update(getattr(obj, "base_fields", {}))
+        names[app] = found
+    return {app: sorted(found) for app, found in names.items()}
+
+
+FIELD_NAMES = _form_field_names()
+POST_ROUTES = sorted(name for name, row in ROWS.items() if row.post != "405" and name not in {"logout"})
+
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "提案内容：关于加快产业合作的建议",
+    "😀👍🏽🇨🇳",
+    "\u202e\u200b\ufeff",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e309",
+    "NaN",
+    "2024-02-30",
+    "9999-12-31T25:61",
+    "13800000000",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "长" * 100_000,
+]
+scalar = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(max_size=60),  # any code point but surrogates: Chinese, emoji, controls, NUL
+    st.integers().map(str),
+    st.floats(allow_nan=True).map(repr),
+)
+value = st.one_of(scalar, st.lists(scalar, min_size=2, max_size=3))  # a list where one value is expected
+
+
+def _post_data(app: str):
+    names = FIELD_NAMES.get(app, []) + FIELD_NAMES[""] + ["csrfmiddlewaretoken", "unexpected_field"]
+    return st.dictionaries(st.sampled_from(names), value, max_size=12)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route_name", POST_ROUTES)
+def test_fuzzed_posts_never_cause_a_server_error(route_name, world):
+    objects = build_objects(world)
+    route = next(r for r in walk() if r.name == route_name)
+    row = ROWS[route_name]
+    if route.params:
+        obj = objects.a[OBJECT_OF_KIND.get(row.kind, row.kind)]
+        url = reverse(route_name, kwargs={route.params[0]: obj.pk})
+    else:
+        url = reverse(route_name)
+    app = route_name.split(":")[0] if ":" in route_name else ""
+    users = {
+        "staff": world.staff,
+        "handler_a": world.handler_a,
+        "leader_a": world.leader_a,
+        "proposer": world.member_user,
+    }
+    clients = {}
+    for name, user in users.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    )
+    @given(persona=st.sampled_from(sorted(users)), data=_post_data(app))
+    def post(persona, data):
+        client = clients[persona]
+        response = client.post(url, data)
+        assert response.status_code < 500, (persona, response.status_code)
+        if route_name in ("password_change", "login"):
+            client.force_login(users[persona])  # a fuzzed success would change who is logged in
+
+    post()
+
+
+# --- uploads are checked by content ---------------------------------------------------------------
+
+HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
+MISMATCH = "文件内容与扩展名不符"
+
+
+def fake_pdf(name: str = "report.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, HTML, content_type="application/pdf")
+
+
+def real_pdf(name: str = "report.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
+
+
+@pytest.mark.django_db
+def test_attachment_upload_refuses_html_named_pdf(world, login):
+    from proposals.models import Attachment
+
+    client = login(world.staff)
+    url = reverse("proposals:attachment_upload", kwargs={"pk": world.proposal.pk})
+    response = client.post(url, {"file": fake_pdf()}, follow=True)
+    assert response.status_code in (200, 400)
+    assert MISMATCH in response.content.decode()
+    assert not Attachment.objects.exists()
+    # the same view takes a real PDF: the refusal is about the content
+    client.post(url, {"file": real_pdf()})
+    assert Attachment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_new_proposal_refuses_html_named_pdf_as_attachment(world, login):
+    from proposals.models import Attachment, Proposal
+
+    client = login(world.staff)
+    before = Proposal.objects.count()
+    response = client.post(
+        reverse("proposals:create"),
+        {
+            "meeting": world.meeting.pk,
+            "title": "上传测试",
+            "main_content": "内容",
+            "proposer_kind": "individual",
+            "first_proposer": world.proposer.pk,
+            "attachments": [fake_pdf()],
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert MISMATCH in response.content.decode()
+    assert Proposal.objects.count() == before and not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_paper_sign_off_refuses_html_named_pdf(world, login):
+    from consultations.models import Consultation
+    from tests.consultations.conftest import record, schedule
+
+    consultation = record(world, schedule(world))
+    client = login(world.handler_a)
+    response = client.post(
+        reverse("consultations:paper", kwargs={"pk": consultation.pk}),
+        {"opinion": "agree", "opinion_text": "同意", "scan": fake_pdf("scan.pdf")},
+    )
+    assert response.status_code in (200, 400)
+    assert MISMATCH in response.content.decode()
+    consultation = Consultation.objects.get(pk=consultation.pk)
+    assert not consultation.paper_scan and consultation.status != "signed"
+
+
+@pytest.mark.django_db
+def test_rating_on_behalf_refuses_html_named_pdf(world, login):
+    from consultations.models import Rating
+    from tests.consultations.conftest import signed_round
+
+    signed_round(world)
+    client = login(world.staff)
+    response = client.post(
+        reverse("consultations:rate", kwargs={"assignment_id": world.assignment.pk}),
+        {"member": world.proposer.pk, "value": "satisfied", "comment": "", "paper_form": fake_pdf("form.pdf")},
+    )
+    assert response.status_code in (200, 400)
+    assert MISMATCH in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reply_verification_does_not_accept_html_as_an_issued_pdf(world, login):
+    client = login(world.staff)
+    response = client.post(reverse("replies:verify"), {"file": fake_pdf()})
+    assert response.status_code == 200
+    assert response.context["result"] is None  # checked against issued hashes, never stored
