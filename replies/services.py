@@ -436,6 +436,13 @@ def issue_problems(reply: Reply) -> list[str]:
         assigned_on = timezone.localdate(reply.assignment.assigned_at)
         if reply.reply_date < assigned_on:
             problems.append(str(DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)}))
+    # The other apps' rules (a signed consultation record first): they only read, so the page can
+    # show the leader beforehand what would stop the issue.
+    for check in ISSUE_CHECKS:
+        try:
+            check(reply)
+        except DomainError as exc:
+            problems.append(exc.message)
     return problems
 
 
@@ -463,11 +470,9 @@ def reply_issue(*, reply: Reply, actor: User) -> Reply:
         raise DomainError(NOT_SUBMITTED)
     if assignment.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING):
         raise DomainError(ASSIGNMENT_NOT_OPEN)
-    problems = issue_problems(reply)
+    problems = issue_problems(reply)  # runs ISSUE_CHECKS too
     if problems:
         raise DomainError(problems[0], code="invalid")
-    for check in ISSUE_CHECKS:
-        check(reply)
 
     now = timezone.now()
     if reply.reply_date is None:

@@ -314,6 +314,7 @@ def test_registered_issue_check_can_refuse(world, submitted):
         raise DomainError("请先完成面商并由委员签字。")
 
     services.ISSUE_CHECKS.append(needs_signed_record)
+    assert services.issue_problems(submitted) == ["请先完成面商并由委员签字。"]
     with pytest.raises(DomainError) as exc:
         services.reply_issue(reply=submitted, actor=world.leader_a)
     assert exc.value.message == "请先完成面商并由委员签字。"
