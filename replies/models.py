@@ -35,9 +35,7 @@ class ReplyStatus(models.TextChoices):
 class Reply(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
-    status = models.CharField(
-        _("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT
-    )
+    status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     reply_class = models.CharField(_("答复类别"), max_length=1, choices=ReplyClass.choices, blank=True)
     title = models.CharField(_("标题"), max_length=300)
     addressee = models.CharField(_("主送"), max_length=200)
@@ -77,9 +75,7 @@ class Reply(models.Model):
         ordering = ["assignment_id", "round", "id"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_round"),
-            models.CheckConstraint(
-                condition=~Q(status="issued") | ~Q(reply_class=""), name="reply_issued_has_class"
-            ),
+            models.CheckConstraint(condition=~Q(status="issued") | ~Q(reply_class=""), name="reply_issued_has_class"),
         ]
 
     def __str__(self) -> str:

@@ -263,6 +263,7 @@ def _record_version(reply: Reply, actor: User) -> ReplyVersion:
 
 
 def _audit(actor: User, reply: Reply, action: str) -> None:
+    # timeline_record already writes an audit row for the proposal; this one names the reply.
     record_event(event="transition", user=actor, obj=reply, detail=action)
 
 
@@ -516,7 +517,6 @@ def reply_issue(*, reply: Reply, actor: User) -> Reply:
         from_state=old_status,
         to_state=AssignmentStatus.REPLIED,
     )
-    record_event(event="transition", user=actor, obj=assignment, detail="assignment_replied")
     if not is_co:
         _maybe_mark_proposal_replied(proposal.pk, actor)
     return reply
@@ -547,4 +547,3 @@ def _maybe_mark_proposal_replied(proposal_id: int, actor: User) -> None:
         from_state=ProposalStatus.ASSIGNED,
         to_state=ProposalStatus.REPLIED,
     )
-    record_event(event="transition", user=actor, obj=proposal, detail="proposal_replied")
