@@ -19,6 +19,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("proposals:inbox")
     if user.role == Role.MEMBER:
         return redirect("proposals:mine")
+    if user.role == Role.AUDITOR:
+        return redirect("audit:events")
     return redirect("proposals:list")
 
 

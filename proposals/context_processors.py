@@ -13,5 +13,6 @@ def navigation(request: HttpRequest) -> dict:
         "nav_is_staff": role == Role.STAFF,
         "nav_is_agency": role in (Role.HANDLER, Role.LEADER),
         "nav_is_member": role == Role.MEMBER,
+        "nav_is_auditor": role == Role.AUDITOR,
         "nav_is_admin": role == Role.ADMIN or bool(user and user.is_authenticated and user.is_superuser),
     }

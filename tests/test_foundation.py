@@ -100,6 +100,7 @@ def test_home_sends_each_role_to_its_page(world, login):
     assert login(world.handler_a).get("/")["Location"] == reverse("proposals:inbox")
     assert login(world.member_user).get("/")["Location"] == reverse("proposals:mine")
     assert login(world.admin).get("/")["Location"] == reverse("admin:index")
+    assert login(world.auditor).get("/")["Location"] == reverse("audit:events")
 
 
 @pytest.mark.django_db
