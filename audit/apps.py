@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("安全审计")
 
     def ready(self) -> None:
-        from . import db, signals  # noqa: F401 - connects the receivers
+        from . import checks, db, signals  # noqa: F401 - connects the receivers and the check

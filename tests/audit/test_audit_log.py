@@ -341,3 +341,17 @@ def test_auditor_filters_and_pages_the_log(world, login, clock):
     assert "later" in details and not any(d.startswith("file ") for d in details)
     bad = client.get("/audit/", {"date_from": "not-a-date"})
     assert bad.status_code == 200 and not bad.context["page"].object_list
+
+
+def test_system_check_reports_missing_triggers():
+    from audit.checks import check_audit_triggers
+
+    assert check_audit_triggers(databases=["default"]) == []
+    disable = (
+        "DROP TRIGGER audit_auditevent_no_update"
+        if connection.vendor == "sqlite"
+        else "DROP TRIGGER audit_auditevent_guard ON audit_auditevent"
+    )
+    raw(disable)
+    errors = check_audit_triggers(databases=["default"])
+    assert [e.id for e in errors] == ["audit.E001"]

@@ -236,3 +236,31 @@ def test_reply_verification_does_not_accept_html_as_an_issued_pdf(world, login):
     response = client.post(reverse("replies:verify"), {"file": fake_pdf()})
     assert response.status_code == 200
     assert response.context["result"] is None  # checked against issued hashes, never stored
+
+
+@pytest.mark.django_db
+def test_oversized_upload_is_refused(world, login, settings):
+    from proposals.models import Attachment
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    client = login(world.staff)
+    big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 2048, content_type="application/pdf")
+    response = client.post(reverse("proposals:attachment_upload", kwargs={"pk": world.proposal.pk}), {"file": big})
+    assert response.status_code in (200, 302, 400)
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_files_live_outside_static_and_are_served_as_attachments_with_an_audit_row(world, login, settings):
+    from audit.models import AuditEvent
+    from proposals import services
+
+    assert not settings.MEDIA_URL or settings.MEDIA_URL == "/"  # no public URL for media
+    media, static = Path(settings.MEDIA_ROOT).resolve(), Path(settings.STATIC_ROOT).resolve()
+    assert static not in media.parents and media != static
+    attachment = services.attachment_add(proposal=world.proposal, actor=world.staff, upload=real_pdf())
+    response = login(world.handler_a).get(reverse("proposals:attachment_download", kwargs={"pk": attachment.pk}))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    row = AuditEvent.objects.filter(event="download").latest("id")
+    assert (row.username, row.object_label, row.object_pk) == ("handler_a", "proposals.Attachment", str(attachment.pk))
