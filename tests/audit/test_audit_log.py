@@ -355,3 +355,34 @@ def test_system_check_reports_missing_triggers():
     raw(disable)
     errors = check_audit_triggers(databases=["default"])
     assert [e.id for e in errors] == ["audit.E001"]
+
+
+# Every URL that hands out a file (PDF, attachment, scan, export) must leave a download/export row.
+FILE_URLS = [
+    ("proposals:attachment_download", "attachment"),
+    ("proposals:export", None),
+    ("replies:pdf", "reply"),
+    ("consultations:pdf", "consultation"),
+    ("consultations:rating_form", "rating"),
+    ("oversight:statistics_xlsx", "meeting"),
+]
+
+
+@pytest.mark.parametrize(("name", "kind"), FILE_URLS)
+def test_every_file_download_and_export_is_audited(world, login, name, kind):
+    from django.urls import reverse
+
+    from tests.audit.urlwalk import build_objects
+
+    objects = build_objects(world)
+    client = login(world.staff)
+    kwargs = {}
+    if kind:
+        param = "meeting_id" if kind == "meeting" else "pk"
+        kwargs = {param: objects.a[kind].pk}
+    before = AuditEvent.objects.filter(event__in=["download", "export"]).count()
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200
+    rows = AuditEvent.objects.filter(event__in=["download", "export"]).order_by("-id")
+    assert rows.count() == before + 1, f"{name} served a file without an audit row"
+    assert (rows[0].username, rows[0].role, rows[0].outcome) == ("staff1", Role.STAFF, "ok")
