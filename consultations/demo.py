@@ -7,7 +7,7 @@ same rows. As in the seed, the record's 面商人 is 杨国胜 while the letter'
 from __future__ import annotations
 
 from proposals import seed
-from proposals.demo import DemoContext, local_dt
+from proposals.demo import DemoContext, local_dt, upsert
 from proposals.models import Assignment, TimelineEvent
 from replies.models import Reply
 
@@ -61,18 +61,20 @@ def load(ctx: DemoContext) -> None:
     record = Consultation.objects.filter(assignment=assignment, round=1).order_by("id").first()
     if record is None:
         record = Consultation(assignment=assignment, round=1)
-    for name, value in values.items():
-        setattr(record, name, value)
-    new_hash = content_hash(record) if record.pk else None
+    changed = [name for name, value in values.items() if getattr(record, name, None) != value]
+    for name in changed:
+        setattr(record, name, values[name])
     if record.pk is None:
         record.save()
-        new_hash = content_hash(record)
-    if new_hash != record.content_sha256 or not record.pdf:
+    # Save only when something differs, so a second run adds no history version.
+    new_hash = content_hash(record)
+    if changed or new_hash != record.content_sha256 or not record.pdf:
         record.content_sha256 = new_hash
         store_record_pdf(record)
-    record.save()
+        record.save()
 
-    rating, _ = Rating.objects.update_or_create(
+    rating, _ = upsert(
+        Rating,
         assignment=assignment,
         round=1,
         member=member,

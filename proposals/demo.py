@@ -60,33 +60,48 @@ DECLINE_REASONS = [
 ]
 
 
+def upsert(model, *, defaults: dict, **lookup):
+    """Like update_or_create, but saves only when a value differs, so a second run of the demo
+    writes nothing (no new history versions, no audit rows)."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+    if not created:
+        changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, defaults[name])
+            obj.save(update_fields=changed)
+    return obj, created
+
+
 def local_dt(year: int, month: int, day: int, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, day, hour, 0))
 
 
 def load(ctx: DemoContext) -> None:
     for i, name in enumerate(CATEGORIES):
-        Category.objects.update_or_create(name=name, defaults={"order": i})
+        upsert(Category, name=name, defaults={"order": i})
     for i, text in enumerate(DECLINE_REASONS):
-        DeclineReason.objects.update_or_create(text=text, defaults={"order": i})
+        upsert(DeclineReason, text=text, defaults={"order": i})
 
-    meeting, _ = Meeting.objects.update_or_create(
+    meeting, _ = upsert(
+        Meeting,
         term=seed.TERM,
         session=seed.SESSION,
         defaults={"number_prefix": seed.PREFIX, "is_current": True},
     )
-    zhu, _ = Member.objects.update_or_create(
-        name=seed.MEMBER_NAME, defaults={"phone": seed.MEMBER_PHONE, "work_unit": seed.MEMBER_WORK_UNIT}
+    zhu, _ = upsert(
+        Member, name=seed.MEMBER_NAME, defaults={"phone": seed.MEMBER_PHONE, "work_unit": seed.MEMBER_WORK_UNIT}
     )
-    other_member, _ = Member.objects.update_or_create(name="李明", defaults={"sector": "经济界"})
-    fgw, _ = Agency.objects.update_or_create(name=seed.AGENCY, defaults={"short_name": "市发改委"})
-    other, _ = Agency.objects.update_or_create(name=seed.OTHER_AGENCY, defaults={"short_name": "市商务局"})
+    other_member, _ = upsert(Member, name="李明", defaults={"sector": "经济界"})
+    fgw, _ = upsert(Agency, name=seed.AGENCY, defaults={"short_name": "市发改委"})
+    other, _ = upsert(Agency, name=seed.OTHER_AGENCY, defaults={"short_name": "市商务局"})
     agencies = {"fgw": fgw, "other": other}
     members = {"zhu": zhu, "other_member": other_member}
 
     users = {}
     for username, role, display, agency_key, member_key in DEMO_USERS:
-        user, created = User.objects.update_or_create(
+        user, created = upsert(
+            User,
             username=username,
             defaults={
                 "role": role,
@@ -98,14 +113,15 @@ def load(ctx: DemoContext) -> None:
                 "is_active": True,
             },
         )
-        if created or ctx.password:
+        if created or (ctx.password and not user.check_password(ctx.password)):
             password = ctx.password or secrets.token_urlsafe(12)
             user.set_password(password)
             user.save(update_fields=["password"])
             ctx.created_passwords[username] = password
         users[username] = user
 
-    proposal, created = Proposal.objects.update_or_create(
+    proposal, created = upsert(
+        Proposal,
         meeting=meeting,
         number=seed.NUMBER,
         defaults={
@@ -125,7 +141,8 @@ def load(ctx: DemoContext) -> None:
         meeting.last_sequence = seed.SEQUENCE
         meeting.save(update_fields=["last_sequence"])
 
-    assignment, _ = Assignment.objects.update_or_create(
+    assignment, _ = upsert(
+        Assignment,
         proposal=proposal,
         agency=fgw,
         defaults={

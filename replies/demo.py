@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from documents.render import sha256_hex
 from proposals import seed
 from proposals.demo import DemoContext, local_dt
-from proposals.models import Assignment, AssignmentStatus, TimelineEvent
+from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, TimelineEvent
 
 from . import services
 from .models import Reply, ReplyStatus, ReplyVersion
@@ -71,6 +71,11 @@ def load(ctx: DemoContext) -> None:
     if assignment.status == AssignmentStatus.ACCEPTED and reply.status == ReplyStatus.ISSUED:
         Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.REPLIED, replied_at=issued_at)
         assignment.refresh_from_db()
+        # TA0207 has one answering assignment, so issuing its reply answers the proposal, as
+        # reply_issue would have done.
+        Proposal.objects.filter(pk=assignment.proposal_id, status=ProposalStatus.ASSIGNED).update(
+            status=ProposalStatus.REPLIED
+        )
 
     proposal = assignment.proposal
     events = [
@@ -86,6 +91,9 @@ def load(ctx: DemoContext) -> None:
             "",
         ),
     ]
+    events.append(
+        (issued_at, leader, services.ACTION_PROPOSAL_REPLIED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, "")
+    )
     for at, actor, action, from_state, to_state, note in events:
         if action == services.ACTION_ISSUE and reply.pdf_sha256:
             note = f"A 类 · 2024年7月9日 · SHA-256 {reply.pdf_sha256}"
