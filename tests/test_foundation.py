@@ -24,7 +24,6 @@ def row_counts() -> dict[str, int]:
 
     # Every table, the audit trail and the version history included: a second run writes nothing.
     return {m._meta.label: m.objects.count() for m in apps.get_models()}
-    }
 
 
 @pytest.mark.django_db
