@@ -86,6 +86,9 @@ def run_production(args: list[str], **env) -> subprocess.CompletedProcess:
         **env,
     }
     environment.pop("DEBUG", None)
+    # Set for the browser tests of the same pytest session (tests/e2e/conftest.py); a deployment
+    # never has it, and `check --deploy` rightly refuses it (async.E001).
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(args, cwd=ROOT, env=environment, capture_output=True, text=True, check=False)  # noqa: S603 - our own interpreter and fixed arguments
 
 
