@@ -32,6 +32,8 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+# Once an answering assignment has an issued reply, its proposer may read it (and rate it until closing).
+MEMBER_LINK_STATES = (AssignmentStatus.REPLIED, AssignmentStatus.REHANDLING)
 # Replied assignments stay in the inbox (after the open ones) until the case is done: the agency
 # still holds the consultation and waits for the member's feedback.
 INBOX_STATES = (
@@ -211,6 +213,11 @@ def _detail_context(request: HttpRequest, proposal: Proposal, bound: tuple[str, 
     )
     for a in assignments:
         a.show_work_links = permissions.can_work_on(user, a)
+        # The proposing member reads the issued reply and rates it from here (the rating page checks again).
+        a.member_links = user.role == Role.MEMBER and a.answers_member and a.status in MEMBER_LINK_STATES
+        a.member_can_rate = (
+            a.member_links and a.status == AssignmentStatus.REPLIED and proposal.status != ProposalStatus.CLOSED
+        )
         a.can_accept = permissions.can_accept(user, a)
         a.can_return = permissions.can_return(user, a)
         a.return_deadline = services.return_deadline(a) if a.status == AssignmentStatus.PENDING else None

@@ -58,6 +58,29 @@ def test_work_links_only_for_staff_and_the_agency(world, login):
     assert reply_link not in body and consult_link not in body
 
 
+def test_proposer_reaches_the_issued_reply_and_the_rating_from_the_proposal(world, login):
+    """Before this, a member had no link from their proposal to the reply or the rating page."""
+    url = reverse("proposals:detail", args=[world.proposal.pk])
+    reply_link = f'href="/replies/assignment/{world.assignment.pk}/"'
+    rate_link = f'href="/consultations/assignment/{world.assignment.pk}/rate/"'
+    Assignment.objects.filter(pk=world.assignment.pk).update(status=AssignmentStatus.REPLIED)
+    for member in (world.member_user, world.cosigner_user):
+        body = login(member).get(url).content.decode()
+        assert reply_link in body and rate_link in body
+    # Staff and the agency keep their work links and get no member links.
+    body = login(world.handler_a).get(url).content.decode()
+    assert rate_link not in body
+    # After closing, the reply stays readable but rating is over.
+    type(world.proposal).objects.filter(pk=world.proposal.pk).update(status=ProposalStatus.CLOSED)
+    body = login(world.member_user).get(url).content.decode()
+    assert reply_link in body and rate_link not in body
+
+
+def test_proposer_gets_no_reply_link_before_the_reply_is_issued(world, login):
+    body = login(world.member_user).get(reverse("proposals:detail", args=[world.proposal.pk])).content.decode()
+    assert "查看答复" not in body and "测评办理情况" not in body
+
+
 def test_markup_in_text_is_shown_as_text(world, login):
     p = make_proposal(
         meeting=world.meeting,
