@@ -116,9 +116,9 @@ class Actor:
         self.page.evaluate(AXE_JS.read_text(encoding="utf-8"))
         results = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in results["violations"] if v["impact"] in impacts
+            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in results["violations"]
+            if v["impact"] in impacts
         ]
 
     def close(self) -> None:
@@ -137,3 +137,19 @@ def actor(browser, live_server):
     yield _make
     for a in made:
         a.close()
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo cast (staff, fgw_handler, fgw_leader, zhuguosheng, other_handler, other_member), all
+    with the test password, and the completed TA0207 case, loaded into the test database."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.factories import PASSWORD
+
+    settings.DEBUG = True  # load_demo refuses to run with DEBUG off
+    call_command("load_demo", password=PASSWORD, stdout=StringIO())
+    settings.DEBUG = False
+    return PASSWORD
