@@ -9,6 +9,13 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("面商与测评")
 
     def ready(self) -> None:
+        from proposals.models import register_state_choices
+
+        from .models import ConsultationStatus, Satisfaction
+
+        register_state_choices(ConsultationStatus)
+        register_state_choices(Satisfaction)
+
         # The replies app knows nothing of consultations (dependencies point one way); it offers a
         # list of checks run before a reply is issued, and this app adds its rule to it.
         try:

@@ -476,18 +476,33 @@ class TimelineEvent(models.Model):
 
     @property
     def from_label(self) -> str:
-        return state_label(self.from_state)
+        return state_label(self.from_state, self.action)
 
     @property
     def to_label(self) -> str:
-        return state_label(self.to_state)
+        return state_label(self.to_state, self.action)
 
 
-def state_label(code: str) -> str:
-    """The display label of a stored status code (of a proposal, assignment or extension)."""
+# Status enums whose codes may appear in the timeline. The apps built on this one add theirs from
+# their AppConfig.ready() (this app must not import them); an action may name the enum that takes
+# precedence, for codes two enums share ("submitted" is 待审查 for a proposal, 待签发 for a reply).
+_STATE_CHOICES: list[type[models.TextChoices]] = [ProposalStatus, AssignmentStatus, ExtensionStatus]
+_ACTION_STATE_CHOICES: dict[str, type[models.TextChoices]] = {}
+
+
+def register_state_choices(choices: type[models.TextChoices], *, actions: tuple[str, ...] = ()) -> None:
+    if choices not in _STATE_CHOICES:
+        _STATE_CHOICES.append(choices)
+    for action in actions:
+        _ACTION_STATE_CHOICES[str(action)] = choices
+
+
+def state_label(code: str, action: str = "") -> str:
+    """The display label of a stored status code, preferring the enum of the event's action."""
     if not code:
         return ""
-    for choices in (ProposalStatus, AssignmentStatus, ExtensionStatus):
+    preferred = _ACTION_STATE_CHOICES.get(action)
+    for choices in ([preferred] if preferred else []) + _STATE_CHOICES:
         if code in choices.values:
             return str(choices(code).label)
     return code
