@@ -111,11 +111,7 @@ def test_production_settings_harden_cookies_and_transport():
     assert result.stdout.split() == ["False", "True", "True", "Lax", "True", "True", "True", "same-origin", "True"]
 
 
-# Known debt, owned by the replies app: templates/replies/_letter.html sets style="" (red agency
-# name, 2em indents) on the letter preview. Under style-src 'self' browsers ignore those attributes
-# (cosmetic only: no script runs inline anywhere); the fix is to move them into static/css. Until
-# then these pages are checked for inline scripts and handlers, not for style attributes.
-STYLE_ATTRIBUTE_DEBT = {"replies:assignment", "replies:detail"}
+STYLE_ATTRIBUTE_DEBT: set[str] = set()  # pages allowed style="" attributes: none
 
 
 @pytest.mark.django_db
