@@ -59,7 +59,10 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _filtered(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
-    base = with_next_due(selectors.proposals_visible_to(request.user))
+    # The long texts are never shown in the list or the export; not reading them halves the row size.
+    base = with_next_due(selectors.proposals_visible_to(request.user)).defer(
+        "search_text", "main_content", "reason", "suggestions", "key_note", "decline_note", "close_note"
+    )
     flt = ProposalFilter(request.GET or None, queryset=base, request=request)
     qs = flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
     qs = qs.select_related("meeting", "first_proposer", "category").prefetch_related(prefetch_live_assignments())

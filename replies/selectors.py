@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Role, User
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, ProposalStatus, Role, User
 from proposals.selectors import assignments_visible_to
 
 from .models import Reply, ReplyStatus
@@ -23,7 +23,11 @@ def replies_visible_to(user: User) -> QuerySet[Reply]:
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
-        return qs.filter(assignment__in=assignments_visible_to(user))
+        # The staff rule of proposals_visible_to, as a join (an IN over every visible assignment
+        # made one issued-PDF download take 56 ms at 100,000 proposals instead of 3 ms).
+        return qs.filter(
+            ~Q(assignment__proposal__status=ProposalStatus.DRAFT) | Q(assignment__proposal__created_by=user)
+        )
     if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
         lead_here = Assignment.objects.filter(
             proposal_id=OuterRef("assignment__proposal_id"), agency_id=user.agency_id, role=AssignmentRole.LEAD
