@@ -6,7 +6,7 @@ import base64
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from documents.formats import document_date
 from documents.render import render_pdf, sha256_hex
@@ -53,7 +53,9 @@ def record_context(consultation: Consultation) -> dict:
 
 
 def consultation_pdf_bytes(consultation: Consultation) -> bytes:
-    return render_pdf(TEMPLATE, record_context(consultation))
+    # An official document is Chinese whatever language the person signing uses on screen.
+    with translation.override("zh-hans"):
+        return render_pdf(TEMPLATE, record_context(consultation))
 
 
 def store_record_pdf(consultation: Consultation) -> None:

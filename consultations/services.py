@@ -304,7 +304,7 @@ def consultation_schedule(
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=str(_("安排面商")),
+        action=(_("安排面商")),
         to_state=ConsultationStatus.SCHEDULED,
         note="\n".join([note, *warnings]),
     )
@@ -406,7 +406,7 @@ def consultation_record(
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=str(action),
+        action=(action),
         from_state=from_state,
         to_state=ConsultationStatus.HELD,
         note="\n".join([str(version_note), *warnings]),
@@ -712,7 +712,7 @@ def rating_submit(
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=str(action),
+        action=(action),
         from_state=from_value,
         to_state=value,
         note=str(note),
@@ -741,7 +741,7 @@ def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=str(_("重新办理")),
+        action=(_("重新办理")),
         from_state=AssignmentStatus.REPLIED,
         to_state=AssignmentStatus.REHANDLING,
         note=str(
@@ -756,7 +756,7 @@ def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
         timeline_record(
             proposal=proposal,
             actor=actor,
-            action=str(_("重新办理")),
+            action=(_("重新办理")),
             from_state=ProposalStatus.REPLIED,
             to_state=ProposalStatus.ASSIGNED,
         )
@@ -826,7 +826,7 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
             proposal=proposal,
             assignment=assignment,
             actor=actor,
-            action=str(_("办结")),
+            action=(_("办结")),
             from_state=old,
             to_state=AssignmentStatus.DONE,
         )
@@ -840,7 +840,7 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=str(_("办结")),
+        action=(_("办结")),
         from_state=from_state,
         to_state=ProposalStatus.CLOSED,
         note=note,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
+
 from audit.log import record_event
 
 from .models import Assignment, Proposal, TimelineEvent, User
@@ -17,6 +20,10 @@ def timeline_record(
     note: str = "",
     assignment: Assignment | None = None,
 ) -> TimelineEvent:
+    # The timeline is a shared record: kept in the committee's language, not in the language the
+    # actor happens to use on screen (callers may pass lazy translations).
+    with translation.override(settings.LANGUAGE_CODE):
+        action, note = str(action), str(note)
     event = TimelineEvent.objects.create(
         proposal=proposal,
         assignment=assignment,
