@@ -548,7 +548,7 @@ def _sign_online(
         consultation.signature.save(f"signature-{consultation.pk}.png", ContentFile(signature), save=False)
         consultation.signature_sha256 = hashlib.sha256(signature).hexdigest()
         fields += ["signature", "signature_sha256"]
-    _finish_signing(consultation, actor, str(_("委员网上签字")), fields)
+    _finish_signing(consultation, actor, _("委员网上签字"), fields)
     _audit(actor, consultation, "consultation_sign_online")
     return consultation
 
@@ -592,7 +592,7 @@ def consultation_sign_paper(
         "entered_by",
         "signed_at",
     ]
-    _finish_signing(consultation, actor, str(_("录入纸质签字面商记录")), fields)
+    _finish_signing(consultation, actor, _("录入纸质签字面商记录"), fields)
     _audit(actor, consultation, "consultation_sign_paper")
     return consultation
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.http import Http404
 
 from .models import (
@@ -14,6 +16,7 @@ from .models import (
     ProposalCosigner,
     ProposalStatus,
     Role,
+    TimelineEvent,
     User,
 )
 
@@ -99,3 +102,46 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
         return Attachment.objects.select_related("proposal").get(pk=pk, proposal__in=proposals_visible_to(user))
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- Timeline -------------------------------------------------------------------------------------
+# Members see the milestones of their proposal, not the working papers (drafts, the leader's return
+# comments, extensions, supervision notes) nor other members' ratings. Each app names which of its
+# actions a member sees (from its AppConfig.ready(); this app must not import them).
+
+
+@dataclass(frozen=True)
+class _MemberView:
+    note: bool = False  # the event's note is shown too
+    own_only: bool = False  # only the member's own event of this kind (a rating)
+
+
+_MEMBER_TIMELINE: dict[str, _MemberView] = {}
+
+
+def register_member_timeline(*actions: str, note: bool = False, own_only: bool = False) -> None:
+    for action in actions:
+        _MEMBER_TIMELINE[str(action)] = _MemberView(note=note, own_only=own_only)
+
+
+def timeline_visible_to(user: User, proposal: Proposal) -> QuerySet[TimelineEvent]:
+    """The proposal's events this user may read, each with ``visible_note`` (the note, or '')."""
+    qs = TimelineEvent.objects.filter(proposal=proposal).select_related("actor", "assignment__agency")
+    if _is_anon(user):
+        return qs.none()
+    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+        return qs.annotate(visible_note=F("note"))
+    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+        # The proposal's own milestones and their own agency's work, not another agency's.
+        own_work = Q(assignment__isnull=True) | Q(assignment__agency_id=user.agency_id)
+        return qs.filter(own_work).annotate(visible_note=F("note"))
+    if user.role == Role.MEMBER:
+        shared = [a for a, v in _MEMBER_TIMELINE.items() if not v.own_only]
+        own = [a for a, v in _MEMBER_TIMELINE.items() if v.own_only]
+        with_note = [a for a, v in _MEMBER_TIMELINE.items() if v.note]
+        return qs.filter(Q(action__in=shared) | Q(action__in=own, actor=user)).annotate(
+            visible_note=Case(
+                When(action__in=with_note, then=F("note")), default=Value(""), output_field=TextField()
+            )
+        )
+    return qs.none()

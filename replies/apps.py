@@ -8,10 +8,12 @@ class RepliesConfig(AppConfig):
 
     def ready(self) -> None:
         from proposals.models import register_state_choices
+        from proposals.selectors import register_member_timeline
 
         from . import services
         from .models import ReplyStatus
 
+        register_member_timeline(services.ACTION_ISSUE, services.ACTION_PROPOSAL_REPLIED)
         register_state_choices(
             ReplyStatus,
             actions=(

@@ -1,0 +1,70 @@
+"""Members read their proposal's milestones, not the working papers or other members' ratings."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from proposals.selectors import timeline_visible_to
+from proposals.timeline import timeline_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events(world):
+    p, a = world.proposal, world.assignment
+    timeline_record(proposal=p, actor=world.staff, action="立案", note="立案说明")
+    timeline_record(proposal=p, actor=world.staff, action="列为重点提案", note="督办说明：请加快进度")
+    timeline_record(proposal=p, actor=world.leader_a, action="退回修改", assignment=a, note="负责人退回意见：数据有误")
+    timeline_record(proposal=p, actor=world.member_user, action="满意度测评", assignment=a, note="张三的意见：很好")
+    timeline_record(proposal=p, actor=world.cosigner_user, action="满意度测评", assignment=a, note="李四的意见：一般")
+    other = world.agency_b
+    from tests.factories import make_assignment
+
+    b = make_assignment(proposal=p, agency=other, assigned_by=world.staff, role="split")
+    timeline_record(proposal=p, actor=world.handler_b, action="申请延期", assignment=b, note="乙单位延期理由")
+    return p
+
+
+def visible(user, proposal) -> list[tuple[str, str]]:
+    return [(e.action, e.visible_note) for e in timeline_visible_to(user, proposal)]
+
+
+def test_staff_see_every_event_with_its_note(world, events):
+    got = visible(world.staff, events)
+    assert ("列为重点提案", "督办说明：请加快进度") in got
+    assert ("满意度测评", "李四的意见：一般") in got
+    assert len(got) == 6
+
+
+def test_member_sees_milestones_and_only_their_own_rating(world, events):
+    got = visible(world.member_user, events)
+    assert [a for a, _n in got] == ["立案", "满意度测评"]
+    assert ("满意度测评", "") in got  # their own rating is listed; notes of milestones stay internal
+    page = _page(world.member_user, world, events)
+    for secret in ("督办说明", "负责人退回意见", "李四的意见", "乙单位延期理由", "立案说明"):
+        assert secret not in page
+
+
+def test_cosigner_does_not_read_the_first_proposers_rating(world, events):
+    got = visible(world.cosigner_user, events)
+    assert [a for a, _n in got] == ["立案", "满意度测评"]
+    page = _page(world.cosigner_user, world, events)
+    assert "张三的意见" not in page
+
+
+def test_agency_sees_its_own_work_not_another_agencys(world, events):
+    got = [a for a, _n in visible(world.handler_a, events)]
+    assert "退回修改" in got and "申请延期" not in got
+    assert "申请延期" in [a for a, _n in visible(world.handler_b, events)]
+
+
+def _page(user, world, proposal) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("proposals:detail", args=[proposal.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
