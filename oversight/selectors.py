@@ -15,6 +15,7 @@ from proposals.models import (
     ExtensionRequest,
     ExtensionStatus,
     Meeting,
+    Member,
     Proposal,
     ProposalStatus,
     User,
@@ -133,6 +134,14 @@ def public_replies() -> QuerySet[Reply]:
     return Reply.objects.filter(status=ReplyStatus.ISSUED, is_public=True, unpublished_at__isnull=True)
 
 
+def names_personal_data(q: str) -> bool:
+    """Whether the query overlaps a member's work unit or phone (either contains the other)."""
+    if Member.objects.filter(Q(work_unit__icontains=q) | Q(phone__icontains=q)).exists():
+        return True
+    units = Member.objects.exclude(work_unit="").values_list("work_unit", flat=True)
+    return any(len(unit) >= 2 and unit in q for unit in units)
+
+
 def search_public_replies(
     *, meeting_id: int | None = None, agency_id: int | None = None, q: str = ""
 ) -> QuerySet[Reply]:
@@ -145,8 +154,9 @@ def search_public_replies(
         qs = qs.filter(assignment__agency_id=agency_id)
     q = (q or "").strip()
     if q:
-        if contains_phone(q):
-            # Searching for a phone number would tell whether it appears in a reply: answer nothing.
+        if contains_phone(q) or names_personal_data(q):
+            # Searching for a phone number or a work unit would tell whether it appears in a reply
+            # whose public copy hides it: answer nothing.
             return qs.none()
         qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(assignment__proposal__number__iexact=q))
     return qs.order_by("-issued_at", "-id")

@@ -24,7 +24,7 @@ from . import selectors, services
 from .charts import Bar, bar_chart
 from .excel import workbook
 from .models import BuildStatus, VolumeBuild, VolumeFormat
-from .public import public_reply_context, render_public_reply_pdf
+from .public import public_reply_context, redact_titles, render_public_reply_pdf
 from .stats import FORMULAS, meeting_stats, reply_classes
 from .volume import volume_filename
 
@@ -259,6 +259,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     qs = selectors.search_public_replies(meeting_id=meeting_id, agency_id=agency_id, q=q)
     page = Paginator(qs, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    redact_titles(list(page.object_list))
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     published = selectors.public_replies()
     return render(

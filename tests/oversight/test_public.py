@@ -230,3 +230,20 @@ def test_public_pdf_is_rendered_once_then_cached(world, client, django_assert_ma
     second = client.get(reverse("oversight:public_pdf", args=[reply.pk]))
     assert first.content == second.content
     assert "13800000009" not in pdf_text(first.content)
+
+
+def test_public_list_redacts_titles_too(demo_with_phones_in_text, client):
+    reply = demo_with_phones_in_text
+    Reply.objects.filter(pk=reply.pk).update(title=reply.title + "（晋城市某某研究院 18903561885）")
+    html = client.get(reverse("oversight:public_list")).content.decode()
+    assert "关于市政协八届三次会议第 TA0207 号提案的答复" in html
+    assert "晋城市某某研究院" not in html and "18903561885" not in html
+
+
+@pytest.mark.parametrize("query", ["某某研究院", "晋城市某某研究院", "在晋城市某某研究院工作"])
+def test_public_search_cannot_confirm_a_hidden_work_unit(demo_with_phones_in_text, client, query):
+    # The reply's text does contain the work unit (hidden on the public copy); searching for it must
+    # not reveal that, while an ordinary word still finds the reply.
+    response = client.get(reverse("oversight:public_list"), {"q": query})
+    assert "TA0207" not in response.content.decode()
+    assert "TA0207" in client.get(reverse("oversight:public_list"), {"q": "援疆"}).content.decode()
