@@ -20,7 +20,8 @@ from audit.log import record_event
 from proposals.errors import DomainError
 from proposals.models import Assignment, ProposalStatus, Role
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
-from replies.models import Reply, ReplyStatus
+from replies.models import ReplyStatus
+from replies.selectors import replies_visible_to
 
 from . import selectors, services
 from .forms import CloseForm, RatingForm, RatingOnBehalfForm, RecordForm, ScheduleForm, SignOnlineForm, SignPaperForm
@@ -41,9 +42,7 @@ def _assignment_url(assignment_id: int) -> str:
 def _rounds(request: HttpRequest, assignment: Assignment) -> list[dict]:
     """Each round's reply, records and ratings side by side; earlier rounds stay readable."""
     user = request.user
-    replies = Reply.objects.filter(assignment=assignment)
-    if user.role == Role.MEMBER:
-        replies = replies.filter(status=ReplyStatus.ISSUED)
+    replies = replies_visible_to(user).filter(assignment=assignment)
     replies_by_round = {r.round: r for r in replies}
     records = (
         selectors.consultations_visible_to(user)

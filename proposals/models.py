@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -128,7 +129,16 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("审计员")
 
 
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is a system administrator; the default role (member) would need a member record.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
+    objects = UserManager()
+
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     agency = models.ForeignKey(
         Agency,

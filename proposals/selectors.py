@@ -72,7 +72,8 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
     if _is_anon(user):
         return qs.none()
     if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
-        return qs.filter(agency_id=user.agency_id)
+        # A returned assignment is no longer the agency's: staff re-assign it elsewhere.
+        return qs.filter(agency_id=user.agency_id).exclude(status=AssignmentStatus.RETURNED)
     return qs.filter(proposal__in=proposals_visible_to(user).values("pk"))
 
 

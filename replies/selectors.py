@@ -32,7 +32,7 @@ def replies_visible_to(user: User) -> QuerySet[Reply]:
         lead_here = Assignment.objects.filter(
             proposal_id=OuterRef("assignment__proposal_id"), agency_id=user.agency_id, role=AssignmentRole.LEAD
         ).exclude(status=AssignmentStatus.RETURNED)
-        own = Q(assignment__agency_id=user.agency_id)
+        own = Q(assignment__agency_id=user.agency_id) & ~Q(assignment__status=AssignmentStatus.RETURNED)
         cohandler_view = Q(assignment__role=AssignmentRole.CO, status=ReplyStatus.ISSUED) & Q(Exists(lead_here))
         return qs.filter(own | cohandler_view)
     if user.role == Role.MEMBER:

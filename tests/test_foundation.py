@@ -158,3 +158,10 @@ def test_sqlite_init_command_turns_on_wal_on_a_file_database(settings, tmp_path)
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     finally:
         conn.close()
+
+
+@pytest.mark.django_db
+def test_createsuperuser_makes_an_administrator():
+    call_command("createsuperuser", username="root2", email="root2@example.org", interactive=False, verbosity=0)
+    user = User.objects.get(username="root2")
+    assert user.is_superuser and user.role == "admin"
