@@ -5,22 +5,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from proposals.admin_base import ReadOnlyAdmin
+
 from .history import TRACKED
 from .models import AuditAnchor, AuditEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_actions(self, request):
-        return {}  # not even the bulk "delete selected" action
 
 
 @admin.register(AuditEvent)

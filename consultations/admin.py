@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from proposals.admin_base import ReadOnlyAdmin
+
 from .models import Consultation, Rating
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Consultation)

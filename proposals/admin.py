@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
+from .admin_base import ReadOnlyAdmin, ReadOnlyInlineMixin
 from .models import (
     Agency,
     Assignment,
@@ -70,7 +71,7 @@ class DeclineReasonAdmin(admin.ModelAdmin):
     search_fields = ("text",)
 
 
-class CosignerInline(admin.TabularInline):
+class CosignerInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ProposalCosigner
     extra = 0
     autocomplete_fields = ("member",)
@@ -111,7 +112,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdmin):
     # The admin sees what the selector allows (everything but other people's drafts).
     list_display = ("number", "title", "meeting", "proposer_kind", "first_proposer", "status", "is_key")
     list_filter = ("meeting", "status", "proposer_kind", "is_key", "category", "between_meetings")
@@ -144,7 +145,7 @@ class AssignmentTimelineInline(TimelineInline):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "agency", "role", "status", "due_date")
     list_filter = ("role", "status", "agency", "proposal__meeting")
     search_fields = ("proposal__number", "proposal__title", "agency__name")
@@ -166,7 +167,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(ReadOnlyAdmin):
     list_display = ("assignment", "requested_due_date", "status", "requested_at")
     list_filter = ("status", "assignment__agency")
     search_fields = ("assignment__proposal__number", "assignment__agency__name", "reason")
@@ -202,7 +203,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProposalCosigner)
-class ProposalCosignerAdmin(admin.ModelAdmin):
+class ProposalCosignerAdmin(ReadOnlyAdmin):
     list_display = ("proposal", "member", "order")
     search_fields = ("proposal__number", "proposal__title", "member__name")
     list_filter = ("proposal__meeting",)
@@ -211,14 +212,8 @@ class ProposalCosignerAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(admin.ModelAdmin):
+class TimelineEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "proposal", "action", "actor", "from_state", "to_state")
     list_filter = ("action",)
     search_fields = ("proposal__number", "action", "note")
     list_select_related = ("proposal", "actor")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
