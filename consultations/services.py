@@ -169,7 +169,7 @@ def content_hash(consultation: Consultation) -> str:
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("proposal", "agency", "proposal__meeting")
         .get(pk=assignment.pk)
     )
@@ -177,7 +177,7 @@ def _lock_assignment(assignment: Assignment) -> Assignment:
 
 def _lock_consultation(consultation: Consultation) -> Consultation:
     return (
-        Consultation.objects.select_for_update()
+        Consultation.objects.select_for_update(of=("self",))
         .select_related("assignment", "assignment__proposal", "assignment__agency", "member")
         .get(pk=consultation.pk)
     )
@@ -801,6 +801,9 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
     """Staff close (办结) the proposal: on good ratings of every answer, or by decision with a reason."""
     if actor.role != Role.STAFF:
         raise DomainError(CLOSE_ONLY_STAFF, code="forbidden")
+    # Lock order everywhere: the assignments (by id), then the proposal, as rating_submit and
+    # reply_issue do; the opposite order here could deadlock against them on PostgreSQL.
+    list(Assignment.objects.select_for_update().filter(proposal_id=proposal.pk).order_by("pk").values_list("pk"))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status not in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED):
         raise DomainError(CLOSE_WRONG_STATE)

@@ -41,7 +41,7 @@ def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(UNPUBLISH_REASON_REQUIRED)
-    reply = Reply.objects.select_for_update().select_related("assignment__proposal").get(pk=reply.pk)
+    reply = Reply.objects.select_for_update(of=("self",)).select_related("assignment__proposal").get(pk=reply.pk)
     if reply.status != ReplyStatus.ISSUED or not reply.is_public or reply.unpublished_at is not None:
         raise DomainError(NOT_PUBLISHED)
     reply.unpublished_at = timezone.now()

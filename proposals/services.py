@@ -472,7 +472,7 @@ def _new_assignment(
 def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[AssignmentSpec]) -> list[Assignment]:
     """交办: one lead (主办) with optional co-handlers (会办), or several split handlers (分办)."""
     _require(is_staff(actor))
-    proposal = Proposal.objects.select_for_update().select_related("meeting").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=proposal.pk)
     _require(proposal.status == ProposalStatus.REGISTERED, NOT_REGISTERED)
     roles = [s.role for s in specs]
     _require(AssignmentRole.LEAD in roles or AssignmentRole.SPLIT in roles, ASSIGN_NEEDS_ANSWERER)
@@ -509,7 +509,11 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update().select_related("proposal__meeting", "agency").get(pk=assignment.pk)
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("proposal__meeting", "agency")
+        .get(pk=assignment.pk)
+    )
 
 
 @transaction.atomic
@@ -565,7 +569,7 @@ def assignment_reassign(
 ) -> Assignment:
     """Staff give a returned assignment (same role and part) to another agency."""
     _require(is_staff(actor))
-    proposal = Proposal.objects.select_for_update().select_related("meeting").get(pk=assignment.proposal_id)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=assignment.proposal_id)
     assignment = _lock_assignment(assignment)
     _require(assignment.status == AssignmentStatus.RETURNED, NOT_RETURNED)
     _require(assignment.replaced_by_id is None, ALREADY_REASSIGNED)
