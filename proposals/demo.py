@@ -48,6 +48,7 @@ DEMO_USERS = [
     ("zhuguosheng", Role.MEMBER, seed.MEMBER_NAME, None, "zhu"),
     ("other_handler", Role.HANDLER, "商务局经办人", "other", None),
     ("other_member", Role.MEMBER, "李明", None, "other_member"),
+    ("auditor", Role.AUDITOR, "安全审计员", None, None),
 ]
 
 CATEGORIES = ["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设", "其他"]

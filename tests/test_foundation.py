@@ -16,6 +16,7 @@ DEMO_USERNAMES = [
     "zhuguosheng",
     "other_handler",
     "other_member",
+    "auditor",
 ]
 
 
