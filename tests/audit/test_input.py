@@ -245,9 +245,11 @@ def test_oversized_upload_is_refused(world, login, settings):
     settings.UPLOAD_MAX_BYTES = 1024
     client = login(world.staff)
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"0" * 2048, content_type="application/pdf")
-    response = client.post(reverse("proposals:attachment_upload", kwargs={"pk": world.proposal.pk}), {"file": big})
-    assert response.status_code in (200, 302, 400)
+    url = reverse("proposals:attachment_upload", kwargs={"pk": world.proposal.pk})
+    response = client.post(url, {"file": big}, follow=True)
     assert not Attachment.objects.exists()
+    # Refused for its size, and told so (not some other error).
+    assert "文件过大" in response.content.decode()
 
 
 @pytest.mark.django_db
