@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import re
 from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
+
+from proposals.validators import mask_phones
 
 logger = logging.getLogger("audit")
 
@@ -30,11 +31,9 @@ MAX_DETAIL = 2000
 # service (transitions) still carry the user's IP address.
 current_request: ContextVar = ContextVar("audit_current_request", default=None)
 
-_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-
 
 def mask_personal(text: str) -> str:
-    return _PHONE.sub("[已隐去]", text)
+    return mask_phones(text, "[已隐去]")
 
 
 def client_ip(request) -> str | None:

@@ -6,32 +6,13 @@ The patterns err on the side of removing: a number that merely looks like a phon
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from proposals.validators import FULLWIDTH, PHONE_PATTERNS, mask_phones
 
 MASK = "＊＊＊"
 
-# Mainland mobile numbers (optionally +86 / 0086, optionally split as 3-4-4 by spaces or hyphens),
-# and landlines with an area code (0 + 2-3 digits, optional hyphen, 7-8 digits, optional extension).
-# Full-width digits and hyphens are folded to ASCII first, so "１３９…" is caught as well. The digit
-# look-arounds keep the patterns from biting into longer numbers such as document or account numbers.
-PHONE_PATTERNS = [
-    re.compile(r"(?<!\d)(?:(?:\+|00)86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)"),
-    re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?[-\s]?\d{7,8}(?:[-转]\d{1,6})?(?!\d)"),
-]
-
-
-FULLWIDTH = str.maketrans("０１２３４５６７８９－＋", "0123456789-+")
-
-
-def mask_phones(text: str) -> str:
-    """Every phone-like number in ``text`` replaced by ``MASK``."""
-    if not text:
-        return text
-    text = text.translate(FULLWIDTH)
-    for pattern in PHONE_PATTERNS:
-        text = pattern.sub(MASK, text)
-    return text
+__all__ = ["MASK", "contains_phone", "mask_phones", "redact"]
 
 
 def redact(text: str, personal: Iterable[str] = ()) -> str:
@@ -41,7 +22,7 @@ def redact(text: str, personal: Iterable[str] = ()) -> str:
         return text
     for term in sorted({t.strip() for t in personal if t and len(t.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(term, MASK)
-    return mask_phones(text)
+    return mask_phones(text, MASK)
 
 
 def contains_phone(text: str) -> bool:

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 PHONE_INVALID = _(
-    "请输入有效的电话号码：手机号为 1 开头的 11 位数字（第二位 3–9），"
-    "固定电话为 0 开头的区号加号码，如 0356-2021234。"
+    "请输入有效的电话号码：手机号为 1 开头的 11 位数字（第二位 3–9），固定电话为 0 开头的区号加号码，如 0356-2021234。"
 )
 
 # Mainland mobile: 1[3-9] + 9 digits. Landline: 0 + 2–3 digit area code (10, 2x, 3xx–9xx) + a
@@ -29,3 +28,27 @@ def validate_phone(value: str) -> None:
     if MOBILE_RE.match(value) or LANDLINE_RE.match(value):
         return
     raise ValidationError(PHONE_INVALID, code="invalid_phone")
+
+
+# Mainland mobile numbers (optionally +86 / 0086, optionally split as 3-4-4 by spaces or hyphens),
+# and landlines with an area code (0 + 2-3 digits, optional hyphen, 7-8 digits, optional extension).
+# Full-width digits and hyphens are folded to ASCII first, so "１３９…" is caught as well. The digit
+# look-arounds keep the patterns from biting into longer numbers such as document or account numbers.
+PHONE_PATTERNS = [
+    re.compile(r"(?<!\d)(?:(?:\+|00)86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)"),
+    re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?[-\s]?\d{7,8}(?:[-转]\d{1,6})?(?!\d)"),
+]
+
+
+FULLWIDTH = str.maketrans("０１２３４５６７８９－＋", "0123456789-+")
+
+
+def mask_phones(text: str, mask: str = "＊＊＊") -> str:
+    """Every phone-like number in ``text`` replaced by ``mask``: for public pages, e-mails and logs.
+    The patterns err on the side of removing: a number that merely looks like a phone goes too."""
+    if not text:
+        return text
+    text = text.translate(FULLWIDTH)
+    for pattern in PHONE_PATTERNS:
+        text = pattern.sub(mask, text)
+    return text
