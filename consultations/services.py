@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import datetime as dt
 import hashlib
 import io
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.log import record_event
 from documents.formats import document_date
+from proposals.deadlines import add_months
 from proposals.errors import ConflictError, DomainError
 from proposals.models import (
     Assignment,
@@ -140,12 +140,6 @@ def signature_max_bytes() -> int:
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    years, month_index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + years, month_index + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _utc_iso(value: dt.datetime | None) -> str | None:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Consultation, ConsultationStatus, Rating
-from consultations.services import add_months
+from proposals.deadlines import add_months
 from proposals.errors import DomainError
 from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
 from replies.models import Reply, ReplyStatus
