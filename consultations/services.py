@@ -16,7 +16,6 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -226,6 +225,18 @@ def _clean_schedule(*, held_at: dt.datetime | None, place: str, method: str, hos
     except ValidationError:
         raise DomainError(PHONE_INVALID, code="invalid") from None
     return held_at, place.strip(), method, host_name.strip(), host_phone
+
+
+BAD_CONFIRMATION_DETAIL = "consultation_sign_online: wrong_password"
+
+
+def _recent_wrong_passwords(actor: User) -> int:
+    from audit.models import AuditEvent  # late: the audit app registers history for this app's models
+
+    since = timezone.now() - dt.timedelta(seconds=SIGN_FAILURE_WINDOW)
+    return AuditEvent.objects.filter(
+        user_id=actor.pk, outcome="denied", detail=BAD_CONFIRMATION_DETAIL, at__gte=since
+    ).count()
 
 
 def _audit(actor: User, obj, detail: str, outcome: str = "ok") -> None:
@@ -483,11 +494,11 @@ def consultation_sign_online(
 ) -> Consultation:
     """The member signs their own record, confirming with their password. The record then locks.
 
-    Wrong passwords are counted per user in the cache: after a few, signing waits, so a left-open
-    session cannot be used to guess the password through this form.
+    Wrong passwords are counted from the audit trail (each is recorded there anyway): after a few,
+    signing waits, so a left-open session cannot be used to guess the password through this form.
+    The count is in the database, so it holds across web workers and machines.
     """
-    failures_key = f"consultations:sign-failures:{actor.pk}"
-    if cache.get(failures_key, 0) >= SIGN_MAX_FAILURES:
+    if _recent_wrong_passwords(actor) >= SIGN_MAX_FAILURES:
         _audit(actor, consultation, "consultation_sign_online: locked out", outcome="denied")
         raise DomainError(SIGN_TOO_MANY_ATTEMPTS, code="forbidden")
     try:
@@ -501,9 +512,6 @@ def consultation_sign_online(
             ip=ip,
         )
     except DomainError as exc:
-        if exc.code == "wrong_password":
-            cache.add(failures_key, 0, SIGN_FAILURE_WINDOW)
-            cache.incr(failures_key)
         if exc.code in ("wrong_password", "forbidden"):
             # Recorded after the rollback, so the refused attempt stays in the audit trail.
             _audit(actor, consultation, f"consultation_sign_online: {exc.code}", outcome="denied")

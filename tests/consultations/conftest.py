@@ -94,14 +94,6 @@ def signed_round(world: World, assignment: Assignment | None = None) -> tuple[Co
     return consultation, reply
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    # The wrong-password counter lives in the cache; user ids repeat between tests.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

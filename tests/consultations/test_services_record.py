@@ -191,6 +191,22 @@ def test_wrong_password_is_audited_and_repeated_failures_lock_signing(world):
     assert c.status == ConsultationStatus.HELD
 
 
+def test_signing_waits_only_for_the_window(world, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    c = record(world, schedule(world))
+    for _ in range(services.SIGN_MAX_FAILURES):
+        with pytest.raises(DomainError):
+            sign(world, c, password="wrong-password")
+    later = timezone.now() + dt.timedelta(seconds=services.SIGN_FAILURE_WINDOW + 60)
+    monkeypatch.setattr(services.timezone, "now", lambda: later)
+    sign(world, c)  # the failures are older than the window now
+    c.refresh_from_db()
+    assert c.status == ConsultationStatus.SIGNED
+
+
 @pytest.mark.parametrize("who", ["staff", "cosigner_user", "unrelated_user", "handler_a"])
 def test_nobody_but_the_member_can_sign_online(world, who):
     c = record(world, schedule(world))
