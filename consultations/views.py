@@ -280,7 +280,10 @@ def record_signature(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.get_consultation_for_user(request.user, pk)
     if not consultation.signature:
         raise Http404
-    return FileResponse(consultation.signature.open("rb"), content_type="image/png")
+    record_event(event="download", request=request, user=request.user, obj=consultation, detail="signature")
+    response = FileResponse(consultation.signature.open("rb"), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"  # a person's handwriting: not for shared caches
+    return response
 
 
 @login_required

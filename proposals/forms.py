@@ -78,11 +78,18 @@ class MemberProposalForm(forms.Form):
         label=_("附件"), help_text=_("可多选；允许 PDF、JPG、PNG、DOC、DOCX、XLSX，单个不超过 20 MB。")
     )
 
+    # Members file into the meeting whose intake is open; staff may also type in old records.
+    open_meeting_only = True
+
     def __init__(self, *args, author: Member | None = None, **kwargs) -> None:
         self.author = author
         super().__init__(*args, **kwargs)
-        current = Meeting.objects.filter(is_current=True).first()
-        if current is not None and not self.is_bound:
+        current = (
+            Meeting.objects.filter(is_current=True).first() or Meeting.objects.order_by("-term", "-session").first()
+        )
+        if self.open_meeting_only and "meeting" in self.fields:
+            self.fields["meeting"].queryset = Meeting.objects.filter(pk=getattr(current, "pk", None))
+        if current is not None and not self.is_bound and "meeting" in self.fields:
             self.fields["meeting"].initial = current.pk
 
     def proposer_first(self) -> Member | None:
@@ -155,6 +162,8 @@ class MemberDraftForm(MemberProposalForm):
 
 class StaffProposalForm(MemberProposalForm):
     """Staff type in a proposal from paper: any proposer, including a body, and an existing number."""
+
+    open_meeting_only = False
 
     proposer_kind = forms.ChoiceField(
         label=_("提案人类型"), choices=ProposerKind.choices, initial=ProposerKind.INDIVIDUAL
