@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import record_event
@@ -50,6 +50,7 @@ from .models import (
     Satisfaction,
     SignMethod,
 )
+from .signals import record_awaits_signature
 
 # --- Messages (tests import them) ------------------------------------------------------------
 NOT_HANDLER = _("只有该交办单位的经办人可以安排和填写面商记录。")
@@ -402,11 +403,12 @@ def consultation_record(
     consultation.full_clean(exclude=["signature", "paper_scan", "pdf"])
     consultation.save(update_fields=[*RECORD_FIELDS, "reply", "reply_version", "status", "updated_at"])
     action = _("填写面商记录") if from_state == ConsultationStatus.SCHEDULED else _("修改面商记录")
-    version_note = (
-        _("所据答复：第 %(round)s 轮，第 %(version)s 版") % {"round": consultation.round, "version": reply.version}
-        if reply is not None
-        else _("本轮尚无答复草稿")
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline keeps the committee's language
+        version_note = str(
+            _("所据答复：第 %(round)s 轮，第 %(version)s 版") % {"round": consultation.round, "version": reply.version}
+            if reply is not None
+            else _("本轮尚无答复草稿")
+        )
     timeline_record(
         proposal=assignment.proposal,
         assignment=assignment,
@@ -417,6 +419,10 @@ def consultation_record(
         note="\n".join([str(version_note), *warnings]),
     )
     _audit(actor, consultation, "consultation_record")
+    consultation_id = consultation.pk
+    transaction.on_commit(
+        lambda: record_awaits_signature.send(sender=Consultation, consultation_id=consultation_id)
+    )
     consultation.warnings = warnings
     return consultation
 

@@ -5,3 +5,24 @@ from django.utils.translation import gettext_lazy as _
 class OversightConfig(AppConfig):
     name = "oversight"
     verbose_name = _("督办与统计")
+
+    def ready(self) -> None:
+        # Members hear of a record to sign and of an issued reply when it happens (after commit);
+        # send_reminders stays the daily safety net and sends nothing twice.
+        from consultations.signals import record_awaits_signature
+        from replies.signals import reply_issued
+
+        record_awaits_signature.connect(_on_record, dispatch_uid="oversight-record-to-sign")
+        reply_issued.connect(_on_reply, dispatch_uid="oversight-reply-issued")
+
+
+def _on_record(sender, consultation_id: int, **kwargs) -> None:
+    from .reminders import notify_record_to_sign
+
+    notify_record_to_sign(consultation_id=consultation_id)
+
+
+def _on_reply(sender, reply_id: int, **kwargs) -> None:
+    from .reminders import notify_reply_issued
+
+    notify_reply_issued(reply_id=reply_id)

@@ -195,9 +195,12 @@ def member_emails(members: list[Member]) -> dict[int, str]:
     return out
 
 
-def _queue_records_to_sign(report: ReminderReport) -> None:
+def _queue_records_to_sign(report: ReminderReport, only: list[int] | None = None) -> None:
+    held = Consultation.objects.filter(status=ConsultationStatus.HELD)
+    if only is not None:
+        held = held.filter(pk__in=only)
     records = list(
-        Consultation.objects.filter(status=ConsultationStatus.HELD)
+        held
         .select_related("member", "assignment__proposal", "assignment__agency")
         .order_by("id")
     )
@@ -234,9 +237,12 @@ def _queue_records_to_sign(report: ReminderReport) -> None:
             report.queued[NotificationKind.RECORD_TO_SIGN] += 1
 
 
-def _queue_replies_issued(now: dt.datetime, report: ReminderReport) -> None:
+def _queue_replies_issued(now: dt.datetime, report: ReminderReport, only: list[int] | None = None) -> None:
+    issued = Reply.objects.filter(status=ReplyStatus.ISSUED, issued_at__gte=now - dt.timedelta(days=REPLY_NOTICE_DAYS))
+    if only is not None:
+        issued = issued.filter(pk__in=only)
     replies = list(
-        Reply.objects.filter(status=ReplyStatus.ISSUED, issued_at__gte=now - dt.timedelta(days=REPLY_NOTICE_DAYS))
+        issued
         .select_related("assignment__proposal__first_proposer", "assignment__agency")
         .order_by("id")
     )
@@ -296,4 +302,20 @@ def send_reminders(*, today: dt.date | None = None, now: dt.datetime | None = No
         _queue_staff_digest(today, report)
         _queue_records_to_sign(report)
         _queue_replies_issued(now, report)
+    return report
+
+
+def notify_record_to_sign(*, consultation_id: int) -> ReminderReport:
+    """At once when a record starts waiting for its member; the daily run then finds it sent."""
+    report = ReminderReport()
+    with translation.override("zh-hans"):
+        _queue_records_to_sign(report, only=[consultation_id])
+    return report
+
+
+def notify_reply_issued(*, reply_id: int) -> ReminderReport:
+    """At once when a reply to the member is issued; the daily run then finds it sent."""
+    report = ReminderReport()
+    with translation.override("zh-hans"):
+        _queue_replies_issued(timezone.now(), report, only=[reply_id])
     return report

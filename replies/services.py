@@ -44,6 +44,7 @@ from proposals.timeline import timeline_record
 from proposals.validators import validate_phone
 
 from .models import Reply, ReplyClass, ReplyStatus, ReplyVersion
+from .signals import reply_issued
 
 # --- Messages users see -------------------------------------------------------------------
 NOT_ALLOWED = _("您无权执行此操作。")
@@ -519,6 +520,8 @@ def reply_issue(*, reply: Reply, actor: User) -> Reply:
     )
     if not is_co:
         _maybe_mark_proposal_replied(proposal.pk, actor)
+        reply_id = reply.pk
+        transaction.on_commit(lambda: reply_issued.send(sender=Reply, reply_id=reply_id))
     return reply
 
 

@@ -217,3 +217,48 @@ def test_bad_date_is_refused_and_nothing_is_recorded(world):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_reminders", "--date", "2024-13-40")
     assert SentNotification.objects.count() == 0
+
+
+def test_member_hears_of_a_record_to_sign_when_it_is_filled_in_not_a_day_later(world, run):
+    from tests.consultations.conftest import record, schedule
+
+    world.proposer.email = "zhangsan@example.org"
+    world.proposer.save(update_fields=["email"])
+    consultation = run(lambda: record(world, schedule(world)))
+    notices = SentNotification.objects.filter(kind=NotificationKind.RECORD_TO_SIGN, object_id=consultation.pk)
+    assert list(notices.values_list("recipient", flat=True)) == ["zhangsan@example.org"]
+    # The daily run finds it sent and sends nothing more for it.
+    assert run(send_reminders).queued.get(NotificationKind.RECORD_TO_SIGN, 0) == 0
+    assert notices.count() == 1
+
+
+def test_members_hear_of_an_issued_reply_at_once(world, run, settings):
+    from replies import services as reply_services
+
+    settings.REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE = False
+    world.proposer.email = "zhangsan@example.org"
+    world.proposer.save(update_fields=["email"])
+    world.cosigner.email = "lisi@example.org"
+    world.cosigner.save(update_fields=["email"])
+    reply = reply_services.reply_create(assignment=world.assignment, actor=world.handler_a)
+    reply = reply_services.reply_save_draft(
+        reply=reply,
+        actor=world.handler_a,
+        expected_version=reply.version,
+        data={
+            "reply_class": "A",
+            "body": "答复正文",
+            "leader_name": "负责人",
+            "handler_name": "经办人",
+            "phone": "13900000009",
+        },
+    )
+    reply = reply_services.reply_submit(reply=reply, actor=world.handler_a)
+    run(lambda: reply_services.reply_issue(reply=reply, actor=world.leader_a))
+    recipients = set(
+        SentNotification.objects.filter(kind=NotificationKind.REPLY_ISSUED, object_id=reply.pk).values_list(
+            "recipient", flat=True
+        )
+    )
+    assert recipients == {"zhangsan@example.org", "lisi@example.org"}
+    assert run(send_reminders).queued.get(NotificationKind.REPLY_ISSUED, 0) == 0
