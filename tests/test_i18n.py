@@ -265,3 +265,21 @@ def test_chinese_is_the_default(world, login, client):
     html = login(world.staff).get(reverse("proposals:list")).content.decode()
     assert 'lang="zh-CN"' in html
     assert "提案列表" in html and "Proposal list" not in html
+
+
+@pytest.mark.django_db
+def test_dates_follow_the_page_language(world, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from proposals.timeline import timeline_record
+
+    event = timeline_record(proposal=world.proposal, actor=world.staff, action="立案")
+    event.at = timezone.make_aware(dt.datetime(2024, 7, 9, 10, 30))
+    event.save(update_fields=["at"])
+    client.force_login(world.staff)
+    url = f"/proposals/{world.proposal.pk}/"
+    assert "2024年7月9日 10:30" in client.get(url).content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2024-07-09 10:30" in english and "2024年7月9日" not in english
