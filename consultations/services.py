@@ -50,6 +50,7 @@ from .models import (
     Satisfaction,
     SignMethod,
 )
+from .selectors import round_reply
 from .signals import record_awaits_signature
 
 # --- Messages (tests import them) ------------------------------------------------------------
@@ -96,7 +97,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
 SIGNATURE_MAX_PIXELS = (2000, 1000)
 
-OPEN_ASSIGNMENT_STATES = (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING, AssignmentStatus.REPLIED)
+# A consultation may be scheduled or recorded while the agency works on it or after it replied.
+RECORDABLE_STATES = (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING, AssignmentStatus.REPLIED)
 RECORD_FIELDS = (
     "held_at",
     "place",
@@ -188,12 +190,8 @@ def _check_recordable(actor: User, assignment: Assignment) -> None:
         raise DomainError(CO_HANDLER_NO_CONSULTATION)
     if assignment.proposal.status == ProposalStatus.CLOSED:
         raise DomainError(PROPOSAL_CLOSED)
-    if assignment.status not in OPEN_ASSIGNMENT_STATES:
+    if assignment.status not in RECORDABLE_STATES:
         raise DomainError(ASSIGNMENT_NOT_OPEN)
-
-
-def round_reply(assignment: Assignment, round_no: int) -> Reply | None:
-    return Reply.objects.filter(assignment=assignment, round=round_no).first()
 
 
 def held_at_warnings(assignment: Assignment, round_no: int, held_at: dt.datetime) -> list[str]:
@@ -420,9 +418,7 @@ def consultation_record(
     )
     _audit(actor, consultation, "consultation_record")
     consultation_id = consultation.pk
-    transaction.on_commit(
-        lambda: record_awaits_signature.send(sender=Consultation, consultation_id=consultation_id)
-    )
+    transaction.on_commit(lambda: record_awaits_signature.send(sender=Consultation, consultation_id=consultation_id))
     consultation.warnings = warnings
     return consultation
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from proposals.models import (
+    OPEN_ASSIGNMENT_STATES,
     Assignment,
     AssignmentStatus,
     ExtensionRequest,
@@ -25,7 +26,6 @@ from replies.models import Reply, ReplyStatus
 from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild
 from .redaction import contains_phone
 
-OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
 DASHBOARD_LIST_LIMIT = 50
 
 

@@ -31,7 +31,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, ConsultationStatus, Rating, Satisfaction
-from proposals.models import Agency, Assignment, AssignmentRole, AssignmentStatus, Meeting, Proposal, ProposalStatus
+from proposals.models import (
+    OPEN_ASSIGNMENT_STATES,
+    Agency,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Meeting,
+    Proposal,
+    ProposalStatus,
+)
 from replies.models import Reply, ReplyStatus
 
 SUBMITTED_STATES = frozenset(s for s in ProposalStatus.values if s != ProposalStatus.DRAFT)
@@ -40,7 +49,6 @@ REGISTERED_STATES = frozenset(
 )
 REPLIED_STATES = frozenset({ProposalStatus.REPLIED, ProposalStatus.CLOSED})
 ANSWERING_ROLES = frozenset({AssignmentRole.LEAD, AssignmentRole.SPLIT})
-OPEN_ASSIGNMENT_STATES = frozenset({AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING})
 HELD_STATES = frozenset({ConsultationStatus.HELD, ConsultationStatus.SIGNED})
 
 # The definitions shown on the page and in the Excel export, in the words of the module docstring.

@@ -9,9 +9,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput
-from .models import Agency, Assignment, AssignmentStatus, Category, Meeting, Proposal, ProposalCosigner, ProposalStatus
+from .models import (
+    OPEN_ASSIGNMENT_STATES,
+    Agency,
+    Assignment,
+    AssignmentStatus,
+    Category,
+    Meeting,
+    Proposal,
+    ProposalCosigner,
+    ProposalStatus,
+)
 from .search import search_proposals
-from .services import OPEN_ASSIGNMENT_STATES
 
 BOOLEAN_CHOICES = [("true", _("是")), ("false", _("否"))]
 

@@ -372,6 +372,10 @@ class AssignmentStatus(models.TextChoices):
     DONE = "done", _("已办结")
 
 
+# Assignments the agency still has to work on: deadlines, reminders and "overdue" apply to these.
+OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
+
+
 class Assignment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="assignments")
     agency = models.ForeignKey(
@@ -427,8 +431,7 @@ class Assignment(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        open_states = {AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING}
-        return self.status in open_states and self.due_date < timezone.localdate()
+        return self.status in OPEN_ASSIGNMENT_STATES and self.due_date < timezone.localdate()
 
 
 class ExtensionStatus(models.TextChoices):

@@ -6,6 +6,7 @@ They assume the object is already visible to the user (it came through ``proposa
 from __future__ import annotations
 
 from .models import (
+    OPEN_ASSIGNMENT_STATES,
     Assignment,
     AssignmentStatus,
     ExtensionRequest,
@@ -15,7 +16,7 @@ from .models import (
     Role,
     User,
 )
-from .services import OPEN_ASSIGNMENT_STATES, can_still_return, is_agency_user_of, is_staff
+from .services import can_still_return, is_agency_user_of, is_staff
 
 
 def can_file(user: User) -> bool:

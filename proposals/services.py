@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from .deadlines import add_months, add_working_days
 from .errors import DomainError
 from .models import (
+    OPEN_ASSIGNMENT_STATES,
     Agency,
     Assignment,
     AssignmentRole,
@@ -98,7 +99,6 @@ ACTION_KEY_ON = "列为重点提案"
 ACTION_KEY_OFF = "取消重点提案"
 ACTION_ATTACH = "上传附件"
 
-OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
 _NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
 
