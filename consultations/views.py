@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -235,16 +236,10 @@ def _attachment(request: HttpRequest, data_or_file, *, filename: str, content_ty
     record_event(event="download", request=request, user=request.user, obj=obj, detail=filename)
     if isinstance(data_or_file, bytes):
         response = HttpResponse(data_or_file, content_type=content_type)
-        response["Content-Disposition"] = _disposition(filename)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
     response = FileResponse(data_or_file, content_type=content_type, as_attachment=True, filename=filename)
     return response
-
-
-def _disposition(filename: str) -> str:
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(True, filename)
 
 
 @login_required

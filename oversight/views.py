@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -117,14 +118,8 @@ def statistics_xlsx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     name = _("%(meeting)s承办单位办理情况") if scorecard_only else _("%(meeting)s提案办理统计")
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = (name % {"meeting": meeting.display_name}) + ".xlsx"
-    response["Content-Disposition"] = _content_disposition(filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-def _content_disposition(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"export.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
 
 
 # --- Compiled volumes --------------------------------------------------------------------------
@@ -201,7 +196,7 @@ def volume_download(request: HttpRequest, pk: int) -> FileResponse:
     record_event(event="export", request=request, obj=build, detail=f"volume {build.format}")
     content_type = "application/zip" if build.format == VolumeFormat.ZIP else "application/pdf"
     response = FileResponse(build.file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = _content_disposition(volume_filename(build))
+    response["Content-Disposition"] = content_disposition_header(True, volume_filename(build))
     return response
 
 
@@ -302,5 +297,5 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         cache.set(key, data, PUBLIC_PDF_CACHE_SECONDS)
     response = HttpResponse(data, content_type="application/pdf")
     number = reply.assignment.proposal.number or str(reply.pk)
-    response["Content-Disposition"] = f'inline; filename="reply-{number}-{reply.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"reply-{number}-{reply.pk}.pdf")
     return response

@@ -12,6 +12,7 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Valu
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -107,7 +108,7 @@ def proposal_export(request: HttpRequest) -> HttpResponse:
     record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
     response = HttpResponse(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
     filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
