@@ -36,6 +36,7 @@ from proposals.models import (
     Role,
     User,
 )
+from proposals.services import is_agency_user_of
 from proposals.timeline import timeline_record
 from proposals.uploads import KINDS, SCAN_KINDS, UPLOAD_TOO_LARGE, check_upload
 from proposals.validators import PHONE_INVALID, normalise_phone, validate_phone
@@ -180,7 +181,7 @@ def _lock_consultation(consultation: Consultation) -> Consultation:
 
 
 def _is_agency_handler(actor: User, assignment: Assignment) -> bool:
-    return actor.role == Role.HANDLER and actor.agency_id == assignment.agency_id
+    return is_agency_user_of(actor, assignment.agency_id, roles=(Role.HANDLER,))
 
 
 def _check_recordable(actor: User, assignment: Assignment) -> None:

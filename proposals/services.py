@@ -107,12 +107,13 @@ def is_staff(user: User | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.role == Role.STAFF)
 
 
-def is_agency_user_of(user: User | None, agency_id: int) -> bool:
+def is_agency_user_of(user: User | None, agency_id: int, *, roles=(Role.HANDLER, Role.LEADER)) -> bool:
+    """An active handler or leader (or only ``roles``) of the agency: the one agency-membership rule."""
     return bool(
         user is not None
         and user.is_authenticated
         and user.is_active
-        and user.role in (Role.HANDLER, Role.LEADER)
+        and user.role in roles
         and user.agency_id == agency_id
     )
 

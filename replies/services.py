@@ -40,6 +40,7 @@ from proposals.models import (
     Role,
     User,
 )
+from proposals.services import is_agency_user_of
 from proposals.timeline import timeline_record
 from proposals.validators import validate_phone
 
@@ -109,13 +110,7 @@ ISSUE_CHECKS: list[Callable[[Reply], None]] = []
 
 
 def _is_agency_user(user: User | None, assignment: Assignment) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role in (Role.HANDLER, Role.LEADER)
-        and user.agency_id == assignment.agency_id
-    )
+    return is_agency_user_of(user, assignment.agency_id)
 
 
 def _is_leader(user: User | None, assignment: Assignment) -> bool:
