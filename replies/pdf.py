@@ -101,9 +101,14 @@ def reply_context(reply: Reply, *, draft: bool | None = None) -> dict:
 
 
 def render_reply_pdf(reply: Reply, *, draft: bool | None = None) -> bytes:
+    return render_reply_context(reply_context(reply, draft=draft))
+
+
+def render_reply_context(context: dict) -> bytes:
+    """The letter for a context made by ``reply_context``: the same context gives the same letter."""
     # The letter is an official Chinese document whatever language the user's screens are in.
     with translation.override("zh-hans"):
-        return render_pdf(REPLY_TEMPLATE, reply_context(reply, draft=draft))
+        return render_pdf(REPLY_TEMPLATE, context)
 
 
 def reply_pdf_bytes(reply: Reply) -> bytes:

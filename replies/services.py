@@ -443,14 +443,34 @@ def issue_problems(reply: Reply) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def reply_issue(*, reply: Reply, actor: User) -> Reply:
     """签发: the leader issues the reply. It is frozen: the PDF is rendered once and stored with its SHA-256.
 
     The assignment becomes "replied"; once every answering assignment of the proposal is replied,
     so does the proposal.
+
+    Rendering takes a few tenths of a second, too long to hold row locks (and on SQLite the
+    database's one write lock) for. So the letter is rendered first, from an unlocked read, and the
+    transaction then compares the letter's inputs (``reply_context``) as they are under the lock
+    with those it was rendered from: equal, the rendered file is stored; changed in between (a
+    concurrent edit, midnight passing for an undated letter), it is rendered again under the lock.
     """
-    from .pdf import render_reply_pdf  # WeasyPrint is loaded only when a letter is rendered
+    from .pdf import render_reply_context, reply_context  # WeasyPrint loads only when a letter is rendered
+
+    prerendered = None
+    current = Reply.objects.select_related("assignment__agency").filter(pk=reply.pk).first()
+    # Only for a letter the actor could issue now; anything else fails fast under the lock below.
+    if current is not None and current.status == ReplyStatus.SUBMITTED and _is_leader(actor, current.assignment):
+        if current.reply_date is None:
+            current.reply_date = timezone.localdate()
+        context = reply_context(current, draft=False)
+        prerendered = (context, render_reply_context(context))
+    return _issue_locked(reply=reply, actor=actor, prerendered=prerendered)
+
+
+@transaction.atomic
+def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] | None) -> Reply:
+    from .pdf import render_reply_context, reply_context
 
     # Lock order as everywhere else: assignment, then reply, then proposal.
     assignment = (
@@ -477,7 +497,11 @@ def reply_issue(*, reply: Reply, actor: User) -> Reply:
     reply.status = ReplyStatus.ISSUED
     reply.signed_by = actor
     reply.issued_at = now
-    pdf = render_reply_pdf(reply, draft=False)
+    context = reply_context(reply, draft=False)
+    if prerendered is not None and prerendered[0] == context:
+        pdf = prerendered[1]
+    else:
+        pdf = render_reply_context(context)
     reply.pdf_sha256 = sha256_hex(pdf)
     proposal = assignment.proposal
     name = f"{proposal.number or proposal.pk}-{assignment.agency_id}-r{reply.round}-{reply.pk}.pdf"

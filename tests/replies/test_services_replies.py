@@ -8,6 +8,8 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -244,6 +246,56 @@ def test_issue_freezes_the_letter_stores_the_pdf_and_moves_assignment_and_propos
     assert AuditEvent.objects.filter(
         event="transition", object_label="replies.Reply", object_pk=str(reply.pk), detail="reply_issue"
     ).exists()
+
+
+def _recording_render(monkeypatch, on_render=None) -> list[dict]:
+    """Wrap the PDF renderer: each call's context is recorded, then ``on_render`` runs, then the real render."""
+    import replies.pdf
+
+    real = replies.pdf.render_pdf
+    calls: list[dict] = []
+
+    def render(template, context):
+        calls.append({"context": context, "in_transaction": connection.in_atomic_block})
+        if on_render is not None:
+            on_render(len(calls))
+        return real(template, context)
+
+    monkeypatch.setattr(replies.pdf, "render_pdf", render)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_renders_the_letter_before_taking_any_lock(world, submitted, monkeypatch):
+    calls = _recording_render(monkeypatch)
+    reply = services.reply_issue(reply=submitted, actor=world.leader_a)
+    assert [c["in_transaction"] for c in calls] == [False]  # one render, outside the transaction
+    assert reply.status == ReplyStatus.ISSUED
+    with default_storage.open(reply.pdf.name, "rb") as fh:
+        assert sha256_hex(fh.read()) == reply.pdf_sha256
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue_renders_again_when_the_letter_changed_while_it_was_rendered(world, submitted, monkeypatch):
+    def edit_meanwhile(call_number):
+        if call_number == 1:  # someone changes the submitted letter during the first render
+            Reply.objects.filter(pk=submitted.pk).update(body="改过的正文。", version=F("version") + 1)
+
+    calls = _recording_render(monkeypatch, edit_meanwhile)
+    reply = services.reply_issue(reply=submitted, actor=world.leader_a)
+    assert [c["in_transaction"] for c in calls] == [False, True]
+    assert calls[0]["context"]["paragraphs"] != calls[1]["context"]["paragraphs"]
+    assert [p["text"] for p in calls[1]["context"]["paragraphs"]] == ["改过的正文。"]
+    with default_storage.open(reply.pdf.name, "rb") as fh:
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages)
+    assert "改过的正文" in text
+
+
+def test_issue_renders_nothing_for_someone_who_may_not_issue(world, submitted, monkeypatch):
+    calls = _recording_render(monkeypatch)
+    with pytest.raises(DomainError):
+        services.reply_issue(reply=submitted, actor=world.handler_a)
+    assert calls == []
 
 
 def test_issue_without_date_takes_today(world, draft):
