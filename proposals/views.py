@@ -31,6 +31,7 @@ from .models import (
     ProposalStatus,
     Role,
 )
+from .paging import IdsFirstPaginator
 
 PAGE_SIZE = 50
 # Once an answering assignment has an issued reply, its proposer may read it (and rate it until closing).
@@ -59,14 +60,23 @@ def _query_without_page(request: HttpRequest) -> str:
     return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
 
 
-def _filtered(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
-    # The long texts are never shown in the list or the export; not reading them halves the row size.
-    base = with_next_due(selectors.proposals_visible_to(request.user)).defer(
-        "search_text", "main_content", "reason", "suggestions", "key_note", "decline_note", "close_note"
+# The long texts are never shown in the list or the export; not reading them halves the row size.
+LIST_DEFERRED = ("search_text", "main_content", "reason", "suggestions", "key_note", "decline_note", "close_note")
+
+
+def _list_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What a row of the list (and of its export) reads besides ``with_next_due``: the joins, the live assignments."""
+    return (
+        qs.defer(*LIST_DEFERRED)
+        .select_related("meeting", "first_proposer", "category")
+        .prefetch_related(prefetch_live_assignments())
     )
+
+
+def _filtered(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
+    base = with_next_due(selectors.proposals_visible_to(request.user)).defer(*LIST_DEFERRED)
     flt = ProposalFilter(request.GET or None, queryset=base, request=request)
     qs = flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
-    qs = qs.select_related("meeting", "first_proposer", "category").prefetch_related(prefetch_live_assignments())
     return flt, qs
 
 
@@ -84,7 +94,9 @@ def _sort_links(request: HttpRequest) -> dict[str, str]:
 @require_GET
 def proposal_list(request: HttpRequest) -> HttpResponse:
     flt, qs = _filtered(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids by the filters and order, then those rows with their joins (proposals.paging).
+    rows = lambda ids: _list_rows(with_next_due(Proposal.objects.filter(pk__in=ids)))  # noqa: E731
+    page = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     return render(
         request,
         "proposals/list.html",
@@ -104,7 +116,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def proposal_export(request: HttpRequest) -> HttpResponse:
     _flt, qs = _filtered(request)
-    rows = list(qs)
+    rows = list(_list_rows(qs))
     record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
     response = HttpResponse(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
     filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"

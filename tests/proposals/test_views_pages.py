@@ -304,3 +304,25 @@ def test_demo_member_and_handler_pages(demo, login):
     inbox = login(demo["fgw_handler"]).get(reverse("proposals:inbox"))
     assert [(a.proposal.number, a.scope) for a in inbox.context["page"]] == [("TA0207", "第二条")]
     assert login(demo["other_handler"]).get(reverse("proposals:inbox")).context["page"].paginator.count == 0
+
+
+@pytest.mark.parametrize("sort", ["", "number", "-title", "status", "due", "-due", "created", "-created"])
+def test_list_pages_read_ids_first_and_keep_the_order_and_the_rows(world, login, monkeypatch, rf, sort):
+    """The list pages by ids, then reads those rows (proposals.paging): the same rows in the same order."""
+    import proposals.views
+
+    monkeypatch.setattr(proposals.views, "PAGE_SIZE", 3)
+    _bulk(world, 7)
+    client = login(world.staff)
+    params = {"o": sort} if sort else {}
+    request = rf.get(reverse("proposals:list"), params)
+    request.user = world.staff
+    _flt, expected_qs = proposals.views._filtered(request)
+    expected = [p.pk for p in expected_qs]
+    assert len(expected) == 8
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(reverse("proposals:list"), {**params, "page": number}).context["page"]
+        seen += [p.pk for p in page.object_list]
+        assert all(hasattr(p, "live_assignments") and hasattr(p, "next_due") for p in page.object_list)
+    assert seen == expected
