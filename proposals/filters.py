@@ -5,7 +5,9 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput
@@ -35,6 +37,25 @@ def with_next_due(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     # GROUP BY all assignments (at 100,000 proposals: 1.4 s on SQLite instead of 30 ms).
     earliest = _live_assignments().order_by("due_date").values("due_date")[:1]
     return qs.annotate(next_due=Subquery(earliest))
+
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` written out in Python. Django renders a select with one template per option,
+    which made the list's filter form (the agency select has 80 options, on every list page) cost
+    more than the 50 rows of the list; this gives the same markup in a fraction of the time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], " selected" if o["selected"] else "", o["label"]) for o in options),
+            )
+            parts.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
+        options = format_html_join("", "{}", ((part,) for part in parts))  # each part is safe already
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
 DEFAULT_ORDER = ("-meeting__term", "-meeting__session", "sequence", "id")
@@ -91,6 +112,24 @@ class ProposalFilter(django_filters.FilterSet):
     class Meta:
         model = Proposal
         fields = ["q", "meeting", "status", "agency", "proposer", "category", "is_key"]
+
+    @property
+    def form(self):
+        """The filter form with Bootstrap's classes on its widgets, rendered by ``{{ field }}`` (no crispy).
+
+        Crispy's field template and Django's one-template-per-option select took a third of the
+        list page's time on this form of ten fields (``PlainSelect``).
+        """
+        if not hasattr(self, "_form"):
+            form = super().form
+            for field in form.fields.values():
+                widget = field.widget
+                if type(widget) is forms.Select:  # not the ordering's CSV widget, which reads its value its own way
+                    field.widget = widget = PlainSelect(attrs=widget.attrs, choices=widget.choices)
+                    widget.attrs["class"] = "form-select form-select-sm"
+                elif not isinstance(widget, forms.Select):
+                    widget.attrs["class"] = "form-control form-control-sm"
+        return self._form
 
     def filter_text(self, qs, name, value):
         return search_proposals(qs, value)

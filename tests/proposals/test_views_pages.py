@@ -326,3 +326,15 @@ def test_list_pages_read_ids_first_and_keep_the_order_and_the_rows(world, login,
         seen += [p.pk for p in page.object_list]
         assert all(hasattr(p, "live_assignments") and hasattr(p, "next_due") for p in page.object_list)
     assert seen == expected
+
+
+def test_filter_selects_keep_the_choice_and_escape_labels(world, login):
+    from proposals.models import Agency
+
+    hostile = Agency.objects.create(name='<script>alert("x")</script>局', short_name="x")
+    body = login(world.staff).get(reverse("proposals:list"), {"agency": hostile.pk, "status": "assigned"}).content
+    body = body.decode()
+    assert f'<option value="{hostile.pk}" selected>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;局</option>' in body
+    assert '<option value="assigned" selected>' in body
+    assert '<select name="agency" class="form-select form-select-sm" id="id_agency">' in body
+    assert '<label class="form-label small mb-0" for="id_agency">' in body
