@@ -58,7 +58,7 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
-DEFAULT_ORDER = ("-meeting__term", "-meeting__session", "sequence", "id")
+DEFAULT_ORDER = ("-meeting_order", "sequence", "id")  # Proposal.Meta.ordering
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):

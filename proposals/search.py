@@ -8,10 +8,10 @@ main content or number contains every whitespace-separated term of the query.
 How a term is looked up:
 
 - Its bigrams made of two letters or digits are looked up in an inverted index, ANDed: on SQLite
-  the FTS5 table ``search_proposal_fts`` (rowid = proposal id), on PostgreSQL a GIN index on
-  ``to_tsvector('simple', search_text)``. Both tokenizers keep such a bigram as one token (checked:
-  FTS5 ``unicode61`` and PostgreSQL's default parser in this cluster's C.UTF-8 locale), so a row has
-  the token exactly when its text holds the bigram.
+  the FTS5 table ``search_proposal_fts`` (rowid = proposal id), on PostgreSQL a GIN index on the
+  stored column ``search_vector`` = ``to_tsvector('simple', search_text)``. Both tokenizers keep
+  such a bigram as one token (checked: FTS5 ``unicode61`` and PostgreSQL's default parser in this
+  cluster's C.UTF-8 locale), so a row has the token exactly when its text holds the bigram.
 - A term of exactly two such characters is then an exact match already: the bigram is in the index
   only if those two characters stand side by side in the text. A longer term is re-checked with
   ``icontains``, because "援疆" and "疆工" can both occur without "援疆工" occurring; the re-check
@@ -100,11 +100,15 @@ def _contains(term: str) -> Q:
     return Q(title__icontains=term) | Q(main_content__icontains=term) | Q(number__icontains=term)
 
 
-class _TsBigramMatch(Func):
-    """``to_tsvector('simple', search_text) @@ plainto_tsquery('simple', 'b1 b2 …')``.
+PG_VECTOR_COLUMN = "search_vector"  # stored to_tsvector('simple', search_text), GIN-indexed (search 0002)
 
-    Written out so that the left side is exactly the GIN index's expression (see the ``search``
-    app's migration) and the column keeps whatever alias the surrounding query gives it.
+
+class _TsBigramMatch(Func):
+    """``search_vector @@ plainto_tsquery('simple', 'b1 b2 …')`` on PostgreSQL.
+
+    ``search_vector`` is a generated column the models do not know (see the ``search`` app's
+    migration 0002). It is reached through the ``search_text`` column's compiled name, so it keeps
+    whatever alias the surrounding query gives the table.
     """
 
     arity = 2
@@ -112,9 +116,12 @@ class _TsBigramMatch(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         column_sql, column_params = compiler.compile(self.source_expressions[0])
+        quoted_text = connection.ops.quote_name("search_text")
+        if not column_sql.endswith(quoted_text):
+            raise ValueError(f"expected the search_text column, got {column_sql}")
+        vector_sql = column_sql[: -len(quoted_text)] + connection.ops.quote_name(PG_VECTOR_COLUMN)
         query_sql, query_params = compiler.compile(self.source_expressions[1])
-        sql = f"to_tsvector('simple'::regconfig, {column_sql}) @@ plainto_tsquery('simple'::regconfig, {query_sql})"
-        return sql, (*column_params, *query_params)
+        return f"{vector_sql} @@ plainto_tsquery('simple'::regconfig, {query_sql})", (*column_params, *query_params)
 
 
 def _index_filter(vendor: str, tokens: Iterable[str]):

@@ -141,8 +141,6 @@ def timeline_visible_to(user: User, proposal: Proposal) -> QuerySet[TimelineEven
         own = [a for a, v in _MEMBER_TIMELINE.items() if v.own_only]
         with_note = [a for a, v in _MEMBER_TIMELINE.items() if v.note]
         return qs.filter(Q(action__in=shared) | Q(action__in=own, actor=user)).annotate(
-            visible_note=Case(
-                When(action__in=with_note, then=F("note")), default=Value(""), output_field=TextField()
-            )
+            visible_note=Case(When(action__in=with_note, then=F("note")), default=Value(""), output_field=TextField())
         )
     return qs.none()

@@ -579,6 +579,7 @@ class _MeetingBuilder:
                 closed_at=submitted + dt.timedelta(days=rng.randint(100, 200)) if status == "closed" else None,
             )
             p.search_text = proposal_search_text(p)
+            p.meeting_order = meeting.sort_key  # bulk_create does not run Proposal.save()
             proposals.append(p)
             extra.append((status, topic, cosigners))
         Proposal.objects.bulk_create(proposals, batch_size=BATCH)
