@@ -143,7 +143,17 @@ def test_query_uses_the_index(found):
     if connection.vendor == "sqlite":
         assert "search_proposal_fts MATCH" in sql
     else:
-        assert "to_tsvector('simple'::regconfig" in sql
+        assert '"proposals_proposal"."search_vector" @@ plainto_tsquery(\'simple\'::regconfig' in sql
+        # The stored vector has its GIN index (search 0002). A tiny table is scanned whole or walked
+        # along a btree unless the planner is told not to; then only the GIN index can answer.
+        qs = search_proposals(Proposal.objects.order_by(), "援疆")
+        with connection.cursor() as cursor:
+            for setting in ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            compiled, params = qs.query.sql_with_params()
+            cursor.execute("EXPLAIN " + compiled, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "search_proposal_vector_gin" in plan
 
 
 def test_parse_query_keeps_only_letter_and_digit_bigrams():
