@@ -301,7 +301,7 @@ class Proposal(models.Model):
             models.Index(fields=["meeting", "status"], name="proposal_meeting_status"),
             models.Index(fields=["meeting", "sequence"], name="proposal_meeting_seq"),
             # The lists' order, with the columns of the staff visibility rule: a page is an index-only
-            # scan that stops after its rows (PostgreSQL, agency filter: 33–63 ms → see PERFORMANCE.md).
+            # scan that stops after its rows (PostgreSQL, agency filter: page query 33–63 → 2 ms).
             models.Index(
                 fields=["-meeting_order", "sequence", "id", "status", "created_by"], name="proposal_list_order"
             ),
@@ -442,8 +442,8 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["agency", "status", "due_date"], name="assignment_inbox"),
-            # An agency's live assignments as (agency, proposal) pairs: the agency filter of the list and
-            # the agencies' visibility rule read them from the index alone.
+            # An agency's live assignments as (agency, proposal) pairs: the list's agency filter (and its
+            # count) reads them from the index alone.
             models.Index(fields=["agency", "proposal"], condition=~Q(status="returned"), name="assignment_agency_live"),
         ]
 
