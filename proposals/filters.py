@@ -28,14 +28,15 @@ BOOLEAN_CHOICES = [("true", _("是")), ("false", _("否"))]
 
 
 def _live_assignments():
-    return Assignment.objects.filter(proposal=OuterRef("pk")).exclude(status=AssignmentStatus.RETURNED)
+    """Assignments that still count (not returned), not yet tied to a proposal."""
+    return Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
 
 
 def with_next_due(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """Annotate the earliest due date of the live assignments, so the list can sort on it."""
     # A correlated subquery, not Min() over a join: an aggregate makes every list query and its count
     # GROUP BY all assignments (at 100,000 proposals: 1.4 s on SQLite instead of 30 ms).
-    earliest = _live_assignments().order_by("due_date").values("due_date")[:1]
+    earliest = _live_assignments().filter(proposal=OuterRef("pk")).order_by("due_date").values("due_date")[:1]
     return qs.annotate(next_due=Subquery(earliest))
 
 
@@ -131,13 +132,45 @@ class ProposalFilter(django_filters.FilterSet):
                     widget.attrs["class"] = "form-control form-control-sm"
         return self._form
 
+    # Set while ``count_qs`` is built: filters on assignments are then written as ``IN (SELECT …)``.
+    _counting = False
+
+    @property
+    def count_qs(self) -> QuerySet[Proposal]:
+        """The proposals of ``qs``, written so that counting them does not probe every proposal.
+
+        A filter on assignments is an ``EXISTS`` tied to each proposal in ``qs``: the page query
+        walks the list's order index and stops after 50 rows that pass it. Counting with it probes
+        the assignments once per proposal of the whole table (SQLite, busiest agency: 61 ms for
+        100,000 probes). ``IN (SELECT proposal_id …)`` reads the agency's assignments once and looks
+        their proposals up by id in ``proposal_id_visible`` (13 ms); PostgreSQL plans both forms as
+        the same semi-join. The page query keeps ``EXISTS``: with ``IN``, SQLite starts from the
+        26,000 ids and sorts them (3 → 89 ms).
+        """
+        if not self.is_bound:
+            return self.qs
+        self.is_valid()  # as in ``qs``: validate first, then filter by the fields that are valid
+        self._counting = True
+        try:
+            return self.filter_queryset(self.queryset.all())
+        finally:
+            self._counting = False
+
+    def _with_assignment(self, qs, assignments, *, present: bool = True):
+        """The proposals of ``qs`` with (``present``) or without at least one of ``assignments``."""
+        if self._counting:
+            ids = assignments.values("proposal_id")
+            return qs.filter(pk__in=ids) if present else qs.exclude(pk__in=ids)
+        match = Exists(assignments.filter(proposal=OuterRef("pk")))
+        return qs.filter(match) if present else qs.exclude(match)
+
     def filter_text(self, qs, name, value):
         return search_proposals(qs, value)
 
     def filter_agency(self, qs, name, value):
         if not value:
             return qs
-        return qs.filter(Exists(_live_assignments().filter(agency=value)))
+        return self._with_assignment(qs, _live_assignments().filter(agency=value))
 
     def filter_proposer(self, qs, name, value):
         value = (value or "").strip()
@@ -149,13 +182,11 @@ class ProposalFilter(django_filters.FilterSet):
     def filter_overdue(self, qs, name, value):
         if value is None:
             return qs
-        late = Assignment.objects.filter(
-            proposal=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATES, due_date__lt=timezone.localdate()
-        )
-        return qs.filter(Exists(late)) if value else qs.exclude(Exists(late))
+        late = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATES, due_date__lt=timezone.localdate())
+        return self._with_assignment(qs, late, present=value)
 
     def filter_due_after(self, qs, name, value):
-        return qs.filter(Exists(_live_assignments().filter(due_date__gte=value))) if value else qs
+        return self._with_assignment(qs, _live_assignments().filter(due_date__gte=value)) if value else qs
 
     def filter_due_before(self, qs, name, value):
-        return qs.filter(Exists(_live_assignments().filter(due_date__lte=value))) if value else qs
+        return self._with_assignment(qs, _live_assignments().filter(due_date__lte=value)) if value else qs

@@ -9,6 +9,8 @@ need, so an index answers it (~5 ms) — and then reads those rows by primary ke
 which adds the joins and prefetches. One more query per page, and the same number at any size.
 
 ``rows`` must not narrow the set: visibility and filters are decided by the first query.
+``count_queryset``, when given, is counted instead of the list: the same rows, written in a form
+that counts faster (``ProposalFilter.count_qs``).
 """
 
 from __future__ import annotations
@@ -17,12 +19,28 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 
 class IdsFirstPaginator(Paginator):
-    def __init__(self, object_list: QuerySet, per_page: int, *, rows: Callable[[Sequence], Iterable], **kwargs):
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        rows: Callable[[Sequence], Iterable],
+        count_queryset: QuerySet | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows
+        self.count_queryset = count_queryset
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_queryset is None:
+            return super().count
+        return self.count_queryset.count()
 
     def _get_page(self, object_list, number, paginator) -> Page:
         # ``object_list`` is the page's slice of the QuerySet: turn it into a query for the keys alone.

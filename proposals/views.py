@@ -96,7 +96,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     flt, qs = _filtered(request)
     # The page's ids by the filters and order, then those rows with their joins (proposals.paging).
     rows = lambda ids: _list_rows(with_next_due(Proposal.objects.filter(pk__in=ids)))  # noqa: E731
-    page = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
+    paginator = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows, count_queryset=flt.count_qs)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "proposals/list.html",
