@@ -109,6 +109,11 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # PostgreSQL's default random_page_cost (4) prices a page read off a spinning disk. On SSD or a
+    # cached database, 1.1 (the usual SSD setting) lets the planner take the GIN index for a common
+    # search word: with 4 it counted 发展 (22,600 of 100,000 proposals) by a sequential scan that
+    # de-TOASTs every row's search vector, 350 ms instead of 35 ms. ``?options=…`` in the URL wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 else:
     SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "db.sqlite3"))
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
