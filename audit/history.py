@@ -17,7 +17,7 @@ from replies.models import Reply
 
 # model -> fields left out of the versions (derived data, not a change anyone made)
 TRACKED = {
-    Proposal: ["search_text", "meeting_order"],
+    Proposal: ["search_text", "meeting_order", "next_due"],
     Assignment: [],
     Reply: [],
     Consultation: [],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -30,14 +30,6 @@ BOOLEAN_CHOICES = [("true", _("是")), ("false", _("否"))]
 def _live_assignments():
     """Assignments that still count (not returned), not yet tied to a proposal."""
     return Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-
-
-def with_next_due(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """Annotate the earliest due date of the live assignments, so the list can sort on it."""
-    # A correlated subquery, not Min() over a join: an aggregate makes every list query and its count
-    # GROUP BY all assignments (at 100,000 proposals: 1.4 s on SQLite instead of 30 ms).
-    earliest = _live_assignments().filter(proposal=OuterRef("pk")).order_by("due_date").values("due_date")[:1]
-    return qs.annotate(next_due=Subquery(earliest))
 
 
 class PlainSelect(forms.Select):

@@ -6,11 +6,13 @@ build on this one); nothing here has workflow in ``save()``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -285,6 +287,10 @@ class Proposal(models.Model):
     # number) is one index of this table: a page is read from the index and stops after its rows,
     # where sorting on the joined meeting made PostgreSQL sort every match of a filter first.
     meeting_order = models.PositiveIntegerField(editable=False, default=0)
+    # The earliest due date of the live (not returned) assignments, so the list sorts by 办理时限 on an
+    # index of this table instead of a subquery per proposal (100,000 proposals: 0.2–2 s a page).
+    # Kept by Assignment.save()/delete(); rows written around them need ``refresh_next_due()``.
+    next_due = models.DateField(_("办理时限"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("提案")
@@ -314,6 +320,8 @@ class Proposal(models.Model):
             # count under an assignment filter, ``ProposalFilter.count_qs``) looks each one up here
             # instead of in its 1.6 kB row (SQLite, busiest agency: 61 → 13 ms).
             models.Index(fields=["id", "status", "created_by"], name="proposal_id_visible"),
+            # Sorting by 办理时限 (``o=due``), with the visibility columns.
+            models.Index(fields=["next_due", "id", "status", "created_by"], name="proposal_next_due"),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +335,9 @@ class Proposal(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "meeting" in update_fields:
             self.meeting_order = self.meeting.sort_key
+        if update_fields is None and self.pk is not None:
+            # A full save writes every column: not a next_due read before an assignment changed.
+            self.next_due = _earliest_live_due().filter(proposal=self.pk).first()
         if update_fields is not None and {"title", "main_content", "number"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         if update_fields is not None and "meeting" in update_fields:
@@ -399,6 +410,21 @@ class AssignmentStatus(models.TextChoices):
     DONE = "done", _("已办结")
 
 
+def _earliest_live_due():
+    return (
+        Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
+        .order_by("due_date")
+        .values_list("due_date", flat=True)
+    )
+
+
+def refresh_next_due(proposal_ids: Iterable[int] | None = None) -> int:
+    """Recompute ``Proposal.next_due`` of these proposals (all when None); returns the rows updated."""
+    earliest = _earliest_live_due().filter(proposal=OuterRef("pk"))[:1]
+    proposals = Proposal.objects.all() if proposal_ids is None else Proposal.objects.filter(pk__in=list(proposal_ids))
+    return proposals.update(next_due=Subquery(earliest))
+
+
 # Assignments the agency still has to work on: deadlines, reminders and "overdue" apply to these.
 OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
 
@@ -453,6 +479,18 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} → {self.agency}（{self.get_role_display()}）"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"due_date", "status", "proposal"} & set(update_fields):
+            refresh_next_due([self.proposal_id])  # a derived sort column, not workflow
+
+    def delete(self, *args, **kwargs):
+        proposal_id = self.proposal_id
+        result = super().delete(*args, **kwargs)
+        refresh_next_due([proposal_id])
+        return result
 
     @property
     def answers_member(self) -> bool:

@@ -21,7 +21,7 @@ from audit.log import record_event
 from . import forms, permissions, selectors, services
 from .errors import DomainError
 from .exports import XLSX_CONTENT_TYPE, proposals_xlsx
-from .filters import DEFAULT_ORDER, ProposalFilter, with_next_due
+from .filters import DEFAULT_ORDER, ProposalFilter
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -65,7 +65,7 @@ LIST_DEFERRED = ("search_text", "main_content", "reason", "suggestions", "key_no
 
 
 def _list_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """What a row of the list (and of its export) reads besides ``with_next_due``: the joins, the live assignments."""
+    """What a row of the list (and of its export) reads: the joins, the live assignments."""
     return (
         qs.defer(*LIST_DEFERRED)
         .select_related("meeting", "first_proposer", "category")
@@ -74,7 +74,7 @@ def _list_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 
 def _filtered(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
-    base = with_next_due(selectors.proposals_visible_to(request.user)).defer(*LIST_DEFERRED)
+    base = selectors.proposals_visible_to(request.user).defer(*LIST_DEFERRED)
     flt = ProposalFilter(request.GET or None, queryset=base, request=request)
     qs = flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
     return flt, qs
@@ -95,7 +95,7 @@ def _sort_links(request: HttpRequest) -> dict[str, str]:
 def proposal_list(request: HttpRequest) -> HttpResponse:
     flt, qs = _filtered(request)
     # The page's ids by the filters and order, then those rows with their joins (proposals.paging).
-    rows = lambda ids: _list_rows(with_next_due(Proposal.objects.filter(pk__in=ids)))  # noqa: E731
+    rows = lambda ids: _list_rows(Proposal.objects.filter(pk__in=ids))  # noqa: E731
     paginator = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows, count_queryset=flt.count_qs)
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -57,6 +57,16 @@ def test_bulk_created_rows_are_searchable():
     assert set(found) == {x for x in Proposal.objects.all() if word in x.title or word in x.main_content}
 
 
+def test_bulk_created_rows_have_their_next_due():
+    call_command("bench_data", proposals=200, seed=7)
+    live = Assignment.objects.exclude(status="returned")
+    expected = {
+        p.pk: min((a.due_date for a in live if a.proposal_id == p.pk), default=None) for p in Proposal.objects.all()
+    }
+    assert dict(Proposal.objects.values_list("pk", "next_due")) == expected
+    assert sum(due is not None for due in expected.values()) > 100
+
+
 def test_refuses_a_database_with_other_data():
     make_user("demo_staff", "staff")
     with pytest.raises(CommandError):

@@ -2,8 +2,9 @@
 
 Deterministic: the same seed and size give the same rows (every text, date and choice comes from
 one ``random.Random(seed)``; no clock is read). Rows are written with ``bulk_create`` one meeting at a
-time, so memory stays bounded; ``Proposal.search_text`` is filled here and the search index is
-rebuilt once at the end, because ``bulk_create`` runs neither ``save()`` nor signals.
+time, so memory stays bounded; ``Proposal.search_text`` is filled here, the search index is
+rebuilt and ``Proposal.next_due`` filled once at the end, because ``bulk_create`` runs neither
+``save()`` nor signals.
 
 The data set replaces the database's content (``flush``), so the command refuses to run on a
 database holding anything but earlier bench data unless ``--force`` is given.
@@ -49,6 +50,7 @@ from proposals.models import (
     Role,
     TimelineEvent,
     User,
+    refresh_next_due,
 )
 from proposals.search import proposal_search_text, rebuild_index
 from replies.models import Reply, ReplyStatus
@@ -348,6 +350,9 @@ class Command(BaseCommand):
             self._log(started, f"{meeting.display_name}: {count} proposals")
         rebuild_index()
         self._log(started, "search index rebuilt")
+        with transaction.atomic():
+            refresh_next_due()
+        self._log(started, "proposals' next due dates filled")
         with connection.cursor() as cursor:
             # Planner statistics: without them SQLite sorts the whole table for the default list order
             # instead of walking the (meeting, sequence) index. VACUUM also lets PostgreSQL count from
