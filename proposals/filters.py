@@ -60,9 +60,18 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         if not value:
             return qs.order_by(*DEFAULT_ORDER)
-        ordering = [self.get_ordering_value(param) for param in value]
-        exprs = [F(o[1:]).desc(nulls_last=True) if o.startswith("-") else F(o).asc(nulls_last=True) for o in ordering]
-        return qs.order_by(*exprs, "id")
+        exprs = []
+        descending = False
+        for param in value:
+            name = self.get_ordering_value(param)
+            field = name.lstrip("-")
+            # NULLS LAST only where there can be NULLs: on a NOT NULL column it would keep SQLite and
+            # PostgreSQL (descending) from walking the column's index (Proposal.Meta.indexes).
+            nulls_last = True if Proposal._meta.get_field(field).null else None
+            descending = name.startswith("-")
+            exprs.append(F(field).desc(nulls_last=nulls_last) if descending else F(field).asc(nulls_last=nulls_last))
+        # Ties by id in the same direction, so one index read backwards gives the whole order.
+        return qs.order_by(*exprs, "-id" if descending else "id")
 
 
 class ProposalFilter(django_filters.FilterSet):

@@ -320,8 +320,13 @@ class Proposal(models.Model):
             # count under an assignment filter, ``ProposalFilter.count_qs``) looks each one up here
             # instead of in its 1.6 kB row (SQLite, busiest agency: 61 → 13 ms).
             models.Index(fields=["id", "status", "created_by"], name="proposal_id_visible"),
-            # Sorting by 办理时限 (``o=due``), with the visibility columns.
+            # The list's other sort columns (``o=due``, ``number``, ``title``, ``created``), each with the
+            # visibility columns, so a sorted page is walked from an index instead of sorting the table
+            # (100,000 proposals, by title: SQLite 105 ms, PostgreSQL 130 ms a page).
             models.Index(fields=["next_due", "id", "status", "created_by"], name="proposal_next_due"),
+            models.Index(fields=["sequence", "id", "status", "created_by"], name="proposal_by_sequence"),
+            models.Index(fields=["title", "id", "status", "created_by"], name="proposal_by_title"),
+            models.Index(fields=["created_at", "id", "status", "created_by"], name="proposal_by_created"),
         ]
 
     def __str__(self) -> str:
