@@ -2,8 +2,9 @@
 
 ``bigrams`` builds the index text kept in ``Proposal.search_text``: every overlapping pair of
 characters of the searchable fields, so that any substring of two or more characters can be found
-by looking for its bigrams. ``search_proposals`` narrows a QuerySet to the proposals whose title,
-main content or number contains every whitespace-separated term of the query.
+by looking for its bigrams, and the last character of each run of text. ``search_proposals``
+narrows a QuerySet to the proposals whose title, main content or number contains every
+whitespace-separated term of the query.
 
 How a term is looked up:
 
@@ -16,7 +17,10 @@ How a term is looked up:
   only if those two characters stand side by side in the text. A longer term is re-checked with
   ``icontains``, because "援疆" and "疆工" can both occur without "援疆工" occurring; the re-check
   only reads the few candidate rows the index returned.
-- A term with no such bigram (one character, or only punctuation) falls back to ``icontains`` alone,
+- A term of one letter or digit is looked up as a prefix: the rows with any token starting with it
+  (FTS5 ``"疆"*``, tsquery ``'疆':*``). ``bigrams`` also indexes the last character of every run of
+  text alone, so each character of the text starts some token and the lookup is exact.
+- A term with no such bigram or character (only punctuation) falls back to ``icontains`` alone,
   which scans the table: slower at 100,000 rows (see docs/PERFORMANCE.md) but still correct.
 
 The SQLite FTS table is kept in step by ``index_on_save``/``index_on_delete`` (connected by the
@@ -57,10 +61,11 @@ def bigrams(*texts: str) -> str:
     seen: dict[str, None] = {}
     for text in texts:
         for chunk in _chunks(text):
-            if len(chunk) == 1:
-                seen.setdefault(chunk, None)
             for i in range(len(chunk) - 1):
                 seen.setdefault(chunk[i : i + 2], None)
+            # The last character alone, as it starts no bigram: with it every character of the text
+            # starts at least one token, so a one-character query is a prefix lookup (``Term``).
+            seen.setdefault(chunk[-1], None)
     return " ".join(seen)
 
 
@@ -74,11 +79,14 @@ def proposal_search_text(proposal) -> str:
 @dataclass(frozen=True)
 class Term:
     text: str
-    tokens: tuple[str, ...]  # bigrams of two letters/digits, each one index token on both databases
+    # Bigrams of two letters/digits, each one index token on both databases; for a term of one
+    # letter or digit, that character, looked up as a prefix (any token starting with it).
+    tokens: tuple[str, ...]
+    prefix: bool = False
 
     @property
     def exact_by_index(self) -> bool:
-        """True when the index alone answers the term: it is one bigram, nothing else."""
+        """True when the index alone answers the term: it is one bigram, or one character."""
         return len(self.tokens) == 1 and self.tokens[0] == self.text.lower()
 
 
@@ -92,8 +100,15 @@ def _term_tokens(term: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def _parse_term(text: str) -> Term:
+    char = text.lower()
+    if len(char) == 1 and char.isalnum():
+        return Term(text=text, tokens=(char,), prefix=True)
+    return Term(text=text, tokens=_term_tokens(text))
+
+
 def parse_query(query: str) -> list[Term]:
-    return [Term(text=t, tokens=_term_tokens(t)) for t in (query or "").split()]
+    return [_parse_term(t) for t in (query or "").split()]
 
 
 def _contains(term: str) -> Q:
@@ -103,8 +118,8 @@ def _contains(term: str) -> Q:
 PG_VECTOR_COLUMN = "search_vector"  # stored to_tsvector('simple', search_text), GIN-indexed (search 0002)
 
 
-class _TsBigramMatch(Func):
-    """``search_vector @@ plainto_tsquery('simple', 'b1 b2 …')`` on PostgreSQL.
+class _TsMatch(Func):
+    """``search_vector @@ to_tsquery('simple', $$'援疆' & '水':*$$)`` on PostgreSQL.
 
     ``search_vector`` is a generated column the models do not know (see the ``search`` app's
     migration 0002). It is reached through the ``search_text`` column's compiled name, so it keeps
@@ -121,17 +136,22 @@ class _TsBigramMatch(Func):
             raise ValueError(f"expected the search_text column, got {column_sql}")
         vector_sql = column_sql[: -len(quoted_text)] + connection.ops.quote_name(PG_VECTOR_COLUMN)
         query_sql, query_params = compiler.compile(self.source_expressions[1])
-        return f"{vector_sql} @@ plainto_tsquery('simple'::regconfig, {query_sql})", (*column_params, *query_params)
+        return f"{vector_sql} @@ to_tsquery('simple'::regconfig, {query_sql})", (*column_params, *query_params)
 
 
-def _index_filter(vendor: str, tokens: Iterable[str]):
+def _index_filter(vendor: str, tokens: Iterable[tuple[str, bool]]):
+    """All of ``tokens`` — (token, prefix) pairs — in a proposal's index entry.
+
+    Tokens are letters and digits only (``Term``), so quoting each as an FTS5 string or a tsquery
+    lexeme needs no escaping; the whole query is still passed as a parameter.
+    """
     tokens = list(tokens)
     if vendor == "sqlite":
-        # Tokens are letters and digits only, so quoting each as an FTS5 string is safe.
-        match = " AND ".join(f'"{t}"' for t in tokens)
+        match = " AND ".join(f'"{t}"*' if prefix else f'"{t}"' for t, prefix in tokens)
         return Q(pk__in=RawSQL(_SQL_MATCH, [match]))  # noqa: S611 - fixed SQL; the match text is a parameter
     if vendor == "postgresql":
-        return _TsBigramMatch(F("search_text"), Value(" ".join(tokens)))
+        query = " & ".join(f"'{t}':*" if prefix else f"'{t}'" for t, prefix in tokens)
+        return _TsMatch(F("search_text"), Value(query))
     return None
 
 
@@ -145,7 +165,7 @@ def search_proposals(qs: QuerySet, query: str) -> QuerySet:
     if not terms:
         return qs
     vendor = connections[qs.db].vendor
-    tokens = [tok for term in terms for tok in term.tokens]
+    tokens = [(tok, term.prefix) for term in terms for tok in term.tokens]
     index_filter = _index_filter(vendor, dict.fromkeys(tokens)) if tokens else None
     if index_filter is not None:
         qs = qs.filter(index_filter)

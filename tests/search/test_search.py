@@ -77,8 +77,35 @@ def test_terms_separated_by_spaces_are_anded(found):
     assert found("援疆 停车") == set()
 
 
-def test_single_character_falls_back_to_contains(found):
+def test_single_character_is_looked_up_in_the_index_exactly(found, world):
     assert found("疆") == {"title", "content", "apart", "split"}
+    # Every character of every text, and some of none, against a plain substring test: characters
+    # that end a run of text (效 in "增效。", 议 in "建议") are found too.
+    rows = {key: Proposal.objects.get(pk=pk) for key, pk in found.by_key.items()}
+    chars = {c for p in rows.values() for c in (p.title + p.main_content + p.number).lower() if c.isalnum()}
+    assert {"效", "议", "g", "5"} <= chars
+    for char in [*sorted(chars), "鲸", "z", "9"]:
+        expected = {k for k, p in rows.items() if char in (p.title + p.main_content + p.number).lower()}
+        assert found(char) == expected, char
+        assert found(char.upper()) == expected, char
+    sql = str(search_proposals(Proposal.objects.all(), "疆").query)
+    assert ("search_proposal_fts MATCH" in sql) if connection.vendor == "sqlite" else ("to_tsquery" in sql)
+    assert "LIKE" not in sql.upper()  # no scan of the texts
+
+
+def test_punctuation_only_term_falls_back_to_contains(found):
+    rows = {key: Proposal.objects.get(pk=pk) for key, pk in found.by_key.items()}
+    assert (
+        found("，")
+        == {k for k, p in rows.items() if "，" in p.title + p.main_content}
+        == {
+            "content",
+            "apart",
+            "other",
+            "latin",
+        }
+    )
+    assert "LIKE" in str(search_proposals(Proposal.objects.all(), "，").query).upper()
 
 
 def test_query_with_punctuation_inside_a_term_is_matched_exactly(found):
@@ -143,7 +170,7 @@ def test_query_uses_the_index(found):
     if connection.vendor == "sqlite":
         assert "search_proposal_fts MATCH" in sql
     else:
-        assert '"proposals_proposal"."search_vector" @@ plainto_tsquery(\'simple\'::regconfig' in sql
+        assert '"proposals_proposal"."search_vector" @@ to_tsquery(\'simple\'::regconfig' in sql
         # The stored vector has its GIN index (search 0002). A tiny table is scanned whole or walked
         # along a btree unless the planner is told not to; then only the GIN index can answer.
         qs = search_proposals(Proposal.objects.order_by(), "援疆")
