@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput
@@ -34,21 +36,28 @@ def _live_assignments():
 
 class PlainSelect(forms.Select):
     """A ``<select>`` written out in Python. Django renders a select with one template per option,
-    which made the list's filter form (the agency select has 80 options, on every list page) cost
-    more than the 50 rows of the list; this gives the same markup in a fraction of the time."""
+    and builds a dict of attributes per option before that: the list's filter form (the agency
+    select has 80 options, on every list page) cost more than the 50 rows of the list. This reads
+    the choices once and escapes each label and value: the same markup in a fraction of the time."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = []
-        for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], " selected" if o["selected"] else "", o["label"]) for o in options),
-            )
-            parts.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
-        options = format_html_join("", "{}", ((part,) for part in parts))  # each part is safe already
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+        chosen = {str(v) for v in self.format_value(value)}
+        parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # a group: (group name, [(value, label), …])
+                parts.append(f'<optgroup label="{escape(str(option_value))}">')
+                parts.extend(_option(v, sub_label, chosen) for v, sub_label in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(_option(option_value, label, chosen))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every name, value and label above is escaped
+
+
+def _option(value, label, chosen: set[str]) -> str:
+    value = "" if value is None else str(value)
+    selected = " selected" if value in chosen else ""
+    return f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>'
 
 
 DEFAULT_ORDER = ("-meeting_order", "sequence", "id")  # Proposal.Meta.ordering
