@@ -54,7 +54,9 @@ LABELS = {
     "search_2": "search 援疆 (2 chars)",
     "search_long": "search longer phrase",
     "search_common": "search 发展 (2 chars, very common)",
-    "search_1": "search 疆 (1 char, icontains fallback)",
+    "search_1": "search 疆 (1 char, prefix lookup)",
+    "list_sort_due": "list sorted by 办理时限 (o=due)",
+    "list_sort_title": "list sorted by title, descending",
     "detail": "proposal detail",
     "inbox": "handler inbox (busiest agency)",
     "mine": "member's own proposals",
@@ -156,7 +158,9 @@ def _child(repeat: int) -> dict:
         ("search_2", staff, [url("proposals:list", query="q=" + quote("援疆"))], repeat),
         ("search_long", staff, [url("proposals:list", query="q=" + quote("老旧小区加装电梯"))], repeat),
         ("search_common", staff, [url("proposals:list", query="q=" + quote("发展"))], repeat),
-        ("search_1", staff, [url("proposals:list", query="q=" + quote("疆"))], max(3, repeat // 4)),
+        ("search_1", staff, [url("proposals:list", query="q=" + quote("疆"))], repeat),
+        ("list_sort_due", staff, [url("proposals:list", query="o=due")], repeat),
+        ("list_sort_title", staff, [url("proposals:list", query="o=-title")], repeat),
         ("detail", staff, [url("proposals:detail", pk) for pk in detail_ids], repeat),
         ("inbox", handler, [url("proposals:inbox")], repeat),
         ("mine", member_user, [url("proposals:mine")], repeat),
@@ -356,7 +360,7 @@ def main() -> None:
     text = "\n".join(
         [
             f"Measured {when} with `python bench/run.py {' '.join(sys.argv[1:])}`, {args.repeat} requests per page "
-            "(fewer for export, PDF render and the 1-character search).",
+            "(fewer for export and PDF render).",
             "",
             f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory']} RAM, {machine['os']}; "
             f"Python {machine['python']}, Django {machine['django']}; load average at start {machine['load']:.2f} "
