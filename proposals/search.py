@@ -32,6 +32,7 @@ title or content) must be followed by ``rebuild_index()``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -90,19 +91,28 @@ class Term:
         return len(self.tokens) == 1 and self.tokens[0] == self.text.lower()
 
 
+def _word_char(char: str) -> bool:
+    """A letter or digit that both tokenizers keep inside a token.
+
+    Not the "other numbers" (² ½ ① ⑴ ㈠ …): ``str.isalnum`` says yes to them, but PostgreSQL's
+    parser takes them for spaces, so "m²" would be looked up as "m" and "①" as nothing at all.
+    Terms with such characters are matched by ``icontains`` instead.
+    """
+    return char.isalnum() and unicodedata.category(char) != "No"
+
+
 def _term_tokens(term: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for chunk in _chunks(term):
         for i in range(len(chunk) - 1):
-            pair = chunk[i : i + 2]
-            if pair.isalnum():
-                seen.setdefault(pair, None)
+            if _word_char(chunk[i]) and _word_char(chunk[i + 1]):
+                seen.setdefault(chunk[i : i + 2], None)
     return tuple(seen)
 
 
 def _parse_term(text: str) -> Term:
     char = text.lower()
-    if len(char) == 1 and char.isalnum():
+    if len(char) == 1 and _word_char(char):
         return Term(text=text, tokens=(char,), prefix=True)
     return Term(text=text, tokens=_term_tokens(text))
 

@@ -21,6 +21,8 @@ TEXTS = {
     "split": ("关于对口援疆的建议", "支持新疆工业园区建设。"),  # 援疆 and 疆工, never 援疆工
     "other": ("关于改善老旧小区停车的建议", "老旧小区停车难，建议挖潜增效。"),
     "latin": ("关于推进5G基站建设的建议", "加快 5G 网络覆盖，推广 AI 应用。"),
+    # Characters str.isalnum() accepts but PostgreSQL's parser reads as spaces (category No).
+    "numbered": ("关于住房面积核定的建议", "①建筑面积按120m²核定；②公摊另计。"),
 }
 
 
@@ -91,6 +93,15 @@ def test_single_character_is_looked_up_in_the_index_exactly(found, world):
     sql = str(search_proposals(Proposal.objects.all(), "疆").query)
     assert ("search_proposal_fts MATCH" in sql) if connection.vendor == "sqlite" else ("to_tsquery" in sql)
     assert "LIKE" not in sql.upper()  # no scan of the texts
+
+
+def test_other_number_characters_are_matched_by_contains(found):
+    assert found("①") == {"numbered"}
+    assert found("m²") == {"numbered"}
+    assert found("0m") == {"numbered"}
+    assert found("面积 ②") == {"numbered"}
+    assert found("面积 ③") == set()
+    assert found("m³") == set()
 
 
 def test_punctuation_only_term_falls_back_to_contains(found):
