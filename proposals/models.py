@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -424,10 +424,20 @@ def _earliest_live_due():
 
 
 def refresh_next_due(proposal_ids: Iterable[int] | None = None) -> int:
-    """Recompute ``Proposal.next_due`` of these proposals (all when None); returns the rows updated."""
-    earliest = _earliest_live_due().filter(proposal=OuterRef("pk"))[:1]
-    proposals = Proposal.objects.all() if proposal_ids is None else Proposal.objects.filter(pk__in=list(proposal_ids))
-    return proposals.update(next_due=Subquery(earliest))
+    """Recompute ``Proposal.next_due`` of these proposals (all when None); returns the rows changed."""
+    if proposal_ids is None:  # after bulk writes (bench_data): one statement for the table
+        return Proposal.objects.update(next_due=Subquery(_earliest_live_due().filter(proposal=OuterRef("pk"))[:1]))
+    changed = 0
+    with transaction.atomic():
+        # Lock first, then read: an UPDATE that waited for another transaction's lock on the row
+        # would still compute its subquery from the snapshot taken before it waited (PostgreSQL),
+        # and miss the assignment that transaction just changed.
+        locked = Proposal.objects.select_for_update().filter(pk__in=list(proposal_ids)).values_list("pk", flat=True)
+        for pk in list(locked):
+            due = _earliest_live_due().filter(proposal=pk).first()
+            # Only when it moves: most assignment saves (accept, reply) leave the date as it is.
+            changed += Proposal.objects.filter(pk=pk).exclude(next_due=due).update(next_due=due)
+    return changed
 
 
 # Assignments the agency still has to work on: deadlines, reminders and "overdue" apply to these.

@@ -89,3 +89,64 @@ def test_list_sorts_by_the_stored_next_due_with_unassigned_last(world, login):
 
     assert titles("due") == ["快到期", world.proposal.title, "未交办"]
     assert titles("-due") == [world.proposal.title, "快到期", "未交办"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_assignment_changes_leave_the_right_next_due():
+    """T2's refresh waits for T1's lock on the proposal and then sees T1's committed due date."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a server database; SQLite runs one writer at a time")
+    from proposals.models import Assignment, AssignmentStatus
+    from tests.factories import make_assignment, make_world
+
+    world = make_world()
+    today = timezone.localdate()
+    a1 = world.assignment  # due in 90 days
+    a2 = make_assignment(
+        proposal=world.proposal,
+        agency=world.agency_b,
+        assigned_by=world.staff,
+        role=AssignmentRole.CO,
+        status=AssignmentStatus.PENDING,
+        due=today + dt.timedelta(days=50),
+    )
+    assert _next_due(world.proposal) == today + dt.timedelta(days=50)
+    t1_locked, errors = threading.Event(), []
+
+    def t1() -> None:
+        try:
+            with transaction.atomic():
+                row = Assignment.objects.select_for_update().get(pk=a1.pk)
+                row.due_date = today + dt.timedelta(days=10)
+                row.save(update_fields=["due_date"])  # locks the proposal row until commit
+                t1_locked.set()
+                time.sleep(0.5)  # T2 is now waiting for the proposal row
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def t2() -> None:
+        try:
+            t1_locked.wait(5)
+            with transaction.atomic():
+                row = Assignment.objects.select_for_update().get(pk=a2.pk)
+                row.status = AssignmentStatus.RETURNED
+                row.save(update_fields=["status"])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=t1), threading.Thread(target=t2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert _next_due(world.proposal) == today + dt.timedelta(days=10)
