@@ -209,6 +209,18 @@ class ProposerKind(models.TextChoices):
     BODY = "body", _("集体")
 
 
+def choice_label(choices: type[models.TextChoices], value: str):
+    """The (lazy) label of ``value``, as ``get_FOO_display()`` gives it.
+
+    ``get_FOO_display()`` makes the field's choices hashable on every call, which translates every
+    label of the field; a list page calls it for each row and each assignment.
+    """
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class ProposalStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待审查")
@@ -352,6 +364,10 @@ class Proposal(models.Model):
     @property
     def display_number(self) -> str:
         return f"第 {self.number} 号" if self.number else ""
+
+    @property
+    def status_label(self):
+        return choice_label(ProposalStatus, self.status)
 
     @property
     def proposer_display(self) -> str:
@@ -506,6 +522,14 @@ class Assignment(models.Model):
         result = super().delete(*args, **kwargs)
         refresh_next_due([proposal_id])
         return result
+
+    @property
+    def role_label(self):
+        return choice_label(AssignmentRole, self.role)
+
+    @property
+    def status_label(self):
+        return choice_label(AssignmentStatus, self.status)
 
     @property
     def answers_member(self) -> bool:
