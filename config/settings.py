@@ -116,8 +116,14 @@ if DATABASE_URL:
     # the URL has ``?options=…``; PG_SESSION_OPTIONS="" sends none (pgbouncer in transaction mode
     # refuses startup options: set it there with ALTER DATABASE … SET random_page_cost = 1.1).
     PG_SESSION_OPTIONS = os.environ.get("PG_SESSION_OPTIONS", "-c random_page_cost=1.1")
-    if "postgresql" in DATABASES["default"]["ENGINE"] and PG_SESSION_OPTIONS:
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", PG_SESSION_OPTIONS)
+    if "postgresql" in DATABASES["default"]["ENGINE"]:
+        if PG_SESSION_OPTIONS:
+            DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", PG_SESSION_OPTIONS)
+        # QuerySet.iterator() would open a server-side cursor (DECLARE … WITH HOLD, FETCH, CLOSE):
+        # every form select of a few dozen rows (the list's filters: meetings, agencies, categories)
+        # paid three round trips. Off, as pgbouncer in transaction mode needs it anyway; the one
+        # long iteration (verify_records) reads in batches by id.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "db.sqlite3"))
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)

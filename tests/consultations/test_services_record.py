@@ -324,10 +324,13 @@ def test_missing_scan_is_refused(world):
     assert exc.value.message == str(services.SCAN_REQUIRED)
 
 
-def test_altering_a_signed_record_changes_its_hash_and_verify_records_reports_it(world, capsys):
+def test_altering_a_signed_record_changes_its_hash_and_verify_records_reports_it(world, capsys, monkeypatch):
+    from consultations.management.commands import verify_records
+
+    monkeypatch.setattr(verify_records, "BATCH", 1)  # every batch full: the loop must still end
     c = sign(world, record(world, schedule(world)))
     call_command("verify_records")
-    assert "全部与签字时一致" in capsys.readouterr().out
+    assert "共检查 1 份已签字面商记录，全部与签字时一致" in capsys.readouterr().out
     original = c.content_sha256
     Consultation.objects.filter(pk=c.pk).update(reply_points="被人改过的要点")
     c.refresh_from_db()

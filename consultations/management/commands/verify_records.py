@@ -5,6 +5,18 @@ from django.core.management.base import BaseCommand, CommandError
 from consultations.models import Consultation, ConsultationStatus
 from consultations.services import content_hash
 
+BATCH = 500
+
+
+def _signed_in_batches():
+    """Every signed record, read by id in batches: memory stays bounded on any database, without
+    server-side cursors (which PostgreSQL sessions here do not use, see config/settings.py)."""
+    signed = Consultation.objects.filter(status=ConsultationStatus.SIGNED).order_by("id")
+    last = 0
+    while batch := list(signed.filter(id__gt=last)[:BATCH]):
+        yield from batch
+        last = batch[-1].id
+
 
 class Command(BaseCommand):
     help = "重新计算已签字面商记录的 SHA-256，报告内容被改动过的记录。"
@@ -12,8 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         checked = 0
         bad = []
-        records = Consultation.objects.filter(status=ConsultationStatus.SIGNED).order_by("id").iterator()
-        for record in records:
+        for record in _signed_in_batches():
             checked += 1
             actual = content_hash(record)
             if not record.content_sha256 or actual != record.content_sha256:
