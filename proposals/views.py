@@ -90,7 +90,8 @@ def _export_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 def _filtered(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
     base = selectors.proposals_visible_to(request.user).defer(*LIST_DEFERRED)
-    flt = ProposalFilter(request.GET or None, queryset=base, request=request)
+    count_base = selectors.proposals_visible_to(request.user, for_count=True)
+    flt = ProposalFilter(request.GET or None, queryset=base, request=request, count_base=count_base)
     qs = flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
     return flt, qs
 

@@ -90,3 +90,23 @@ def test_assignment_filters_count_with_in_and_page_with_exists(spread, login):
 def test_unfiltered_list_counts_the_list_itself(spread, login):
     page = login(spread.staff).get(reverse("proposals:list")).context["page"]
     assert page.paginator.count == proposals_visible_to(spread.staff).count() == 5
+
+
+def test_visibility_written_for_counting_holds_the_same_rows_for_every_persona(spread):
+    for name, user in spread.personas().items():
+        visible = set(proposals_visible_to(user).values_list("pk", flat=True))
+        counted = proposals_visible_to(user, for_count=True)
+        assert set(counted.values_list("pk", flat=True)) == visible, name
+        assert counted.count() == len(visible), name
+
+
+def test_handler_list_counts_its_agency_with_in(spread, login):
+    client = login(spread.handler_a)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("proposals:list"))
+    page = response.context["page"]
+    # Its agency's live assignments (the fixture's odd draft-with-assignment included), not the returned one.
+    assert {p.title for p in page.object_list} == {spread.proposal.title, "两家承办", "别人的草稿"}
+    assert page.paginator.count == 3
+    count_sql = next(q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"])
+    assert "EXISTS" not in count_sql and '"id" IN (SELECT' in count_sql
