@@ -7,6 +7,7 @@ build on this one); nothing here has workflow in ``save()``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -14,6 +15,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from documents.formats import chinese_numeral
@@ -209,14 +211,20 @@ class ProposerKind(models.TextChoices):
     BODY = "body", _("集体")
 
 
-def choice_label(choices: type[models.TextChoices], value: str):
-    """The (lazy) label of ``value``, as ``get_FOO_display()`` gives it.
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of ``value`` in the active language, as ``get_FOO_display()`` gives it.
 
     ``get_FOO_display()`` makes the field's choices hashable on every call, which translates every
-    label of the field; a list page calls it for each row and each assignment.
+    label of the field; a list page calls it for each row and each assignment. The label depends
+    only on the value and the language, so it is remembered per process.
     """
+    return _choice_label(choices, value, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _choice_label(choices: type[models.TextChoices], value: str, language: str | None) -> str:
     try:
-        return choices(value).label
+        return str(choices(value).label)  # translated in ``language``, the active one
     except ValueError:
         return value
 
