@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from .models import AssignmentRole, Proposal, ProposalStatus
+from .models import Proposal
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,16 +19,10 @@ def export_columns() -> list[str]:
     return [_("编号"), _("标题"), _("提案人"), _("承办单位"), _("交办日期"), _("办理时限"), _("状态")]
 
 
-def _labels(choices) -> dict[str, str]:
-    # Once per export: get_FOO_display() translates every label of the field on each call, which
-    # was a quarter of the time of a meeting's 6,000 rows.
-    return {value: str(label) for value, label in choices}
-
-
-def _agencies(proposal: Proposal, roles: dict[str, str], tz) -> tuple[str, str, str]:
+def _agencies(proposal: Proposal, tz) -> tuple[str, str, str]:
     """承办单位 (with the role), the first assignment date and the due dates, of live assignments."""
     live = list(proposal.live_assignments)
-    agencies = "；".join(f"{a.agency.name}（{roles[a.role]}{'：' + a.scope if a.scope else ''}）" for a in live)
+    agencies = "；".join(f"{a.agency.name}（{a.role_label}{'：' + a.scope if a.scope else ''}）" for a in live)
     assigned = min((timezone.localtime(a.assigned_at, tz).date() for a in live), default=None)
     dues = "；".join(sorted({f"{a.due_date:%Y-%m-%d}" for a in live}))
     return agencies, f"{assigned:%Y-%m-%d}" if assigned else "", dues
@@ -46,10 +40,9 @@ def proposals_xlsx(proposals: Iterable[Proposal]) -> bytes:
     for index, width in enumerate([10, 50, 16, 40, 12, 12, 10], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append(export_columns())
-    roles, statuses = _labels(AssignmentRole.choices), _labels(ProposalStatus.choices)
     tz = timezone.get_current_timezone()
     for proposal in proposals:
-        agencies, assigned, dues = _agencies(proposal, roles, tz)
+        agencies, assigned, dues = _agencies(proposal, tz)
         sheet.append(
             [
                 proposal.number,
@@ -58,7 +51,7 @@ def proposals_xlsx(proposals: Iterable[Proposal]) -> bytes:
                 agencies,
                 assigned,
                 dues,
-                statuses[proposal.status],
+                proposal.status_label,
             ]
         )
     out = BytesIO()

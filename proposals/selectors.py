@@ -25,6 +25,11 @@ def _is_anon(user) -> bool:
     return user is None or not user.is_authenticated or not user.is_active
 
 
+def _live_of_agency(agency_id: int) -> QuerySet[Assignment]:
+    """The agency's assignments that still count: the handlers' visibility rule rests on them."""
+    return Assignment.objects.filter(agency_id=agency_id).exclude(status=AssignmentStatus.RETURNED)
+
+
 def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Proposal]:
     """The proposals ``user`` may see. ``for_count`` gives the same rows written for ``COUNT(*)``:
     a handler's rule as ``IN (SELECT …)`` rather than ``EXISTS`` (see ``ProposalFilter.count_qs``)."""
@@ -35,7 +40,7 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
         # A draft belongs to its author until it is submitted.
         return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
     if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
-        live = Assignment.objects.filter(agency_id=user.agency_id).exclude(status=AssignmentStatus.RETURNED)
+        live = _live_of_agency(user.agency_id)
         if for_count:
             return qs.filter(pk__in=live.values("proposal_id"))
         return qs.filter(Exists(live.filter(proposal=OuterRef("pk"))))
@@ -70,7 +75,7 @@ def count_visible_with_agency(user: User, agency_id: int) -> int | None:
     """
     if _is_anon(user):
         return None
-    live = Assignment.objects.filter(agency_id=agency_id).exclude(status=AssignmentStatus.RETURNED)
+    live = _live_of_agency(agency_id)
     if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
         # From the drafts (few), each probed for the agency; ``IN`` would start from the 26,000 ids.
         hidden = (

@@ -46,14 +46,12 @@ INBOX_STATES = (
 )
 
 
-def prefetch_live_assignments() -> Prefetch:
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-        .select_related("agency")
-        .order_by("role", "id"),
-        to_attr="live_assignments",
-    )
+def prefetch_live_assignments(*only: str) -> Prefetch:
+    """``live_assignments`` of each proposal with its agency, in role order (``only`` these fields)."""
+    live = Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("agency")
+    if only:
+        live = live.only(*only)
+    return Prefetch("assignments", queryset=live.order_by("role", "id"), to_attr="live_assignments")
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -75,16 +73,11 @@ def _list_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 def _export_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """The columns proposals.exports writes and nothing else: a meeting is thousands of rows."""
-    live = (
-        Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-        .select_related("agency")
-        .only("proposal_id", "role", "scope", "assigned_at", "due_date", "agency__name")
-        .order_by("role", "id")
-    )
+    live = prefetch_live_assignments("proposal_id", "role", "scope", "assigned_at", "due_date", "agency__name")
     return (
         qs.select_related("first_proposer")
         .only("number", "title", "proposer_kind", "body_name", "status", "first_proposer__name")
-        .prefetch_related(Prefetch("assignments", queryset=live, to_attr="live_assignments"))
+        .prefetch_related(live)
     )
 
 
