@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from proposals.admin_base import ReadOnlyAdmin
+from common.admin_base import ReadOnlyAdmin
 
 from .history import TRACKED
 from .models import AuditAnchor, AuditEvent

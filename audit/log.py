@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.utils import timezone
 
-from proposals.validators import mask_phones
+from common.phones import mask_phones
 
 logger = logging.getLogger("audit")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from proposals.admin_base import ReadOnlyAdmin
+from common.admin_base import ReadOnlyAdmin
 
 from .models import Consultation, Rating
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from proposals.validators import FULLWIDTH, PHONE_PATTERNS, mask_phones
+from common.phones import FULLWIDTH, PHONE_PATTERNS, mask_phones
 
 MASK = "＊＊＊"
 

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_base import ReadOnlyAdmin, ReadOnlyInlineMixin
+
 from . import selectors
-from .admin_base import ReadOnlyAdmin, ReadOnlyInlineMixin
 from .models import (
     Agency,
     Assignment,

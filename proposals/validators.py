@@ -1,4 +1,6 @@
-"""Shape checks shared by forms and models. Messages are constants so tests can import them."""
+"""Shape checks shared by forms and models. Messages are constants so tests can import them.
+
+Masking phone-like numbers in free text is in ``common.phones``."""
 
 from __future__ import annotations
 
@@ -28,27 +30,3 @@ def validate_phone(value: str) -> None:
     if MOBILE_RE.match(value) or LANDLINE_RE.match(value):
         return
     raise ValidationError(PHONE_INVALID, code="invalid_phone")
-
-
-# Mainland mobile numbers (optionally +86 / 0086, optionally split as 3-4-4 by spaces or hyphens),
-# and landlines with an area code (0 + 2-3 digits, optional hyphen, 7-8 digits, optional extension).
-# Full-width digits and hyphens are folded to ASCII first, so "１３９…" is caught as well. The digit
-# look-arounds keep the patterns from biting into longer numbers such as document or account numbers.
-PHONE_PATTERNS = [
-    re.compile(r"(?<!\d)(?:(?:\+|00)86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)"),
-    re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?[-\s]?\d{7,8}(?:[-转]\d{1,6})?(?!\d)"),
-]
-
-
-FULLWIDTH = str.maketrans("０１２３４５６７８９－＋", "0123456789-+")
-
-
-def mask_phones(text: str, mask: str = "＊＊＊") -> str:
-    """Every phone-like number in ``text`` replaced by ``mask``: for public pages, e-mails and logs.
-    The patterns err on the side of removing: a number that merely looks like a phone goes too."""
-    if not text:
-        return text
-    text = text.translate(FULLWIDTH)
-    for pattern in PHONE_PATTERNS:
-        text = pattern.sub(mask, text)
-    return text

@@ -1,6 +1,7 @@
-"""Admin building blocks. Workflow rows (proposals, assignments, replies, records, the timeline) are
-read-only in the admin: every change goes through a service, which checks the actor and the state
-and writes the timeline. Administrators edit reference data (meetings, agencies, members, users)."""
+"""Admin building blocks used by every app's admin. Workflow rows (proposals, assignments, replies,
+records, the timeline) are read-only in the admin: every change goes through a service, which checks
+the actor and the state and writes the timeline. Administrators edit reference data (meetings,
+agencies, members, users)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,6 @@
+"""What every app uses: phone masking and the read-only admin base.
+
+The bottom of the dependency graph: this package imports no app of the project (checked by
+tests/test_architecture.py), so audit, search, documents and the feature apps may all use it.
+It has no models and is not an installed app.
+"""
