@@ -6,20 +6,20 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from proposals.models import Role
+from proposals import roles
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it works from."""
     user = request.user
-    if user.role == Role.ADMIN or user.is_superuser:
+    if roles.is_admin(user):
         return redirect("admin:index")
-    if user.role in (Role.HANDLER, Role.LEADER):
+    if roles.is_agency_user(user):
         return redirect("proposals:inbox")
-    if user.role == Role.MEMBER:
+    if roles.is_member(user):
         return redirect("proposals:mine")
-    if user.role == Role.AUDITOR:
+    if roles.is_auditor(user):
         return redirect("audit:events")
     return redirect("proposals:list")
 

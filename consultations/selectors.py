@@ -10,21 +10,18 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, ProposalStatus, Role, User
+from proposals import roles
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, ProposalStatus, User
 from proposals.selectors import assignments_visible_to
 from replies.models import Reply, ReplyStatus
 
 from .models import Consultation, ConsultationStatus, Rating
 
 
-def _is_member(user: User) -> bool:
-    return user.is_authenticated and user.role == Role.MEMBER and bool(user.member_id)
-
-
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     qs = Consultation.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
-    if user.is_authenticated and user.role == Role.MEMBER:
-        qs = qs.filter(member_id=user.member_id) if user.member_id else qs.none()
+    if roles.is_member(user):
+        qs = qs.filter(member_id=user.member_id)
     return qs
 
 
@@ -43,8 +40,8 @@ def get_consultation_for_user(user: User, pk: int, *, write: bool = False) -> Co
 
 def ratings_visible_to(user: User) -> QuerySet[Rating]:
     qs = Rating.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
-    if user.is_authenticated and user.role == Role.MEMBER:
-        qs = qs.filter(member_id=user.member_id) if user.member_id else qs.none()
+    if roles.is_member(user):
+        qs = qs.filter(member_id=user.member_id)
     return qs
 
 
@@ -57,7 +54,7 @@ def get_rating_for_user(user: User, pk: int) -> Rating:
 
 def awaiting_signature(user: User) -> QuerySet[Consultation]:
     """The records this member still has to sign (the record has been filled in by the agency)."""
-    if not _is_member(user):
+    if not roles.is_member(user):
         return Consultation.objects.none()
     return (
         consultations_visible_to(user)
@@ -85,9 +82,7 @@ def round_reply(assignment: Assignment, round_no: int | None = None) -> Reply | 
 
 def can_record(user: User, assignment: Assignment) -> bool:
     return (
-        user.is_authenticated
-        and user.role == Role.HANDLER
-        and user.agency_id == assignment.agency_id
+        roles.is_handler_of(user, assignment.agency_id)
         and assignment.role != AssignmentRole.CO
         and assignment.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING, AssignmentStatus.REPLIED)
         and assignment.proposal.status != ProposalStatus.CLOSED
@@ -100,27 +95,27 @@ def can_edit_record(user: User, consultation: Consultation) -> bool:
 
 def can_sign_online(user: User, consultation: Consultation) -> bool:
     return (
-        consultation.status == ConsultationStatus.HELD and _is_member(user) and user.member_id == consultation.member_id
+        consultation.status == ConsultationStatus.HELD and roles.is_member_of(user, consultation.member_id)
     )
 
 
 def can_sign_paper(user: User, consultation: Consultation) -> bool:
     if consultation.status != ConsultationStatus.HELD:
         return False
-    if user.is_authenticated and user.role == Role.STAFF:
+    if roles.is_staff(user):
         return True
     return can_record(user, consultation.assignment)
 
 
 def can_rate(user: User, assignment: Assignment) -> bool:
     """A proposer or co-signer, once this round's reply is issued and the proposal is not closed."""
-    if not _is_member(user) or not rating_open(assignment):
+    if not roles.is_member(user) or not rating_open(assignment):
         return False
     return user.member_id in {m.pk for m in proposal_raters(assignment.proposal)}
 
 
 def can_rate_on_behalf(user: User, assignment: Assignment) -> bool:
-    return user.is_authenticated and user.role == Role.STAFF and rating_open(assignment)
+    return roles.is_staff(user) and rating_open(assignment)
 
 
 def rating_open(assignment: Assignment) -> bool:
@@ -133,8 +128,4 @@ def rating_open(assignment: Assignment) -> bool:
 
 
 def can_close(user: User, proposal: Proposal) -> bool:
-    return (
-        user.is_authenticated
-        and user.role == Role.STAFF
-        and proposal.status in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)
-    )
+    return roles.is_staff(user) and proposal.status in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)

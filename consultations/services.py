@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.log import record_event
 from documents.formats import document_date
-from proposals.deadlines import add_months
+from proposals import deadlines
 from proposals.errors import ConflictError, DomainError
 from proposals.models import (
     Assignment,
@@ -33,10 +33,9 @@ from proposals.models import (
     AssignmentStatus,
     Proposal,
     ProposalStatus,
-    Role,
     User,
 )
-from proposals.services import is_agency_user_of
+from proposals.roles import is_handler_of, is_member_of, is_staff
 from proposals.timeline import timeline_record
 from proposals.uploads import KINDS, SCAN_KINDS, UPLOAD_TOO_LARGE, check_upload
 from proposals.validators import PHONE_INVALID, normalise_phone, validate_phone
@@ -181,7 +180,7 @@ def _lock_consultation(consultation: Consultation) -> Consultation:
 
 
 def _is_agency_handler(actor: User, assignment: Assignment) -> bool:
-    return is_agency_user_of(actor, assignment.agency_id, roles=(Role.HANDLER,))
+    return is_handler_of(actor, assignment.agency_id)
 
 
 def _check_recordable(actor: User, assignment: Assignment) -> None:
@@ -533,7 +532,7 @@ def _sign_online(
     ip: str | None,
 ) -> Consultation:
     consultation = _lock_consultation(consultation)
-    if actor.role != Role.MEMBER or not actor.member_id or actor.member_id != consultation.member_id:
+    if not is_member_of(actor, consultation.member_id):
         raise DomainError(SIGN_ONLY_MEMBER, code="forbidden")
     _check_signable(consultation)
     if opinion not in Opinion.values:
@@ -569,7 +568,7 @@ def consultation_sign_paper(
 ) -> Consultation:
     """The member signed the paper form: the handler or staff upload the scan and type the opinion."""
     consultation = _lock_consultation(consultation)
-    if not (actor.role == Role.STAFF or _is_agency_handler(actor, consultation.assignment)):
+    if not (is_staff(actor) or _is_agency_handler(actor, consultation.assignment)):
         raise DomainError(PAPER_NOT_ALLOWED, code="forbidden")
     _check_signable(consultation)
     if opinion not in Opinion.values:
@@ -657,9 +656,9 @@ def rating_submit(
         raters.add(proposal.first_proposer_id)
     if member_id not in raters:
         raise DomainError(RATING_NOT_PROPOSER, code="forbidden")
-    if actor.role == Role.MEMBER and actor.member_id == member_id:
+    if is_member_of(actor, member_id):
         on_behalf = False
-    elif actor.role == Role.STAFF:
+    elif is_staff(actor):
         on_behalf = True
     else:
         raise DomainError(RATING_NOT_ALLOWED, code="forbidden")
@@ -728,17 +727,13 @@ def rating_submit(
     return rating
 
 
-def rehandle_due_date(assignment: Assignment) -> dt.date:
-    months = assignment.proposal.meeting.rehandle_due_months or 1
-    return add_months(timezone.localdate(), months)
-
-
 def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
     """不满意: a new round for the assignment, with a new (shorter) due date; earlier rounds stay."""
     old_round = assignment.round
     assignment.status = AssignmentStatus.REHANDLING
     assignment.round = old_round + 1
-    assignment.due_date = assignment.original_due_date = rehandle_due_date(assignment)
+    due = deadlines.rehandle_due_date(assignment.proposal.meeting, timezone.localdate())
+    assignment.due_date = assignment.original_due_date = due
     assignment.replied_at = None
     assignment.save(update_fields=["status", "round", "due_date", "original_due_date", "replied_at"])
     proposal = assignment.proposal
@@ -770,9 +765,7 @@ def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
 
 def answering_assignments(proposal: Proposal):
     return (
-        Assignment.objects.filter(proposal=proposal, role__in=[AssignmentRole.LEAD, AssignmentRole.SPLIT])
-        .exclude(status=AssignmentStatus.RETURNED)
-        .select_related("agency")
+        Assignment.objects.filter(proposal=proposal).answering().select_related("agency")
     )
 
 
@@ -804,7 +797,7 @@ def close_readiness(proposal: Proposal) -> list[str]:
 @transaction.atomic
 def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
     """Staff close (办结) the proposal: on good ratings of every answer, or by decision with a reason."""
-    if actor.role != Role.STAFF:
+    if not is_staff(actor):
         raise DomainError(CLOSE_ONLY_STAFF, code="forbidden")
     # Lock order everywhere: the assignments (by id), then the proposal, as rating_submit and
     # reply_issue do; the opposite order here could deadlock against them on PostgreSQL.
@@ -825,7 +818,8 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
     for assignment in (
         Assignment.objects.select_for_update()
         .filter(proposal=proposal)
-        .exclude(status__in=[AssignmentStatus.RETURNED, AssignmentStatus.DONE])
+        .live()
+        .exclude(status=AssignmentStatus.DONE)
     ):
         old = assignment.status
         assignment.status = AssignmentStatus.DONE

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from proposals import roles
 from proposals.errors import DomainError
-from proposals.models import Assignment, ProposalStatus, Role
+from proposals.models import Assignment, ProposalStatus
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
 from replies.models import ReplyStatus
 from replies.selectors import replies_visible_to
@@ -290,7 +291,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         .filter(status=ConsultationStatus.SIGNED)
         .select_related("assignment__proposal__meeting", "assignment__agency")
         .order_by("-signed_at")[:20]
-        if request.user.role == Role.MEMBER
+        if roles.is_member(request.user)
         else []
     )
     return render(request, "consultations/mine.html", {"page": page, "signed": signed})
@@ -301,7 +302,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def rate(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = request.user
     assignment = get_assignment_for_user(user, assignment_id)
-    on_behalf = user.role == Role.STAFF
+    on_behalf = roles.is_staff(user)
     members = selectors.proposal_raters(assignment.proposal)
     form_class = RatingOnBehalfForm if on_behalf else RatingForm
     kwargs = {"members": members} if on_behalf else {}
@@ -328,7 +329,7 @@ def rate(request: HttpRequest, assignment_id: int) -> HttpResponse:
         else:
             status = 400
     else:
-        is_rater = user.role == Role.MEMBER and user.member_id in {m.pk for m in members}
+        is_rater = roles.is_member(user) and user.member_id in {m.pk for m in members}
         if not (is_rater or on_behalf):
             raise PermissionDenied
         if not selectors.rating_open(assignment):
@@ -372,7 +373,7 @@ def rating_form_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, proposal_id)
-    if request.user.role != Role.STAFF:
+    if not roles.is_staff(request.user):
         raise PermissionDenied
     status = 200
     if request.method == "POST":

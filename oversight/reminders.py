@@ -26,7 +26,6 @@ from consultations.models import Consultation, ConsultationStatus
 from documents.formats import document_date
 from proposals.models import (
     Assignment,
-    AssignmentStatus,
     ExtensionRequest,
     ExtensionStatus,
     Member,
@@ -41,7 +40,6 @@ from replies.models import Reply, ReplyStatus
 from .models import NotificationKind
 from .services import notification_queue
 
-OPEN_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
 REPLY_NOTICE_DAYS = 14
 
 
@@ -113,7 +111,7 @@ def _deadline_message(a: Assignment, kind: str) -> tuple[str, str]:
 def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
     handler_emails = _handler_emails()
     due = (
-        Assignment.objects.filter(status__in=OPEN_STATES, due_date__lte=today + dt.timedelta(days=7))
+        Assignment.objects.open().filter(due_date__lte=today + dt.timedelta(days=7))
         .select_related("proposal", "proposal__meeting", "agency")
         .order_by("due_date", "id")
     )
@@ -138,13 +136,13 @@ def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
 
 def staff_digest_text(today: dt.date) -> tuple[str, str] | None:
     """The day's digest for staff, or None when there is no open work to report."""
-    open_ = Assignment.objects.filter(status__in=OPEN_STATES)
-    overdue = open_.filter(due_date__lt=today)
+    open_ = Assignment.objects.open()
+    overdue = Assignment.objects.overdue(today)
     figures = [
         (_("待审查的提案"), Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()),
         (
             _("已退回、待重新交办的交办"),
-            Assignment.objects.filter(status=AssignmentStatus.RETURNED).filter(replaced_by__isnull=True).count(),
+            Assignment.objects.returned_waiting().count(),
         ),
         (_("待审批的延期申请"), ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).count()),
         (_("超期未办结的交办"), overdue.count()),

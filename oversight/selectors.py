@@ -9,10 +9,9 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from proposals import roles
 from proposals.models import (
-    OPEN_ASSIGNMENT_STATES,
     Assignment,
-    AssignmentStatus,
     ExtensionRequest,
     ExtensionStatus,
     Meeting,
@@ -29,14 +28,10 @@ from .redaction import contains_phone
 DASHBOARD_LIST_LIMIT = 50
 
 
-def is_oversight_staff(user: User | None) -> bool:
-    """Committee staff: the only ones who see the dashboard, statistics, volumes and failed tasks."""
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role == "staff")
-
-
 def require_staff(user: User | None) -> None:
-    """404 for everyone else: the staff pages do not reveal that they exist."""
-    if not is_oversight_staff(user):
+    """The dashboard, statistics, volumes and failed tasks are committee staff's only: 404 for
+    everyone else, so the staff pages do not reveal that they exist."""
+    if not roles.is_staff(user):
         raise Http404
 
 
@@ -93,17 +88,17 @@ def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
     by_status = submitted.values("status").annotate(n=Count("id"))
     counts = {row["status"]: row["n"] for row in by_status}
     of_meeting = Assignment.objects.filter(proposal__meeting=meeting)
-    open_ = of_meeting.filter(status__in=OPEN_ASSIGNMENT_STATES)
+    open_ = of_meeting.open()
     due_week = open_.filter(due_date__gte=today, due_date__lte=week_end)
-    overdue = open_.filter(due_date__lt=today)
-    extended = of_meeting.exclude(status=AssignmentStatus.RETURNED).filter(due_date__gt=F("original_due_date"))
+    overdue = of_meeting.overdue(today)
+    extended = of_meeting.live().filter(due_date__gt=F("original_due_date"))
     key = (
         Proposal.objects.filter(meeting=meeting, is_key=True)
         .select_related("first_proposer")
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("agency"),
+                queryset=Assignment.objects.live().select_related("agency"),
             )
         )
         .order_by("sequence", "id")[:DASHBOARD_LIST_LIMIT]
@@ -123,7 +118,7 @@ def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
         pending_extensions=ExtensionRequest.objects.filter(
             assignment__proposal__meeting=meeting, status=ExtensionStatus.PENDING
         ).count(),
-        returned_waiting=of_meeting.filter(status=AssignmentStatus.RETURNED, replaced_by__isnull=True).count(),
+        returned_waiting=of_meeting.returned_waiting().count(),
         key_proposals=list(key),
     )
 

@@ -14,16 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from audit.log import record_event
 from proposals.errors import DomainError
 from proposals.models import Meeting, User
+from proposals.roles import NOT_ALLOWED, is_staff
 from proposals.timeline import timeline_record
 from replies.models import Reply, ReplyStatus
 
 from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild, VolumeFormat
 from .redaction import mask_phones
-from .selectors import is_oversight_staff
 from .volume import volume_replies
 
 # --- Messages users see -------------------------------------------------------------------
-NOT_ALLOWED = _("您无权执行此操作。")
+
 UNPUBLISH_REASON_REQUIRED = _("请填写撤销公开的理由。")
 NOT_PUBLISHED = _("该答复未公开或已撤销公开，无需再撤销。")
 VOLUME_FORMAT_INVALID = _("请选择汇编格式。")
@@ -36,7 +36,7 @@ ACTION_UNPUBLISH = "撤销公开答复"
 @transaction.atomic
 def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
     """Take an issued public reply off the public page. The reply itself stays as issued."""
-    if not is_oversight_staff(actor):
+    if not is_staff(actor):
         raise DomainError(NOT_ALLOWED)
     reason = (reason or "").strip()
     if not reason:
@@ -116,7 +116,7 @@ def notification_failed(*, notification_id: int, error: str, final: bool) -> Non
 @transaction.atomic
 def volume_request(*, meeting: Meeting, actor: User, fmt: str) -> VolumeBuild:
     """Ask the worker for a volume; a build of the same meeting and format still under way is reused."""
-    if not is_oversight_staff(actor):
+    if not is_staff(actor):
         raise DomainError(NOT_ALLOWED)
     if fmt not in VolumeFormat.values:
         raise DomainError(VOLUME_FORMAT_INVALID)

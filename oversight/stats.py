@@ -31,11 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, ConsultationStatus, Rating, Satisfaction
+from proposals import deadlines
 from proposals.models import (
-    OPEN_ASSIGNMENT_STATES,
+    ANSWERING_ROLES,
     Agency,
     Assignment,
-    AssignmentRole,
     AssignmentStatus,
     Meeting,
     Proposal,
@@ -48,7 +48,6 @@ REGISTERED_STATES = frozenset(
     {ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.CLOSED}
 )
 REPLIED_STATES = frozenset({ProposalStatus.REPLIED, ProposalStatus.CLOSED})
-ANSWERING_ROLES = frozenset({AssignmentRole.LEAD, AssignmentRole.SPLIT})
 HELD_STATES = frozenset({ConsultationStatus.HELD, ConsultationStatus.SIGNED})
 
 # The definitions shown on the page and in the Excel export, in the words of the module docstring.
@@ -243,7 +242,7 @@ def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingS
         rounds = ratings_by_round.get(aid)
         for t in tallies:
             t.answering += 1
-            if a["status"] in OPEN_ASSIGNMENT_STATES and past_due:
+            if deadlines.is_open(a["status"]) and past_due:
                 t.overdue += 1
             if replied_at is None:
                 t.late_unreplied += past_due

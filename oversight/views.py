@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from proposals import roles
 from proposals.errors import DomainError
 from proposals.models import Agency, Meeting
 from replies.models import Reply
@@ -281,7 +282,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "reply": reply,
             "letter": public_reply_context(reply),
-            "can_unpublish": selectors.is_oversight_staff(request.user),
+            "can_unpublish": roles.is_staff(request.user),
         },
     )
 

@@ -8,16 +8,13 @@ import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput
 from .models import (
-    OPEN_ASSIGNMENT_STATES,
     Agency,
     Assignment,
-    AssignmentStatus,
     Category,
     Meeting,
     Proposal,
@@ -32,7 +29,7 @@ BOOLEAN_CHOICES = [("true", _("是")), ("false", _("否"))]
 
 def _live_assignments():
     """Assignments that still count (not returned), not yet tied to a proposal."""
-    return Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
+    return Assignment.objects.live()
 
 
 class PlainSelect(forms.Select):
@@ -220,7 +217,7 @@ class ProposalFilter(django_filters.FilterSet):
     def filter_overdue(self, qs, name, value):
         if value is None:
             return qs
-        late = Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATES, due_date__lt=timezone.localdate())
+        late = Assignment.objects.overdue()
         return self._with_assignment(qs, late, present=value)
 
     def filter_due_after(self, qs, name, value):

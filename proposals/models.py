@@ -6,6 +6,7 @@ build on this one); nothing here has workflow in ``save()``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -20,7 +21,29 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.formats import chinese_numeral
 
+from . import deadlines
+from .choices import (
+    ANSWERING_ROLES,
+    OPEN_ASSIGNMENT_STATES,
+    AssignmentRole,
+    AssignmentStatus,
+    ExtensionStatus,
+    ProposalStatus,
+    ProposerKind,
+    Role,
+)
 from .validators import validate_phone
+
+__all__ = [
+    "ANSWERING_ROLES",
+    "OPEN_ASSIGNMENT_STATES",
+    "AssignmentRole",
+    "AssignmentStatus",
+    "ExtensionStatus",
+    "ProposalStatus",
+    "ProposerKind",
+    "Role",
+]
 
 
 class Meeting(models.Model):
@@ -136,15 +159,6 @@ class Agency(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    STAFF = "staff", _("提案委员会工作人员")
-    HANDLER = "handler", _("承办单位经办人")
-    LEADER = "leader", _("承办单位负责人")
-    MEMBER = "member", _("政协委员")
-    ADMIN = "admin", _("系统管理员")
-    AUDITOR = "auditor", _("审计员")
-
-
 class UserManager(DjangoUserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # A superuser is a system administrator; the default role (member) would need a member record.
@@ -192,23 +206,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
-    @property
-    def is_committee_staff(self) -> bool:
-        return self.role == Role.STAFF
-
-    @property
-    def is_agency_user(self) -> bool:
-        return self.role in (Role.HANDLER, Role.LEADER)
-
-    @property
-    def is_member_user(self) -> bool:
-        return self.role == Role.MEMBER
-
-
-class ProposerKind(models.TextChoices):
-    INDIVIDUAL = "individual", _("个人")
-    JOINT = "joint", _("联名")
-    BODY = "body", _("集体")
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:
@@ -227,16 +224,6 @@ def _choice_label(choices: type[models.TextChoices], value: str, language: str |
         return str(choices(value).label)  # translated in ``language``, the active one
     except ValueError:
         return value
-
-
-class ProposalStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("待审查")
-    REGISTERED = "registered", _("已立案")
-    NOT_REGISTERED = "not_registered", _("不予立案")
-    ASSIGNED = "assigned", _("办理中")
-    REPLIED = "replied", _("已答复")
-    CLOSED = "closed", _("已办结")
 
 
 class Proposal(models.Model):
@@ -424,27 +411,38 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class AssignmentRole(models.TextChoices):
-    LEAD = "lead", _("主办")
-    CO = "co", _("会办")
-    SPLIT = "split", _("分办")
+def live_assignment_q(prefix: str = "") -> Q:
+    """``Assignment.objects.live()`` as a condition on a related assignment (``prefix`` like
+    ``"assignment__"``), for queries that start from another model."""
+    return ~Q(**{f"{prefix}status": AssignmentStatus.RETURNED})
 
 
-class AssignmentStatus(models.TextChoices):
-    PENDING = "pending", _("待签收")
-    ACCEPTED = "accepted", _("办理中")
-    RETURNED = "returned", _("已退回")
-    REPLIED = "replied", _("已答复")
-    REHANDLING = "rehandling", _("重新办理")
-    DONE = "done", _("已办结")
+class AssignmentQuerySet(models.QuerySet):
+    """The assignment states other apps filter on, named once."""
+
+    def live(self) -> AssignmentQuerySet:
+        """Not returned: a returned assignment is no longer the agency's (staff re-assign it)."""
+        return self.filter(live_assignment_q())
+
+    def open(self) -> AssignmentQuerySet:
+        """Still to be worked on: pending, accepted or re-handling. Deadlines apply to these."""
+        return self.filter(status__in=OPEN_ASSIGNMENT_STATES)
+
+    def answering(self) -> AssignmentQuerySet:
+        """Live lead and split assignments: the ones that answer the member (co-handlers do not)."""
+        return self.live().filter(role__in=ANSWERING_ROLES)
+
+    def overdue(self, today: dt.date | None = None) -> AssignmentQuerySet:
+        """Open and past their due date."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+    def returned_waiting(self) -> AssignmentQuerySet:
+        """Returned and not yet re-assigned: staff's to-do."""
+        return self.filter(status=AssignmentStatus.RETURNED, replaced_by__isnull=True)
 
 
 def _earliest_live_due():
-    return (
-        Assignment.objects.exclude(status=AssignmentStatus.RETURNED)
-        .order_by("due_date")
-        .values_list("due_date", flat=True)
-    )
+    return Assignment.objects.live().order_by("due_date").values_list("due_date", flat=True)
 
 
 def refresh_next_due(proposal_ids: Iterable[int] | None = None) -> int:
@@ -462,10 +460,6 @@ def refresh_next_due(proposal_ids: Iterable[int] | None = None) -> int:
             # Only when it moves: most assignment saves (accept, reply) leave the date as it is.
             changed += Proposal.objects.filter(pk=pk).exclude(next_due=due).update(next_due=due)
     return changed
-
-
-# Assignments the agency still has to work on: deadlines, reminders and "overdue" apply to these.
-OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
 
 
 class Assignment(models.Model):
@@ -498,6 +492,8 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="replaces",
     )
+
+    objects = AssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("交办")
@@ -542,17 +538,11 @@ class Assignment(models.Model):
     @property
     def answers_member(self) -> bool:
         """Lead and split handlers answer the member; co-handlers only send their view to the lead."""
-        return self.role != AssignmentRole.CO
+        return self.role in ANSWERING_ROLES
 
     @property
     def is_overdue(self) -> bool:
-        return self.status in OPEN_ASSIGNMENT_STATES and self.due_date < timezone.localdate()
-
-
-class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", _("待审批")
-    APPROVED = "approved", _("已批准")
-    REFUSED = "refused", _("未批准")
+        return deadlines.is_overdue(self)
 
 
 class ExtensionRequest(models.Model):

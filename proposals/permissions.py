@@ -5,22 +5,21 @@ They assume the object is already visible to the user (it came through ``proposa
 
 from __future__ import annotations
 
+from .deadlines import can_still_return, is_open
 from .models import (
-    OPEN_ASSIGNMENT_STATES,
     Assignment,
     AssignmentStatus,
     ExtensionRequest,
     ExtensionStatus,
     Proposal,
     ProposalStatus,
-    Role,
     User,
 )
-from .services import can_still_return, is_agency_user_of, is_staff
+from .roles import is_agency_user_of, is_member, is_staff, sees_personal_data
 
 
 def can_file(user: User) -> bool:
-    return is_staff(user) or bool(user.is_authenticated and user.role == Role.MEMBER and user.member_id)
+    return is_staff(user) or is_member(user)
 
 
 def can_edit_draft(user: User, proposal: Proposal) -> bool:
@@ -51,7 +50,7 @@ def can_add_attachment(user: User, proposal: Proposal) -> bool:
 
 def can_see_personal_data(user: User, proposal: Proposal) -> bool:
     """Members' phones: staff and the assigned agency (visibility already limits agencies to theirs)."""
-    return is_staff(user) or user.role in (Role.HANDLER, Role.LEADER, Role.ADMIN)
+    return sees_personal_data(user)
 
 
 def can_work_on(user: User, assignment: Assignment) -> bool:
@@ -68,7 +67,7 @@ def can_return(user: User, assignment: Assignment) -> bool:
 
 
 def can_request_extension(user: User, assignment: Assignment) -> bool:
-    if not (is_agency_user_of(user, assignment.agency_id) and assignment.status in OPEN_ASSIGNMENT_STATES):
+    if not (is_agency_user_of(user, assignment.agency_id) and is_open(assignment.status)):
         return False
     return not any(e.status == ExtensionStatus.PENDING for e in assignment.extensions.all())
 

@@ -7,27 +7,26 @@ from dataclasses import dataclass
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, TextField, Value, When
 from django.http import Http404
 
+from . import roles
 from .models import (
     Assignment,
-    AssignmentStatus,
     Attachment,
     ExtensionRequest,
     Proposal,
     ProposalCosigner,
     ProposalStatus,
-    Role,
     TimelineEvent,
     User,
 )
 
 
 def _is_anon(user) -> bool:
-    return user is None or not user.is_authenticated or not user.is_active
+    return not roles.is_active_user(user)
 
 
 def _live_of_agency(agency_id: int) -> QuerySet[Assignment]:
     """The agency's assignments that still count: the handlers' visibility rule rests on them."""
-    return Assignment.objects.filter(agency_id=agency_id).exclude(status=AssignmentStatus.RETURNED)
+    return Assignment.objects.filter(agency_id=agency_id).live()
 
 
 def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Proposal]:
@@ -36,15 +35,15 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
     qs = Proposal.objects.all()
     if _is_anon(user):
         return qs.none()
-    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+    if roles.sees_all_proposals(user):
         # A draft belongs to its author until it is submitted.
         return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
-    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+    if roles.is_agency_user(user):
         live = _live_of_agency(user.agency_id)
         if for_count:
             return qs.filter(pk__in=live.values("proposal_id"))
         return qs.filter(Exists(live.filter(proposal=OuterRef("pk"))))
-    if user.role == Role.MEMBER and user.member_id:
+    if roles.is_member(user):
         # A member has a handful of proposals. Collect their ids with one UNION of three index
         # lookups: the same rule as an OR in one WHERE made both databases scan every proposal
         # (about 170 ms at 100,000 proposals).
@@ -76,7 +75,7 @@ def count_visible_with_agency(user: User, agency_id: int) -> int | None:
     if _is_anon(user):
         return None
     live = _live_of_agency(agency_id)
-    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+    if roles.sees_all_proposals(user):
         # From the drafts (few), each probed for the agency; ``IN`` would start from the 26,000 ids.
         hidden = (
             Proposal.objects.filter(status=ProposalStatus.DRAFT)
@@ -85,7 +84,7 @@ def count_visible_with_agency(user: User, agency_id: int) -> int | None:
             .count()
         )
         return live.count() - hidden
-    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id == agency_id:
+    if roles.is_agency_user_of(user, agency_id):
         return live.count()
     return None
 
@@ -105,9 +104,9 @@ def assignments_visible_to(user: User) -> QuerySet[Assignment]:
     qs = Assignment.objects.all()
     if _is_anon(user):
         return qs.none()
-    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+    if roles.is_agency_user(user):
         # A returned assignment is no longer the agency's: staff re-assign it elsewhere.
-        return qs.filter(agency_id=user.agency_id).exclude(status=AssignmentStatus.RETURNED)
+        return qs.filter(agency_id=user.agency_id).live()
     return qs.filter(proposal__in=proposals_visible_to(user).values("pk"))
 
 
@@ -164,13 +163,13 @@ def timeline_visible_to(user: User, proposal: Proposal) -> QuerySet[TimelineEven
     qs = TimelineEvent.objects.filter(proposal=proposal).select_related("actor", "assignment__agency")
     if _is_anon(user):
         return qs.none()
-    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+    if roles.sees_all_proposals(user):
         return qs.annotate(visible_note=F("note"))
-    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+    if roles.is_agency_user(user):
         # The proposal's own milestones and their own agency's work, not another agency's.
         own_work = Q(assignment__isnull=True) | Q(assignment__agency_id=user.agency_id)
         return qs.filter(own_work).annotate(visible_note=F("note"))
-    if user.role == Role.MEMBER:
+    if roles.is_member(user):
         shared = [a for a, v in _MEMBER_TIMELINE.items() if not v.own_only]
         own = [a for a, v in _MEMBER_TIMELINE.items() if v.own_only]
         with_note = [a for a, v in _MEMBER_TIMELINE.items() if v.note]

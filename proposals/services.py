@@ -22,10 +22,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .deadlines import add_months, add_working_days
+from .deadlines import can_still_return, default_due_date, is_open
 from .errors import DomainError
 from .models import (
-    OPEN_ASSIGNMENT_STATES,
     Agency,
     Assignment,
     AssignmentRole,
@@ -41,14 +40,13 @@ from .models import (
     ProposalCosigner,
     ProposalStatus,
     ProposerKind,
-    Role,
     User,
 )
+from .roles import NOT_ALLOWED, is_agency_user_of, is_member, is_staff
 from .timeline import timeline_record
 from .uploads import check_upload
 
 # --- Messages users see -------------------------------------------------------------------
-NOT_ALLOWED = _("您无权执行此操作。")
 DUPLICATE_NUMBER = _("本次会议已有相同编号的提案，编号不能重复。")
 NUMBER_INVALID = _("提案编号只能由字母和数字组成，且不超过 20 个字符。")
 PROPOSER_REQUIRED = _("请选择第一提案人。")
@@ -102,22 +100,6 @@ ACTION_ATTACH = "上传附件"
 _NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
 
-# --- Who is acting ---------------------------------------------------------------------------
-def is_staff(user: User | None) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role == Role.STAFF)
-
-
-def is_agency_user_of(user: User | None, agency_id: int, *, roles=(Role.HANDLER, Role.LEADER)) -> bool:
-    """An active handler or leader (or only ``roles``) of the agency: the one agency-membership rule."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and user.role in roles
-        and user.agency_id == agency_id
-    )
-
-
 def _require(condition: bool, message=NOT_ALLOWED) -> None:
     if not condition:
         raise DomainError(message)
@@ -132,20 +114,6 @@ def sequence_of(meeting: Meeting, number: str) -> int | None:
     """The sequence inside a number of this meeting's format, or None for an old-style number."""
     match = re.fullmatch(re.escape(meeting.number_prefix) + r"(\d+)", number)
     return int(match.group(1)) if match else None
-
-
-def default_due_date(meeting: Meeting, role: str, start: dt.date) -> dt.date:
-    months = meeting.cohandler_due_months if role == AssignmentRole.CO else meeting.due_months
-    return add_months(start, months)
-
-
-def return_deadline(assignment: Assignment) -> dt.date:
-    start = timezone.localdate(assignment.assigned_at)
-    return add_working_days(start, assignment.proposal.meeting.return_window_days)
-
-
-def can_still_return(assignment: Assignment, today: dt.date | None = None) -> bool:
-    return (today or timezone.localdate()) <= return_deadline(assignment)
 
 
 # --- Filing ----------------------------------------------------------------------------------
@@ -208,7 +176,7 @@ def proposal_create(
     """
     if is_staff(actor):
         status = ProposalStatus.SUBMITTED
-    elif actor.role == Role.MEMBER and actor.member_id:
+    elif is_member(actor):
         status = ProposalStatus.DRAFT
         first_proposer = actor.member
         _require(proposer_kind != ProposerKind.BODY)
@@ -292,7 +260,7 @@ def proposal_update_draft(
 ) -> Proposal:
     """The author edits their draft."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _require(proposal.created_by_id == actor.pk and actor.role == Role.MEMBER)
+    _require(proposal.created_by_id == actor.pk and is_member(actor))
     _require(proposal.status == ProposalStatus.DRAFT, NOT_DRAFT)
     _require(proposer_kind != ProposerKind.BODY)
     cosigners = list(cosigners)
@@ -439,11 +407,7 @@ class AssignmentSpec:
 
 
 def _live_agency_ids(proposal: Proposal) -> set[int]:
-    return set(
-        Assignment.objects.filter(proposal=proposal)
-        .exclude(status=AssignmentStatus.RETURNED)
-        .values_list("agency_id", flat=True)
-    )
+    return set(Assignment.objects.filter(proposal=proposal).live().values_list("agency_id", flat=True))
 
 
 def _new_assignment(
@@ -601,7 +565,7 @@ def assignment_request_extension(
 ) -> ExtensionRequest:
     assignment = _lock_assignment(assignment)
     _require(is_agency_user_of(actor, assignment.agency_id))
-    _require(assignment.status in OPEN_ASSIGNMENT_STATES, NOT_OPEN)
+    _require(is_open(assignment.status), NOT_OPEN)
     reason = (reason or "").strip()
     _require(bool(reason), EXTENSION_REASON_REQUIRED)
     _require(requested_due_date > assignment.due_date, EXTENSION_NOT_LATER)
@@ -639,7 +603,7 @@ def extension_approve(
     """Staff approve an extension: the assignment's due date moves (to the requested date by default)."""
     _require(is_staff(actor))
     extension, assignment = _lock_extension(extension)
-    _require(assignment.status in OPEN_ASSIGNMENT_STATES, NOT_OPEN)
+    _require(is_open(assignment.status), NOT_OPEN)
     new_due = new_due_date or extension.requested_due_date
     _require(new_due >= timezone.localdate(assignment.assigned_at), DUE_BEFORE_ASSIGNMENT)
     _require(new_due > assignment.due_date, EXTENSION_NOT_LATER)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.log import record_event
 
-from . import forms, permissions, selectors, services
+from . import deadlines, forms, permissions, roles, selectors, services
 from .errors import DomainError
 from .exports import XLSX_CONTENT_TYPE, proposals_xlsx
 from .filters import DEFAULT_ORDER, ProposalFilter
@@ -29,7 +29,6 @@ from .models import (
     ExtensionStatus,
     Proposal,
     ProposalStatus,
-    Role,
 )
 from .paging import IdsFirstPaginator
 
@@ -48,7 +47,7 @@ INBOX_STATES = (
 
 def prefetch_live_assignments(*only: str) -> Prefetch:
     """``live_assignments`` of each proposal with its agency, in role order (``only`` these fields)."""
-    live = Assignment.objects.exclude(status=AssignmentStatus.RETURNED).select_related("agency")
+    live = Assignment.objects.live().select_related("agency")
     if only:
         live = live.only(*only)
     return Prefetch("assignments", queryset=live.order_by("role", "id"), to_attr="live_assignments")
@@ -117,7 +116,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
             "sort_links": _sort_links(request),
             "sort": request.GET.get("o", ""),
             "can_file": permissions.can_file(request.user),
-            "is_staff": services.is_staff(request.user),
+            "is_staff": roles.is_staff(request.user),
         },
     )
 
@@ -151,7 +150,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 def inbox(request: HttpRequest) -> HttpResponse:
     """Handlers: their agency's open assignments by due date. Staff: what waits for them."""
     visible = selectors.assignments_visible_to(request.user)
-    staff_view = services.is_staff(request.user)
+    staff_view = roles.is_staff(request.user)
     if staff_view:
         pending_ext = ExtensionRequest.objects.filter(assignment=OuterRef("pk"), status=ExtensionStatus.PENDING)
         qs = visible.filter(
@@ -168,9 +167,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 # --- Filing --------------------------------------------------------------------------------
 def _proposal_form_class(user):
-    if services.is_staff(user):
+    if roles.is_staff(user):
         return forms.StaffProposalForm
-    if user.role == Role.MEMBER and user.member_id:
+    if roles.is_member(user):
         return forms.MemberProposalForm
     raise PermissionDenied
 
@@ -179,7 +178,7 @@ def _proposal_form_class(user):
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest) -> HttpResponse:
     form_class = _proposal_form_class(request.user)
-    author = None if services.is_staff(request.user) else request.user.member
+    author = None if roles.is_staff(request.user) else request.user.member
     form = form_class(request.POST or None, request.FILES or None, author=author)
     if request.method == "POST" and form.is_valid():
         try:
@@ -240,13 +239,13 @@ def _detail_context(request: HttpRequest, proposal: Proposal, bound: tuple[str, 
     for a in assignments:
         a.show_work_links = permissions.can_work_on(user, a)
         # The proposing member reads the issued reply and rates it from here (the rating page checks again).
-        a.member_links = user.role == Role.MEMBER and a.answers_member and a.status in MEMBER_LINK_STATES
+        a.member_links = roles.is_member(user) and a.answers_member and a.status in MEMBER_LINK_STATES
         a.member_can_rate = (
             a.member_links and a.status == AssignmentStatus.REPLIED and proposal.status != ProposalStatus.CLOSED
         )
         a.can_accept = permissions.can_accept(user, a)
         a.can_return = permissions.can_return(user, a)
-        a.return_deadline = services.return_deadline(a) if a.status == AssignmentStatus.PENDING else None
+        a.return_deadline = deadlines.return_deadline(a) if a.status == AssignmentStatus.PENDING else None
         a.can_reassign = permissions.can_reassign(user, a)
         a.can_request_extension = permissions.can_request_extension(user, a)
         if a.can_return:
@@ -281,7 +280,7 @@ def _detail_context(request: HttpRequest, proposal: Proposal, bound: tuple[str, 
         else None,
         "can_add_attachment": permissions.can_add_attachment(user, proposal),
         "attachment_form": form_for("attachment", proposal.pk, forms.AttachmentForm),
-        "show_key_note": user.role != Role.MEMBER,
+        "show_key_note": not roles.is_member(user),
     }
 
 
@@ -457,7 +456,7 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # After a return the agency no longer sees the proposal: send its user to the inbox.
     assignment.refresh_from_db(fields=["status"])
-    if assignment.status == AssignmentStatus.RETURNED and not services.is_staff(request.user):
+    if assignment.status == AssignmentStatus.RETURNED and not roles.is_staff(request.user):
         return redirect("proposals:inbox")
     return response
 

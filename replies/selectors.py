@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, ProposalStatus, Role, User
+from proposals import roles
+from proposals.models import Assignment, AssignmentRole, ProposalStatus, User, live_assignment_q
 from proposals.selectors import assignments_visible_to
 
 from .models import Reply, ReplyStatus
@@ -20,22 +21,22 @@ from .models import Reply, ReplyStatus
 
 def replies_visible_to(user: User) -> QuerySet[Reply]:
     qs = Reply.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not roles.is_active_user(user):
         return qs.none()
-    if user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser:
+    if roles.sees_all_proposals(user):
         # The staff rule of proposals_visible_to, as a join (an IN over every visible assignment
         # made one issued-PDF download take 56 ms at 100,000 proposals instead of 3 ms).
         return qs.filter(
             ~Q(assignment__proposal__status=ProposalStatus.DRAFT) | Q(assignment__proposal__created_by=user)
         )
-    if user.role in (Role.HANDLER, Role.LEADER) and user.agency_id:
+    if roles.is_agency_user(user):
         lead_here = Assignment.objects.filter(
             proposal_id=OuterRef("assignment__proposal_id"), agency_id=user.agency_id, role=AssignmentRole.LEAD
-        ).exclude(status=AssignmentStatus.RETURNED)
-        own = Q(assignment__agency_id=user.agency_id) & ~Q(assignment__status=AssignmentStatus.RETURNED)
+        ).live()
+        own = Q(assignment__agency_id=user.agency_id) & live_assignment_q("assignment__")
         cohandler_view = Q(assignment__role=AssignmentRole.CO, status=ReplyStatus.ISSUED) & Q(Exists(lead_here))
         return qs.filter(own | cohandler_view)
-    if user.role == Role.MEMBER:
+    if roles.is_member(user):
         return qs.filter(
             assignment__in=assignments_visible_to(user),
             status=ReplyStatus.ISSUED,
@@ -65,7 +66,7 @@ def cohandler_views(assignment) -> QuerySet[Reply]:
             assignment__role=AssignmentRole.CO,
             status=ReplyStatus.ISSUED,
         )
-        .exclude(assignment__status=AssignmentStatus.RETURNED)
+        .filter(live_assignment_q("assignment__"))
         .select_related("assignment__agency")
         .order_by("assignment__agency__name", "round")
     )

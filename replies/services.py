@@ -37,10 +37,9 @@ from proposals.models import (
     Proposal,
     ProposalStatus,
     ProposerKind,
-    Role,
     User,
 )
-from proposals.services import is_agency_user_of
+from proposals.roles import NOT_ALLOWED, is_agency_user_of, is_handler_of, is_leader_of
 from proposals.timeline import timeline_record
 from proposals.validators import validate_phone
 
@@ -48,7 +47,6 @@ from .models import Reply, ReplyClass, ReplyStatus, ReplyVersion
 from .signals import reply_issued
 
 # --- Messages users see -------------------------------------------------------------------
-NOT_ALLOWED = _("您无权执行此操作。")
 ASSIGNMENT_NOT_OPEN = _("只有办理中的交办可以起草答复。")
 REPLY_EXISTS = _("本轮办理已有答复，请在原答复上修改。")
 REPLY_FROZEN = _("答复已签发，不能再修改。")
@@ -114,7 +112,7 @@ def _is_agency_user(user: User | None, assignment: Assignment) -> bool:
 
 
 def _is_leader(user: User | None, assignment: Assignment) -> bool:
-    return _is_agency_user(user, assignment) and user.role == Role.LEADER
+    return is_leader_of(user, assignment.agency_id)
 
 
 def _require(condition: bool, message=NOT_ALLOWED) -> None:
@@ -134,7 +132,7 @@ def can_edit(user: User, reply: Reply) -> bool:
         return False
     if reply.status == ReplyStatus.DRAFT:
         return True
-    return reply.status == ReplyStatus.SUBMITTED and user.role == Role.LEADER
+    return reply.status == ReplyStatus.SUBMITTED and is_leader_of(user, reply.assignment.agency_id)
 
 
 def can_submit(user: User, reply: Reply) -> bool:
@@ -170,7 +168,7 @@ def default_addressee(assignment: Assignment) -> str:
             # A co-handler's view goes to the lead agency, not to the member.
             lead = (
                 Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD)
-                .exclude(status=AssignmentStatus.RETURNED)
+                .live()
                 .select_related("agency")
                 .first()
             )
@@ -294,8 +292,8 @@ def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any]
         title=default_title(assignment),
         addressee=default_addressee(assignment),
         closing=default_closing(assignment),
-        handler_name=actor.display_name if actor.role == Role.HANDLER else "",
-        phone=actor.phone if actor.role == Role.HANDLER else "",
+        handler_name=actor.display_name if is_handler_of(actor, assignment.agency_id) else "",
+        phone=actor.phone if is_handler_of(actor, assignment.agency_id) else "",
         version=1,
         created_by=actor,
         created_at=now,
@@ -333,7 +331,7 @@ def reply_save_draft(*, reply: Reply, actor: User, data: Mapping[str, Any], expe
     _require(_is_agency_user(actor, assignment))
     if reply.status == ReplyStatus.ISSUED:
         raise DomainError(REPLY_FROZEN, code="frozen")
-    if reply.status == ReplyStatus.SUBMITTED and actor.role != Role.LEADER:
+    if reply.status == ReplyStatus.SUBMITTED and not is_leader_of(actor, reply.assignment.agency_id):
         raise DomainError(EDIT_WHILE_SUBMITTED, code="forbidden")
     if int(expected_version) != reply.version:
         last = reply.versions.select_related("saved_by").order_by("-version").first()
@@ -553,9 +551,7 @@ def _maybe_mark_proposal_replied(proposal_id: int, actor: User) -> None:
     proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal_id)
     if proposal.status != ProposalStatus.ASSIGNED:
         return
-    answering = Assignment.objects.filter(
-        proposal=proposal, role__in=[AssignmentRole.LEAD, AssignmentRole.SPLIT]
-    ).exclude(status=AssignmentStatus.RETURNED)
+    answering = Assignment.objects.filter(proposal=proposal).answering()
     if not answering.exists():
         return
     if answering.exclude(status__in=[AssignmentStatus.REPLIED, AssignmentStatus.DONE]).exists():

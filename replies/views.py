@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from proposals import roles
 from proposals.errors import ConflictError, DomainError
-from proposals.models import Assignment, AssignmentRole, Role
+from proposals.models import Assignment, AssignmentRole
 from proposals.selectors import get_assignment_for_user
 
 from . import selectors, services
@@ -29,7 +30,7 @@ from .pdf import reply_context, reply_pdf_bytes
 
 def _initial_for(assignment: Assignment, user) -> dict:
     """What a new draft starts with (the service sets the same defaults)."""
-    is_handler = user.role == Role.HANDLER
+    is_handler = roles.is_handler_of(user, assignment.agency_id)
     return {
         "title": services.default_title(assignment),
         "addressee": services.default_addressee(assignment),
@@ -62,7 +63,7 @@ def _assignment_page(
     elif form is None and can_edit:
         form = ReplyForm(instance=current, assignment=assignment)
     cohandler_views = []
-    if assignment.role == AssignmentRole.LEAD and user.role != Role.MEMBER:
+    if assignment.role == AssignmentRole.LEAD and not roles.is_member(user):
         cohandler_views = list(selectors.cohandler_views(assignment))
     context = {
         "assignment": assignment,
@@ -203,7 +204,7 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _can_see_versions(user, reply: Reply) -> bool:
     """Drafts are the agency's (and staff's) working papers; members see only the issued letter."""
-    return user.role != Role.MEMBER
+    return not roles.is_member(user)
 
 
 def _versions_reply(request: HttpRequest, pk: int) -> Reply:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from proposals import services
+from proposals import deadlines, services
 from proposals.deadlines import add_months, add_working_days
 from proposals.models import (
     Agency,
@@ -200,9 +200,9 @@ def test_return_window_counts_working_days(world, pending):
         assigned_at=timezone.make_aware(dt.datetime.combine(friday, dt.time(10)))
     )
     pending.refresh_from_db()
-    assert services.return_deadline(pending) == dt.date(2024, 7, 16)
-    assert services.can_still_return(pending, today=dt.date(2024, 7, 16))
-    assert not services.can_still_return(pending, today=dt.date(2024, 7, 17))
+    assert deadlines.return_deadline(pending) == dt.date(2024, 7, 16)
+    assert deadlines.can_still_return(pending, today=dt.date(2024, 7, 16))
+    assert not deadlines.can_still_return(pending, today=dt.date(2024, 7, 17))
 
 
 def test_reassign_only_a_returned_assignment_to_a_free_agency(world, pending, agency_c):

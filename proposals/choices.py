@@ -1,0 +1,61 @@
+"""The registry's states and kinds as stable codes with labels: one home, imported by models,
+services, deadlines and the other apps. Nothing here imports a model."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("提案委员会工作人员")
+    HANDLER = "handler", _("承办单位经办人")
+    LEADER = "leader", _("承办单位负责人")
+    MEMBER = "member", _("政协委员")
+    ADMIN = "admin", _("系统管理员")
+    AUDITOR = "auditor", _("审计员")
+
+
+class ProposerKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("个人")
+    JOINT = "joint", _("联名")
+    BODY = "body", _("集体")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审查")
+    REGISTERED = "registered", _("已立案")
+    NOT_REGISTERED = "not_registered", _("不予立案")
+    ASSIGNED = "assigned", _("办理中")
+    REPLIED = "replied", _("已答复")
+    CLOSED = "closed", _("已办结")
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("主办")
+    CO = "co", _("会办")
+    SPLIT = "split", _("分办")
+
+
+# Lead and split handlers answer the member; co-handlers only send their view to the lead.
+ANSWERING_ROLES = (AssignmentRole.LEAD, AssignmentRole.SPLIT)
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    ACCEPTED = "accepted", _("办理中")
+    RETURNED = "returned", _("已退回")
+    REPLIED = "replied", _("已答复")
+    REHANDLING = "rehandling", _("重新办理")
+    DONE = "done", _("已办结")
+
+
+# Assignments the agency still has to work on: deadlines, reminders and "overdue" apply to these.
+OPEN_ASSIGNMENT_STATES = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING)
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
