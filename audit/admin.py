@@ -27,6 +27,8 @@ class AuditAnchorAdmin(ReadOnlyAdmin):
 # --- Versions (django-simple-history) -----------------------------------------------------------
 # SimpleHistoryAdmin would have to replace the feature apps' own admin classes; instead each
 # historical table gets a read-only admin here: every version, who made it, when, and the values.
+# The tables are found in TRACKED, which the feature apps fill while their models load (audit.history),
+# so it is complete when the admin's autodiscovery imports this module; audit imports none of them.
 
 
 class HistoryAdmin(ReadOnlyAdmin):

@@ -1,29 +1,32 @@
 """Version history (django-simple-history) for the records whose every change must be kept.
 
-Registered from this app with ``app="audit"`` so the historical tables and their migrations live
-in audit/migrations and the feature apps stay free of it. Consequence: when one of these models
-changes, ``manage.py makemigrations audit`` must follow (``makemigrations --check`` in CI says so).
+The audit app offers ``track``; each feature app names its own tracked models in its ``history``
+module, imported at the end of its ``models.py`` so the historical models are made while the app
+registry loads models (before the admin's autodiscovery reads ``TRACKED``). This module imports no
+feature app: dependencies point one way, and audit sits at the bottom of the graph.
+
+``track`` registers with ``app="audit"``, so the historical tables (``audit_historical<model>``)
+and their migrations live in audit/migrations. Consequence: when a tracked model changes,
+``manage.py makemigrations audit`` must follow (``makemigrations --check`` in CI says so).
 The versions are shown read-only in the admin (audit/admin.py), as the feature apps own their
 models' admin classes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import simple_history
+from django.db import models
 
-from consultations.models import Consultation, Rating
-from proposals.models import Assignment, Proposal
-from replies.models import Reply
-
-# model -> fields left out of the versions (derived data, not a change anyone made)
-TRACKED = {
-    Proposal: ["search_text", "meeting_order", "next_due"],
-    Assignment: [],
-    Reply: [],
-    Consultation: [],
-    Rating: [],
-}
+# Every tracked model, in the order the feature apps registered them.
+TRACKED: list[type[models.Model]] = []
 
 
-for _model, _excluded in TRACKED.items():
-    simple_history.register(_model, app="audit", excluded_fields=_excluded)
+def track(model: type[models.Model], *, excluded_fields: Iterable[str] = ()) -> None:
+    """Keep a version of every change to ``model``'s rows, in this app's historical table.
+
+    ``excluded_fields``: derived data (search text, cached dates), which is not a change anyone made.
+    """
+    simple_history.register(model, app="audit", excluded_fields=list(excluded_fields))
+    TRACKED.append(model)

@@ -178,7 +178,3 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.session_key[:6]}…"
-
-
-# Version history of the feature apps' records lives in this app (see audit/history.py).
-from . import history  # noqa: E402, F401

@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "audit",
     # Login lockout (issue 6): django-axes, see AXES_* below.
     "axes",
-    # Versions of proposals, assignments, replies and records, registered in audit/history.py.
+    # Versions of proposals, assignments, replies and records: each app tracks its own (audit.history).
     "simple_history",
     "oversight",
     "search",

@@ -124,3 +124,7 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_value_display()}"
+
+
+# The versions of this app's records (django-simple-history), made now that the models exist.
+from . import history  # noqa: E402, F401

@@ -625,3 +625,7 @@ def state_label(code: str, action: str = "") -> str:
         if code in choices.values:
             return str(choices(code).label)
     return code
+
+
+# The versions of this app's records (django-simple-history), made now that the models exist.
+from . import history  # noqa: E402, F401

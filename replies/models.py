@@ -103,3 +103,7 @@ class ReplyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reply} v{self.version}"
+
+
+# The versions of this app's records (django-simple-history), made now that the models exist.
+from . import history  # noqa: E402, F401
