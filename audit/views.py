@@ -11,10 +11,9 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from proposals.models import Role
-
 from .filters import AuditEventFilter
 from .models import AuditEvent
+from .readers import may_read_trail
 
 PAGE_SIZE = 50
 
@@ -40,7 +39,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
     # Only auditors read the trail in the browser; for everyone else the page does not exist.
-    if request.user.role != Role.AUDITOR:
+    if not may_read_trail(request.user):
         raise Http404
     filterset = AuditEventFilter(request.GET, queryset=AuditEvent.objects.all())
     qs = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()

@@ -7,8 +7,20 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("提案")
 
     def ready(self) -> None:
-        from . import services
+        from django.db.models.signals import post_delete, post_save
+
+        from audit.readers import set_trail_reader
+
+        from . import search, services
+        from .roles import is_auditor
         from .selectors import register_member_timeline
+
+        # The audit app knows no roles; it is told who reads its trail.
+        set_trail_reader(is_auditor)
+        # Index upkeep, not workflow: the SQLite FTS row (a table of the search app's migrations)
+        # follows the saved search_text.
+        post_save.connect(search.index_on_save, sender="proposals.Proposal", dispatch_uid="search_index_save")
+        post_delete.connect(search.index_on_delete, sender="proposals.Proposal", dispatch_uid="search_index_delete")
 
         register_member_timeline(
             services.ACTION_FILE,

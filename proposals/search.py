@@ -23,8 +23,8 @@ How a term is looked up:
 - A term with no such bigram or character (only punctuation) falls back to ``icontains`` alone,
   which scans the table: slower at 100,000 rows (see docs/PERFORMANCE.md) but still correct.
 
-The SQLite FTS table is kept in step by ``index_on_save``/``index_on_delete`` (connected by the
-``search`` app), not by triggers: Django's SQLite schema editor remakes ``proposals_proposal`` on
+The SQLite FTS table is kept in step by ``index_on_save``/``index_on_delete`` (connected in
+``ProposalsConfig.ready``), not by triggers: Django's SQLite schema editor remakes ``proposals_proposal`` on
 ALTER and would drop them. Rows written around the ORM (``bulk_create``, ``QuerySet.update`` of the
 title or content) must be followed by ``rebuild_index()``.
 """
