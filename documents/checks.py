@@ -9,8 +9,11 @@ from __future__ import annotations
 import ctypes.util
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import Warning, register
 
@@ -46,7 +49,7 @@ def find_cjk_fonts() -> list[str]:
 
 
 @register()
-def document_rendering_check(app_configs=None, **kwargs) -> list[Warning]:
+def document_rendering_check(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[Warning]:
     problems: list[Warning] = []
     if find_harfbuzz_subset() is None:
         problems.append(
@@ -63,18 +66,13 @@ def document_rendering_check(app_configs=None, **kwargs) -> list[Warning]:
     missing = [path for path in configured if not Path(path).is_file()]
     for path in missing:
         problems.append(
-            Warning(
-                f"配置的字体文件不存在：{path}", hint="检查 FONT_*_FILE 环境变量。", id=W003_FONT_FILE_MISSING
-            )
+            Warning(f"配置的字体文件不存在：{path}", hint="检查 FONT_*_FILE 环境变量。", id=W003_FONT_FILE_MISSING)
         )
     if not configured and not find_cjk_fonts():
         problems.append(
             Warning(
                 "未找到中文字体，公文 PDF 中的汉字将显示为方框。",
-                hint=(
-                    "安装 Noto CJK 字体：sudo apt-get install fonts-noto-cjk，"
-                    "或在 FONT_*_FILE 中指定字体文件。"
-                ),
+                hint=("安装 Noto CJK 字体：sudo apt-get install fonts-noto-cjk，或在 FONT_*_FILE 中指定字体文件。"),
                 id=W001_NO_CJK_FONT,
             )
         )
