@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import get_history_model_for_model
 
 from common.admin_base import ReadOnlyAdmin
 
@@ -45,4 +46,4 @@ class HistoryAdmin(ReadOnlyAdmin):
 
 
 for _model in TRACKED:
-    admin.site.register(_model.history.model, HistoryAdmin)
+    admin.site.register(get_history_model_for_model(_model), HistoryAdmin)

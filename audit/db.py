@@ -24,11 +24,12 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Final, Literal
 
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
-ALL = "all"
+ALL: Final = "all"
 _delete_before: ContextVar = ContextVar("audit_delete_before", default=None)
 
 SQLITE_TRIGGERS = {
@@ -152,17 +153,17 @@ def _on_connection_created(sender, connection, **kwargs) -> None:
 
 
 @contextmanager
-def allow_audit_delete(connection, before: dt.datetime | str):
+def allow_audit_delete(connection, before: dt.datetime | Literal["all"]):
     """Open the hatch for this connection: ``before`` is a cutoff (aware datetime) or ``ALL``."""
     if connection.vendor == "sqlite":
-        permit = before if before == ALL else before.astimezone(dt.UTC).replace(tzinfo=None)
+        permit = before.astimezone(dt.UTC).replace(tzinfo=None) if isinstance(before, dt.datetime) else ALL
         token = _delete_before.set(permit)
         try:
             yield
         finally:
             _delete_before.reset(token)
     elif connection.vendor == "postgresql":
-        value = before if before == ALL else before.isoformat()
+        value = before.isoformat() if isinstance(before, dt.datetime) else ALL
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('audit.delete_before', %s, false)", [value])
         try:
