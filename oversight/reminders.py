@@ -111,7 +111,8 @@ def _deadline_message(a: Assignment, kind: str) -> tuple[str, str]:
 def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
     handler_emails = _handler_emails()
     due = (
-        Assignment.objects.open().filter(due_date__lte=today + dt.timedelta(days=7))
+        Assignment.objects.open()
+        .filter(due_date__lte=today + dt.timedelta(days=7))
         .select_related("proposal", "proposal__meeting", "agency")
         .order_by("due_date", "id")
     )
@@ -197,11 +198,7 @@ def _queue_records_to_sign(report: ReminderReport, only: list[int] | None = None
     held = Consultation.objects.filter(status=ConsultationStatus.HELD)
     if only is not None:
         held = held.filter(pk__in=only)
-    records = list(
-        held
-        .select_related("member", "assignment__proposal", "assignment__agency")
-        .order_by("id")
-    )
+    records = list(held.select_related("member", "assignment__proposal", "assignment__agency").order_by("id"))
     emails = member_emails([c.member for c in records])
     for c in records:
         email = emails.get(c.member_id)
@@ -239,11 +236,7 @@ def _queue_replies_issued(now: dt.datetime, report: ReminderReport, only: list[i
     issued = Reply.objects.filter(status=ReplyStatus.ISSUED, issued_at__gte=now - dt.timedelta(days=REPLY_NOTICE_DAYS))
     if only is not None:
         issued = issued.filter(pk__in=only)
-    replies = list(
-        issued
-        .select_related("assignment__proposal__first_proposer", "assignment__agency")
-        .order_by("id")
-    )
+    replies = list(issued.select_related("assignment__proposal__first_proposer", "assignment__agency").order_by("id"))
     proposal_ids = {r.assignment.proposal_id for r in replies}
     proposers: dict[int, list[Member]] = defaultdict(list)
     for r in replies:

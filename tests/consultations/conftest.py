@@ -94,8 +94,6 @@ def signed_round(world: World, assignment: Assignment | None = None) -> tuple[Co
     return consultation, reply
 
 
-
-
 @pytest.fixture
 def replied(world: World) -> tuple[Consultation, Reply]:
     return signed_round(world)
