@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     # so any number of web machines and workers share one queue without an extra broker.
     "django_tasks",
     "django_tasks_db",
+    # manage.py bench_data: the benchmark data set (bench/README.md).
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,7 @@ from consultations.models import (
     Satisfaction,
     SignMethod,
 )
+from proposals.deadlines import default_due_date
 from proposals.models import (
     Agency,
     Assignment,
@@ -283,23 +284,8 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    return dt.date(year, month % 12 + 1, min(day.day, 28))
-
-
 def _phone(rng: random.Random) -> str:
     return f"13{rng.randint(0, 9)}{rng.randint(10_000_000, 99_999_999)}"
-
-
-def _chinese_numeral(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
 
 
 @dataclass
@@ -640,7 +626,6 @@ class _MeetingBuilder:
             if status == "registered":
                 continue
             assigned_at = p.registered_at + dt.timedelta(days=rng.randint(3, 15))
-            due = _add_months(assigned_at.date(), meeting.due_months)
             roll = rng.random()
             picks = list(dict.fromkeys(rng.choice(self.agency_pool) for _ in range(3)))
             if roll < 0.75 or len(picks) < 2:
@@ -650,6 +635,8 @@ class _MeetingBuilder:
             else:
                 plan = [(a, AssignmentRole.SPLIT, f"第{'一二三'[j]}条") for j, a in enumerate(picks)]
             for agency_index, role, scope in plan:
+                # The app's rule (会办 has the meeting's shorter term), as proposal_assign applies it.
+                due = default_due_date(meeting, role, assigned_at.date())
                 if status == "assigned":
                     a_status = rng.choice(
                         [AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED, AssignmentStatus.ACCEPTED]
