@@ -1,6 +1,8 @@
 # Proposal Desk — the two commands of the README:
 #   make run    fresh clone → running app with the TA0207 demo data at http://127.0.0.1:8000/
 #   make test   the whole suite (SQLite; PostgreSQL when DATABASE_URL is set)
+# and for developers and CI:
+#   make check  lint, format, types and missing migrations (no tests)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +12,7 @@ PORT ?= 8000
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 
-.PHONY: run test deps sysdeps-run sysdeps-test migrate demo lint clean
+.PHONY: run test check deps sysdeps-run sysdeps-test migrate demo lint clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -45,6 +47,13 @@ test: sysdeps-test deps
 
 lint: deps
 	$(PY) -m ruff check .
+
+# The same four checks as .pre-commit-config.yaml; CI runs this before the tests.
+check: deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) var
