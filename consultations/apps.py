@@ -9,15 +9,17 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("面商与测评")
 
     def ready(self) -> None:
-        from proposals.models import register_state_choices
+        from proposals.models import register_action_choices, register_state_choices
         from proposals.selectors import register_member_timeline
 
+        from .actions import ConsultationAction as A
         from .models import ConsultationStatus, Satisfaction
 
-        register_member_timeline("委员网上签字", "录入纸质签字面商记录", "重新办理")
-        register_member_timeline("办结", note=True)
+        register_action_choices(A)
+        register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.REHANDLE)
+        register_member_timeline(A.CLOSE, note=True)
         # A rating and its comment belong to the member who gave it; co-signers rate separately.
-        register_member_timeline("满意度测评", "修改满意度测评", own_only=True)
+        register_member_timeline(A.RATE, A.RATE_CHANGE, own_only=True)
         register_state_choices(ConsultationStatus)
         register_state_choices(Satisfaction)
 

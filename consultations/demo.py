@@ -11,6 +11,7 @@ from proposals.demo import DemoContext, local_dt, upsert
 from proposals.models import Assignment, TimelineEvent
 from replies.models import Reply
 
+from .actions import ConsultationAction
 from .models import Consultation, ConsultationStatus, Method, Opinion, Rating, SignMethod
 from .pdf import store_record_pdf
 from .services import content_hash
@@ -90,10 +91,17 @@ def load(ctx: DemoContext) -> None:
 
     proposal = assignment.proposal
     events = [
-        (local_dt(2024, 7, 1), handler, "安排面商", "", ConsultationStatus.SCHEDULED, ""),
-        (held_at, handler, "填写面商记录", ConsultationStatus.SCHEDULED, ConsultationStatus.HELD, ""),
-        (signed_at, member_user, "委员网上签字", ConsultationStatus.HELD, ConsultationStatus.SIGNED, "委员意见：同意"),
-        (local_dt(2024, 7, 20), member_user, "满意度测评", "", seed.RATING, "朱国胜：满意"),
+        (local_dt(2024, 7, 1), handler, ConsultationAction.SCHEDULE, "", ConsultationStatus.SCHEDULED, ""),
+        (held_at, handler, ConsultationAction.RECORD, ConsultationStatus.SCHEDULED, ConsultationStatus.HELD, ""),
+        (
+            signed_at,
+            member_user,
+            ConsultationAction.SIGN_ONLINE,
+            ConsultationStatus.HELD,
+            ConsultationStatus.SIGNED,
+            "委员意见：同意",
+        ),
+        (local_dt(2024, 7, 20), member_user, ConsultationAction.RATE, "", seed.RATING, "朱国胜：满意"),
     ]
     for at, actor, action, from_state, to_state, note in events:
         TimelineEvent.objects.get_or_create(

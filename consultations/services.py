@@ -41,6 +41,7 @@ from proposals.uploads import KINDS, SCAN_KINDS, UPLOAD_TOO_LARGE, check_upload
 from proposals.validators import PHONE_INVALID, normalise_phone, validate_phone
 from replies.models import Reply, ReplyStatus
 
+from .actions import ConsultationAction
 from .models import (
     Consultation,
     ConsultationStatus,
@@ -308,7 +309,7 @@ def consultation_schedule(
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=(_("安排面商")),
+        action=ConsultationAction.SCHEDULE,
         to_state=ConsultationStatus.SCHEDULED,
         note="\n".join([note, *warnings]),
     )
@@ -400,7 +401,7 @@ def consultation_record(
     consultation.updated_at = timezone.now()
     consultation.full_clean(exclude=["signature", "paper_scan", "pdf"])
     consultation.save(update_fields=[*RECORD_FIELDS, "reply", "reply_version", "status", "updated_at"])
-    action = _("填写面商记录") if from_state == ConsultationStatus.SCHEDULED else _("修改面商记录")
+    action = ConsultationAction.RECORD if from_state == ConsultationStatus.SCHEDULED else ConsultationAction.EDIT_RECORD
     with translation.override(settings.LANGUAGE_CODE):  # the timeline keeps the committee's language
         version_note = str(
             _("所据答复：第 %(round)s 轮，第 %(version)s 版") % {"round": consultation.round, "version": reply.version}
@@ -411,7 +412,7 @@ def consultation_record(
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=(action),
+        action=action,
         from_state=from_state,
         to_state=ConsultationStatus.HELD,
         note="\n".join([str(version_note), *warnings]),
@@ -552,7 +553,7 @@ def _sign_online(
         consultation.signature.save(f"signature-{consultation.pk}.png", ContentFile(signature), save=False)
         consultation.signature_sha256 = hashlib.sha256(signature).hexdigest()
         fields += ["signature", "signature_sha256"]
-    _finish_signing(consultation, actor, _("委员网上签字"), fields)
+    _finish_signing(consultation, actor, ConsultationAction.SIGN_ONLINE, fields)
     _audit(actor, consultation, "consultation_sign_online")
     return consultation
 
@@ -596,7 +597,7 @@ def consultation_sign_paper(
         "entered_by",
         "signed_at",
     ]
-    _finish_signing(consultation, actor, _("录入纸质签字面商记录"), fields)
+    _finish_signing(consultation, actor, ConsultationAction.SIGN_PAPER, fields)
     _audit(actor, consultation, "consultation_sign_paper")
     return consultation
 
@@ -691,7 +692,7 @@ def rating_submit(
             rating.paper_form.save(f"rating-{assignment.pk}-{member_id}-form{ext}", upload, save=False)
             rating.paper_form_type = content_type
         rating.save()
-        action, from_value = _("满意度测评"), ""
+        action, from_value = ConsultationAction.RATE, ""
     else:
         from_value = rating.value
         rating.value = value
@@ -705,7 +706,7 @@ def rating_submit(
             rating.paper_form_type = content_type
             fields += ["paper_form", "paper_form_type"]
         rating.save(update_fields=fields)
-        action = _("修改满意度测评")
+        action = ConsultationAction.RATE_CHANGE
     member_name = rating.member.name
     note = _("%(member)s：%(value)s") % {"member": member_name, "value": rating.get_value_display()}
     if on_behalf:
@@ -716,7 +717,7 @@ def rating_submit(
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=(action),
+        action=action,
         from_state=from_value,
         to_state=value,
         note=str(note),
@@ -741,7 +742,7 @@ def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=(_("重新办理")),
+        action=ConsultationAction.REHANDLE,
         from_state=AssignmentStatus.REPLIED,
         to_state=AssignmentStatus.REHANDLING,
         note=str(
@@ -756,7 +757,7 @@ def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
         timeline_record(
             proposal=proposal,
             actor=actor,
-            action=(_("重新办理")),
+            action=ConsultationAction.REHANDLE,
             from_state=ProposalStatus.REPLIED,
             to_state=ProposalStatus.ASSIGNED,
         )
@@ -828,7 +829,7 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
             proposal=proposal,
             assignment=assignment,
             actor=actor,
-            action=(_("办结")),
+            action=ConsultationAction.CLOSE,
             from_state=old,
             to_state=AssignmentStatus.DONE,
         )
@@ -842,7 +843,7 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=(_("办结")),
+        action=ConsultationAction.CLOSE,
         from_state=from_state,
         to_state=ProposalStatus.CLOSED,
         note=note,

@@ -10,7 +10,12 @@ class OversightConfig(AppConfig):
         # Members hear of a record to sign and of an issued reply when it happens (after commit);
         # send_reminders stays the daily safety net and sends nothing twice.
         from consultations.signals import record_awaits_signature
+        from proposals.models import register_action_choices
         from replies.signals import reply_issued
+
+        from .actions import OversightAction
+
+        register_action_choices(OversightAction)
 
         record_awaits_signature.connect(_on_record, dispatch_uid="oversight-record-to-sign")
         reply_issued.connect(_on_reply, dispatch_uid="oversight-reply-issued")

@@ -18,6 +18,7 @@ from proposals.roles import NOT_ALLOWED, is_staff
 from proposals.timeline import timeline_record
 from replies.models import Reply, ReplyStatus
 
+from .actions import OversightAction
 from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild, VolumeFormat
 from .redaction import mask_phones
 from .volume import volume_replies
@@ -29,7 +30,6 @@ NOT_PUBLISHED = _("该答复未公开或已撤销公开，无需再撤销。")
 VOLUME_FORMAT_INVALID = _("请选择汇编格式。")
 NO_ISSUED_REPLIES = _("本次会议还没有已签发的答复，无法汇编。")
 
-ACTION_UNPUBLISH = "撤销公开答复"
 
 
 # --- Public page -----------------------------------------------------------------------------
@@ -52,7 +52,7 @@ def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
         proposal=reply.assignment.proposal,
         assignment=reply.assignment,
         actor=actor,
-        action=ACTION_UNPUBLISH,
+        action=OversightAction.UNPUBLISH,
         from_state="public",
         to_state="unpublished",
         note=reason,

@@ -18,6 +18,7 @@ from .models import (
     ProposalCosigner,
     TimelineEvent,
     User,
+    action_choices,
 )
 
 
@@ -93,7 +94,7 @@ class AssignmentInline(admin.TabularInline):
 class TimelineInline(admin.TabularInline):
     model = TimelineEvent
     extra = 0
-    fields = ("at", "actor", "action", "from_state", "to_state", "note")
+    fields = ("at", "actor", "action_label", "from_state", "to_state", "note")
     readonly_fields = fields
     can_delete = False
 
@@ -212,9 +213,22 @@ class ProposalCosignerAdmin(ReadOnlyAdmin):
     list_select_related = ("proposal", "member")
 
 
+class TimelineActionFilter(admin.SimpleListFilter):
+    """Filter by action, listed by label: the stored value is a code."""
+
+    title = _("事项")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return action_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(TimelineEvent)
 class TimelineEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "proposal", "action", "actor", "from_state", "to_state")
-    list_filter = ("action",)
+    list_display = ("at", "proposal", "action_label", "actor", "from_state", "to_state")
+    list_filter = (TimelineActionFilter,)
     search_fields = ("proposal__number", "action", "note")
     list_select_related = ("proposal", "actor")

@@ -11,7 +11,8 @@ class ProposalsConfig(AppConfig):
 
         from audit.readers import set_trail_reader
 
-        from . import search, services
+        from . import search
+        from .choices import ProposalAction as A
         from .roles import is_auditor
         from .selectors import register_member_timeline
 
@@ -22,13 +23,6 @@ class ProposalsConfig(AppConfig):
         post_save.connect(search.index_on_save, sender="proposals.Proposal", dispatch_uid="search_index_save")
         post_delete.connect(search.index_on_delete, sender="proposals.Proposal", dispatch_uid="search_index_delete")
 
-        register_member_timeline(
-            services.ACTION_FILE,
-            services.ACTION_SUBMIT,
-            services.ACTION_REGISTER,
-            services.ACTION_ASSIGN,
-            services.ACTION_ACCEPT,
-            services.ACTION_REASSIGN,
-        )
+        register_member_timeline(A.FILE, A.SUBMIT, A.REGISTER, A.ASSIGN, A.ACCEPT, A.REASSIGN)
         # The proposer is told why a proposal was not registered.
-        register_member_timeline(services.ACTION_DECLINE, note=True)
+        register_member_timeline(A.DECLINE, note=True)

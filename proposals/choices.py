@@ -59,3 +59,29 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("未批准")
+
+
+class ProposalAction(models.TextChoices):
+    """Timeline events of the registry. The code is stored; the label is what people read.
+
+    Each app that writes timeline events declares its own ``…Action`` choices and registers them
+    (``proposals.models.register_action_choices``); ``timeline_record`` refuses an unknown code, so
+    a typo fails at once instead of silently hiding an event from members.
+    """
+
+    FILE = "proposal_file", _("录入提案")
+    DRAFT = "proposal_draft", _("起草提案")
+    EDIT = "proposal_edit", _("修改草稿")
+    SUBMIT = "proposal_submit", _("提交提案")
+    REGISTER = "proposal_register", _("立案")
+    DECLINE = "proposal_decline", _("不予立案")
+    ASSIGN = "proposal_assign", _("交办")
+    ACCEPT = "assignment_accept", _("签收")
+    RETURN = "assignment_return", _("退回")
+    REASSIGN = "assignment_reassign", _("重新交办")
+    EXTENSION_REQUEST = "extension_request", _("申请延期")
+    EXTENSION_APPROVE = "extension_approve", _("批准延期")
+    EXTENSION_REFUSE = "extension_refuse", _("不批准延期")
+    KEY_ON = "proposal_key_on", _("列为重点提案")
+    KEY_OFF = "proposal_key_off", _("取消重点提案")
+    ATTACH = "attachment_add", _("上传附件")

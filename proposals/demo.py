@@ -24,6 +24,7 @@ from .models import (
     Meeting,
     Member,
     Proposal,
+    ProposalAction,
     ProposalStatus,
     ProposerKind,
     Role,
@@ -163,12 +164,12 @@ def load(ctx: DemoContext) -> None:
         proposal.refresh_from_db()
         assignment.refresh_from_db()
     demo_timeline = [
-        (local_dt(2024, 3, 1), users["staff"], None, "录入提案", "", ProposalStatus.SUBMITTED),
+        (local_dt(2024, 3, 1), users["staff"], None, ProposalAction.FILE, "", ProposalStatus.SUBMITTED),
         (
             local_dt(2024, 3, 20),
             users["staff"],
             None,
-            "立案",
+            ProposalAction.REGISTER,
             ProposalStatus.SUBMITTED,
             ProposalStatus.REGISTERED,
         ),
@@ -176,7 +177,7 @@ def load(ctx: DemoContext) -> None:
             local_dt(2024, 4, 9),
             users["staff"],
             assignment,
-            "交办",
+            ProposalAction.ASSIGN,
             ProposalStatus.REGISTERED,
             ProposalStatus.ASSIGNED,
         ),
@@ -184,7 +185,7 @@ def load(ctx: DemoContext) -> None:
             local_dt(2024, 4, 10),
             users["fgw_handler"],
             assignment,
-            "签收",
+            ProposalAction.ACCEPT,
             AssignmentStatus.PENDING,
             AssignmentStatus.ACCEPTED,
         ),

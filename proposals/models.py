@@ -28,6 +28,7 @@ from .choices import (
     AssignmentRole,
     AssignmentStatus,
     ExtensionStatus,
+    ProposalAction,
     ProposalStatus,
     ProposerKind,
     Role,
@@ -40,6 +41,7 @@ __all__ = [
     "AssignmentRole",
     "AssignmentStatus",
     "ExtensionStatus",
+    "ProposalAction",
     "ProposalStatus",
     "ProposerKind",
     "Role",
@@ -591,7 +593,13 @@ class TimelineEvent(models.Model):
         indexes = [models.Index(fields=["proposal", "at"], name="timeline_proposal_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action_label}"
+
+    def _action_label(self) -> str:
+        return action_label(self.action)
+
+    _action_label.short_description = _("事项")  # type: ignore[attr-defined]  # the admin's column title
+    action_label = property(_action_label)
 
     @property
     def from_label(self) -> str:
@@ -607,6 +615,36 @@ class TimelineEvent(models.Model):
 # precedence, for codes two enums share ("submitted" is 待审查 for a proposal, 待签发 for a reply).
 _STATE_CHOICES: list[type[models.TextChoices]] = [ProposalStatus, AssignmentStatus, ExtensionStatus]
 _ACTION_STATE_CHOICES: dict[str, type[models.TextChoices]] = {}
+
+
+# Timeline action codes: this app's, and those the apps built on it add from their AppConfig.ready().
+_ACTION_CHOICES: list[type[models.TextChoices]] = [ProposalAction]
+
+
+def register_action_choices(choices: type[models.TextChoices]) -> None:
+    known = {code for c in _ACTION_CHOICES if c is not choices for code in c.values}
+    clash = known & set(choices.values)
+    if clash:
+        raise ValueError(f"timeline action codes registered twice: {sorted(clash)}")
+    if choices not in _ACTION_CHOICES:
+        _ACTION_CHOICES.append(choices)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every registered action code with its label, in registration order."""
+    return [(code, str(label)) for choices in _ACTION_CHOICES for code, label in choices.choices]
+
+
+def is_known_action(code: str) -> bool:
+    return any(code in choices.values for choices in _ACTION_CHOICES)
+
+
+def action_label(code: str) -> str:
+    """The display label of a stored timeline action code (in the active language)."""
+    for choices in _ACTION_CHOICES:
+        if code in choices.values:
+            return str(choices(code).label)
+    return code
 
 
 def register_state_choices(choices: type[models.TextChoices], *, actions: tuple[str, ...] = ()) -> None:

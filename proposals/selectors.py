@@ -17,6 +17,7 @@ from .models import (
     ProposalStatus,
     TimelineEvent,
     User,
+    is_known_action,
 )
 
 
@@ -154,7 +155,10 @@ _MEMBER_TIMELINE: dict[str, _MemberView] = {}
 
 
 def register_member_timeline(*actions: str, note: bool = False, own_only: bool = False) -> None:
+    """Members see events of these action codes (registered ones only: a typo fails at start-up)."""
     for action in actions:
+        if not is_known_action(str(action)):
+            raise ValueError(f"unknown timeline action code: {action!r}")
         _MEMBER_TIMELINE[str(action)] = _MemberView(note=note, own_only=own_only)
 
 

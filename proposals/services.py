@@ -37,6 +37,7 @@ from .models import (
     Meeting,
     Member,
     Proposal,
+    ProposalAction,
     ProposalCosigner,
     ProposalStatus,
     ProposerKind,
@@ -78,24 +79,6 @@ EXTENSION_NOT_LATER = _("延期后的办理时限必须晚于当前办理时限�
 EXTENSION_ALREADY_PENDING = _("已有一项延期申请正在审批。")
 EXTENSION_NOT_PENDING = _("该延期申请已经审批。")
 PROPOSAL_CLOSED = _("该提案已办结，不能再添加附件。")
-
-# --- Timeline actions (stored as written) ----------------------------------------------------
-ACTION_FILE = "录入提案"
-ACTION_DRAFT = "起草提案"
-ACTION_EDIT = "修改草稿"
-ACTION_SUBMIT = "提交提案"
-ACTION_REGISTER = "立案"
-ACTION_DECLINE = "不予立案"
-ACTION_ASSIGN = "交办"
-ACTION_ACCEPT = "签收"
-ACTION_RETURN = "退回"
-ACTION_REASSIGN = "重新交办"
-ACTION_EXTENSION_REQUEST = "申请延期"
-ACTION_EXTENSION_APPROVE = "批准延期"
-ACTION_EXTENSION_REFUSE = "不批准延期"
-ACTION_KEY_ON = "列为重点提案"
-ACTION_KEY_OFF = "取消重点提案"
-ACTION_ATTACH = "上传附件"
 
 _NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
@@ -236,7 +219,7 @@ def proposal_create(
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_FILE if status == ProposalStatus.SUBMITTED else ACTION_DRAFT,
+        action=ProposalAction.FILE if status == ProposalStatus.SUBMITTED else ProposalAction.DRAFT,
         to_state=status,
         note=number and str(_("沿用原编号 %(number)s") % {"number": number}),
     )
@@ -289,7 +272,7 @@ def proposal_update_draft(
     _set_cosigners(proposal, cosigners)
     for upload in attachments:
         _store_attachment(proposal=proposal, actor=actor, upload=upload)
-    timeline_record(proposal=proposal, actor=actor, action=ACTION_EDIT)
+    timeline_record(proposal=proposal, actor=actor, action=ProposalAction.EDIT)
     return proposal
 
 
@@ -305,7 +288,7 @@ def proposal_submit(*, proposal: Proposal, actor: User) -> Proposal:
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_SUBMIT,
+        action=ProposalAction.SUBMIT,
         from_state=ProposalStatus.DRAFT,
         to_state=ProposalStatus.SUBMITTED,
     )
@@ -352,7 +335,7 @@ def proposal_register(*, proposal: Proposal, actor: User) -> Proposal:
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_REGISTER,
+        action=ProposalAction.REGISTER,
         from_state=ProposalStatus.SUBMITTED,
         to_state=ProposalStatus.REGISTERED,
         note=str(_("编号 %(number)s") % {"number": proposal.number}),
@@ -387,7 +370,7 @@ def proposal_decline(
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_DECLINE,
+        action=ProposalAction.DECLINE,
         from_state=ProposalStatus.SUBMITTED,
         to_state=ProposalStatus.NOT_REGISTERED,
         note="；".join(parts),
@@ -464,7 +447,7 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_ASSIGN,
+        action=ProposalAction.ASSIGN,
         from_state=ProposalStatus.REGISTERED,
         to_state=ProposalStatus.ASSIGNED,
         note=note,
@@ -494,7 +477,7 @@ def assignment_accept(*, assignment: Assignment, actor: User) -> Assignment:
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_ACCEPT,
+        action=ProposalAction.ACCEPT,
         from_state=AssignmentStatus.PENDING,
         to_state=AssignmentStatus.ACCEPTED,
         note=assignment.agency.name,
@@ -520,7 +503,7 @@ def assignment_return(*, assignment: Assignment, actor: User, reason: str) -> As
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_RETURN,
+        action=ProposalAction.RETURN,
         from_state=AssignmentStatus.PENDING,
         to_state=AssignmentStatus.RETURNED,
         note=f"{assignment.agency.name}：{reason}",
@@ -547,7 +530,7 @@ def assignment_reassign(
         proposal=proposal,
         assignment=new,
         actor=actor,
-        action=ACTION_REASSIGN,
+        action=ProposalAction.REASSIGN,
         from_state=AssignmentStatus.RETURNED,
         to_state=AssignmentStatus.PENDING,
         note=str(
@@ -580,7 +563,7 @@ def assignment_request_extension(
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_EXTENSION_REQUEST,
+        action=ProposalAction.EXTENSION_REQUEST,
         note=str(
             _("%(agency)s 申请延至 %(due)s：%(reason)s")
             % {"agency": assignment.agency.name, "due": requested_due_date, "reason": reason}
@@ -620,7 +603,7 @@ def extension_approve(
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_EXTENSION_APPROVE,
+        action=ProposalAction.EXTENSION_APPROVE,
         note=str(
             _("%(agency)s 办理时限由 %(old)s 延至 %(new)s")
             % {"agency": assignment.agency.name, "old": old_due, "new": new_due}
@@ -643,7 +626,7 @@ def extension_refuse(*, extension: ExtensionRequest, actor: User, note: str = ""
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_EXTENSION_REFUSE,
+        action=ProposalAction.EXTENSION_REFUSE,
         note=assignment.agency.name + (f"：{extension.decision_note}" if extension.decision_note else ""),
     )
     return extension
@@ -662,7 +645,7 @@ def proposal_set_key(*, proposal: Proposal, actor: User, is_key: bool, note: str
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_KEY_ON if is_key else ACTION_KEY_OFF,
+        action=ProposalAction.KEY_ON if is_key else ProposalAction.KEY_OFF,
         note=proposal.key_note if is_key else "",
     )
     return proposal
@@ -699,5 +682,5 @@ def attachment_add(*, proposal: Proposal, actor: User, upload: UploadedFile) -> 
         _require(is_staff(actor))
         _require(proposal.status != ProposalStatus.CLOSED, PROPOSAL_CLOSED)
     attachment = _store_attachment(proposal=proposal, actor=actor, upload=upload)
-    timeline_record(proposal=proposal, actor=actor, action=ACTION_ATTACH, note=attachment.original_name)
+    timeline_record(proposal=proposal, actor=actor, action=ProposalAction.ATTACH, note=attachment.original_name)
     return attachment

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from audit.log import record_event
 
-from .models import Assignment, Proposal, TimelineEvent, User
+from .models import Assignment, Proposal, TimelineEvent, User, is_known_action
 
 
 def timeline_record(
@@ -20,10 +20,14 @@ def timeline_record(
     note: str = "",
     assignment: Assignment | None = None,
 ) -> TimelineEvent:
-    # The timeline is a shared record: kept in the committee's language, not in the language the
-    # actor happens to use on screen (callers may pass lazy translations).
+    """Write one timeline event; ``action`` is a registered code (a member of an app's ``…Action``)."""
+    action = str(action)
+    if not is_known_action(action):
+        raise ValueError(f"unknown timeline action code: {action!r}")
+    # The note is a shared record: kept in the committee's language, not in the language the actor
+    # happens to use on screen (callers may pass lazy translations).
     with translation.override(settings.LANGUAGE_CODE):
-        action, note = str(action), str(note)
+        note = str(note)
     event = TimelineEvent.objects.create(
         proposal=proposal,
         assignment=assignment,

@@ -7,20 +7,13 @@ class RepliesConfig(AppConfig):
     verbose_name = _("答复")
 
     def ready(self) -> None:
-        from proposals.models import register_state_choices
+        from proposals.models import register_action_choices, register_state_choices
         from proposals.selectors import register_member_timeline
 
-        from . import services
+        from .actions import ReplyAction as A
         from .models import ReplyStatus
 
-        register_member_timeline(services.ACTION_ISSUE, services.ACTION_PROPOSAL_REPLIED)
-        register_state_choices(
-            ReplyStatus,
-            actions=(
-                services.ACTION_CREATE,
-                services.ACTION_SUBMIT,
-                services.ACTION_RETURN,
-                services.ACTION_ISSUE,
-                services.ACTION_COHANDLER_ISSUE,
-            ),
-        )
+        register_action_choices(A)
+        register_member_timeline(A.ISSUE, A.PROPOSAL_REPLIED)
+        # "submitted" is 待签发 in a reply's events, 待审查 in a proposal's.
+        register_state_choices(ReplyStatus, actions=(A.CREATE, A.SUBMIT, A.RETURN, A.ISSUE, A.COHANDLER_ISSUE))

@@ -19,6 +19,7 @@ from proposals.demo import DemoContext, local_dt
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, TimelineEvent
 
 from . import services
+from .actions import ReplyAction
 from .models import Reply, ReplyStatus, ReplyVersion
 from .pdf import render_reply_pdf
 
@@ -79,23 +80,23 @@ def load(ctx: DemoContext) -> None:
 
     proposal = assignment.proposal
     events = [
-        (local_dt(2024, 7, 1), handler, services.ACTION_CREATE, "", ReplyStatus.DRAFT, "第 1 轮"),
-        (submitted_at, handler, services.ACTION_SUBMIT, ReplyStatus.DRAFT, ReplyStatus.SUBMITTED, ""),
-        (issued_at, leader, services.ACTION_ISSUE, ReplyStatus.SUBMITTED, ReplyStatus.ISSUED, ""),
+        (local_dt(2024, 7, 1), handler, ReplyAction.CREATE, "", ReplyStatus.DRAFT, "第 1 轮"),
+        (submitted_at, handler, ReplyAction.SUBMIT, ReplyStatus.DRAFT, ReplyStatus.SUBMITTED, ""),
+        (issued_at, leader, ReplyAction.ISSUE, ReplyStatus.SUBMITTED, ReplyStatus.ISSUED, ""),
         (
             issued_at,
             leader,
-            services.ACTION_ASSIGNMENT_REPLIED,
+            ReplyAction.ASSIGNMENT_REPLIED,
             AssignmentStatus.ACCEPTED,
             AssignmentStatus.REPLIED,
             "",
         ),
     ]
     events.append(
-        (issued_at, leader, services.ACTION_PROPOSAL_REPLIED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, "")
+        (issued_at, leader, ReplyAction.PROPOSAL_REPLIED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, "")
     )
     for at, actor, action, from_state, to_state, note in events:
-        if action == services.ACTION_ISSUE and reply.pdf_sha256:
+        if action == ReplyAction.ISSUE and reply.pdf_sha256:
             note = f"A 类 · 2024年7月9日 · SHA-256 {reply.pdf_sha256}"
         TimelineEvent.objects.get_or_create(
             proposal=proposal,

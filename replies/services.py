@@ -43,6 +43,7 @@ from proposals.roles import NOT_ALLOWED, is_agency_user_of, is_handler_of, is_le
 from proposals.timeline import timeline_record
 from proposals.validators import validate_phone
 
+from .actions import ReplyAction
 from .models import Reply, ReplyClass, ReplyStatus, ReplyVersion
 from .signals import reply_issued
 
@@ -70,14 +71,7 @@ DATE_BEFORE_ASSIGNMENT = _("成文日期不能早于交办日期（%(date)s）�
 NOT_PUBLIC_REASON_REQUIRED = _("选择不公开时，请填写不公开的理由。")
 RETURN_COMMENT_REQUIRED = _("退回时请填写退回意见。")
 
-# --- Timeline actions (the proposal's page shows them) ------------------------------------
-ACTION_CREATE = "起草答复"
-ACTION_SUBMIT = "提交签发"
-ACTION_RETURN = "退回修改"
-ACTION_ISSUE = "签发答复"
-ACTION_COHANDLER_ISSUE = "签发会办意见"
-ACTION_ASSIGNMENT_REPLIED = "交办已答复"
-ACTION_PROPOSAL_REPLIED = "提案已答复"
+# Timeline actions: ``replies.actions.ReplyAction``.
 
 # The fields a handler edits; each saved version keeps a snapshot of them.
 EDITABLE_FIELDS = (
@@ -312,7 +306,7 @@ def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any]
         proposal=assignment.proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_CREATE,
+        action=ReplyAction.CREATE,
         to_state=ReplyStatus.DRAFT,
         note=gettext("第 %(round)s 轮") % {"round": reply.round},
     )
@@ -374,7 +368,7 @@ def reply_submit(*, reply: Reply, actor: User) -> Reply:
         proposal=reply.assignment.proposal,
         assignment=reply.assignment,
         actor=actor,
-        action=ACTION_SUBMIT,
+        action=ReplyAction.SUBMIT,
         from_state=ReplyStatus.DRAFT,
         to_state=ReplyStatus.SUBMITTED,
     )
@@ -401,7 +395,7 @@ def reply_return(*, reply: Reply, actor: User, comment: str) -> Reply:
         proposal=reply.assignment.proposal,
         assignment=reply.assignment,
         actor=actor,
-        action=ACTION_RETURN,
+        action=ReplyAction.RETURN,
         from_state=ReplyStatus.SUBMITTED,
         to_state=ReplyStatus.DRAFT,
         note=comment,
@@ -516,7 +510,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_COHANDLER_ISSUE if is_co else ACTION_ISSUE,
+        action=ReplyAction.COHANDLER_ISSUE if is_co else ReplyAction.ISSUE,
         from_state=ReplyStatus.SUBMITTED,
         to_state=ReplyStatus.ISSUED,
         note=f"{reply.get_reply_class_display()} · {document_date(reply.reply_date)} · SHA-256 {reply.pdf_sha256}",
@@ -531,7 +525,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         proposal=proposal,
         assignment=assignment,
         actor=actor,
-        action=ACTION_ASSIGNMENT_REPLIED,
+        action=ReplyAction.ASSIGNMENT_REPLIED,
         from_state=old_status,
         to_state=AssignmentStatus.REPLIED,
     )
@@ -561,7 +555,7 @@ def _maybe_mark_proposal_replied(proposal_id: int, actor: User) -> None:
     timeline_record(
         proposal=proposal,
         actor=actor,
-        action=ACTION_PROPOSAL_REPLIED,
+        action=ReplyAction.PROPOSAL_REPLIED,
         from_state=ProposalStatus.ASSIGNED,
         to_state=ProposalStatus.REPLIED,
     )

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from proposals.choices import ProposalAction
+
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
@@ -275,7 +277,7 @@ def test_dates_follow_the_page_language(world, client):
 
     from proposals.timeline import timeline_record
 
-    event = timeline_record(proposal=world.proposal, actor=world.staff, action="立案")
+    event = timeline_record(proposal=world.proposal, actor=world.staff, action=ProposalAction.REGISTER)
     event.at = timezone.make_aware(dt.datetime(2024, 7, 9, 10, 30))
     event.save(update_fields=["at"])
     client.force_login(world.staff)

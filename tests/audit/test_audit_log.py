@@ -11,6 +11,7 @@ from audit.db import expected_triggers, installed_triggers
 from audit.log import record_event
 from audit.models import GENESIS_HASH, AppendOnlyError, AuditAnchor, AuditEvent
 from audit.services import verify_chain
+from proposals.choices import ProposalAction
 from proposals.models import ProposalStatus, Role
 from proposals.timeline import timeline_record
 from tests.factories import PASSWORD, make_user
@@ -238,7 +239,7 @@ def test_every_transition_is_recorded_with_its_actor(world):
 
 def test_a_rolled_back_transition_leaves_no_audit_row(world):
     with pytest.raises(RuntimeError), transaction.atomic():
-        timeline_record(proposal=world.proposal, actor=world.staff, action="x", to_state="closed")
+        timeline_record(proposal=world.proposal, actor=world.staff, action=ProposalAction.REGISTER, to_state="closed")
         raise RuntimeError
     assert not AuditEvent.objects.filter(event="transition").exists()
 

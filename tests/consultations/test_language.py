@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from consultations.actions import ConsultationAction
 from consultations.models import Opinion
 
 
@@ -36,12 +37,16 @@ def test_record_pdf_text_is_chinese_even_when_the_signer_reads_english(world):
 
 
 @pytest.mark.django_db
-def test_timeline_action_is_kept_in_chinese_when_the_actor_uses_english(world):
+def test_timeline_stores_the_action_code_and_the_note_in_chinese_when_the_actor_uses_english(world):
     from django.utils.translation import gettext_lazy as _
 
     from proposals.timeline import timeline_record
 
     with translation.override("en"):
-        event = timeline_record(proposal=world.proposal, actor=world.staff, action=_("安排面商"), note=_("办结"))
+        event = timeline_record(
+            proposal=world.proposal, actor=world.staff, action=ConsultationAction.SCHEDULE, note=_("办结")
+        )
     event.refresh_from_db()
-    assert (event.action, event.note) == ("安排面商", "办结")
+    assert (event.action, event.note) == ("consultation_schedule", "办结")
+    with translation.override("en"):
+        assert event.action_label == "Schedule consultation"  # the label follows the reader's language

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from consultations import services
+from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, Rating
 from proposals.deadlines import add_months
 from proposals.errors import DomainError
@@ -34,7 +35,7 @@ def test_first_proposer_and_cosigner_both_rate(world, replied):
     b = rate(world, world.cosigner_user, "basic")
     assert (a.member, a.value, a.comment, a.on_behalf, a.round) == (world.proposer, "satisfied", "很好", False, 1)
     assert (b.member, b.value) == (world.cosigner, "basic")
-    assert TimelineEvent.objects.filter(action="满意度测评").count() == 2
+    assert TimelineEvent.objects.filter(action=ConsultationAction.RATE).count() == 2
 
 
 def test_unrelated_member_cannot_rate(world, replied):
@@ -58,7 +59,7 @@ def test_rating_twice_replaces_the_first_with_a_timeline_event(world, replied):
     assert first.pk == second.pk
     assert Rating.objects.count() == 1
     assert Rating.objects.get().value == "satisfied"
-    change = TimelineEvent.objects.get(action="修改满意度测评")
+    change = TimelineEvent.objects.get(action=ConsultationAction.RATE_CHANGE)
     assert (change.from_state, change.to_state, change.actor) == ("basic", "satisfied", world.member_user)
 
 
@@ -82,7 +83,7 @@ def test_staff_rating_on_behalf_needs_the_paper_form(world, replied):
     rating = rate(world, world.staff, member=world.proposer, paper_form=pdf_upload("测评表.pdf"))
     assert (rating.on_behalf, rating.entered_by, rating.member) == (True, world.staff, world.proposer)
     assert rating.paper_form.name.endswith(".pdf")
-    assert "工作人员凭纸质测评表代为录入" in TimelineEvent.objects.get(action="满意度测评").note
+    assert "工作人员凭纸质测评表代为录入" in TimelineEvent.objects.get(action=ConsultationAction.RATE).note
 
 
 def test_co_handler_assignment_takes_no_rating_or_consultation(world):
@@ -110,7 +111,7 @@ def test_unsatisfied_reopens_the_assignment_for_a_second_round(world, replied):
     assert world.assignment.round == 2
     assert world.assignment.due_date == add_months(timezone.localdate(), world.meeting.rehandle_due_months)
     assert world.proposal.status == ProposalStatus.ASSIGNED
-    assert TimelineEvent.objects.filter(action="重新办理", to_state="rehandling").exists()
+    assert TimelineEvent.objects.filter(action=ConsultationAction.REHANDLE, to_state="rehandling").exists()
 
 
 def test_rehandle_due_months_comes_from_the_meeting(world, replied):
@@ -181,4 +182,8 @@ def test_rehandling_loop_end_to_end(world):
     ratings = list(Rating.objects.filter(assignment=world.assignment).order_by("round").values_list("round", "value"))
     assert ratings == [(1, "unsatisfied"), (2, "satisfied")]
     actions = list(TimelineEvent.objects.filter(proposal=world.proposal).values_list("action", flat=True))
-    assert actions.count("委员网上签字") == 2 and "重新办理" in actions and actions[-1] == "办结"
+    assert (
+        actions.count(ConsultationAction.SIGN_ONLINE) == 2
+        and ConsultationAction.REHANDLE in actions
+        and actions[-1] == ConsultationAction.CLOSE
+    )

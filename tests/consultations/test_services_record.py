@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from consultations import services
+from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, SignMethod
 from proposals.errors import ConflictError, DomainError
 from proposals.models import AssignmentStatus, TimelineEvent
@@ -45,7 +46,7 @@ def test_handler_schedules_consultation_with_first_proposer(world):
         "13900000001",
     )
     assert c.warnings == []
-    event = TimelineEvent.objects.get(proposal=world.proposal, action="安排面商")
+    event = TimelineEvent.objects.get(proposal=world.proposal, action=ConsultationAction.SCHEDULE)
     assert event.actor == world.handler_a and event.assignment == world.assignment
 
 
@@ -85,7 +86,7 @@ def test_consultation_before_the_assignment_date_is_refused(world):
         services.HELD_BEFORE_ASSIGNMENT % {"date": f"{assigned_on.year}年{assigned_on.month}月{assigned_on.day}日"}
     )
     assert not Consultation.objects.exists()
-    assert not TimelineEvent.objects.filter(action="安排面商").exists()
+    assert not TimelineEvent.objects.filter(action=ConsultationAction.SCHEDULE).exists()
 
 
 def test_consultation_after_the_reply_was_issued_warns_but_is_kept(world, settings):
@@ -94,7 +95,7 @@ def test_consultation_after_the_reply_was_issued_warns_but_is_kept(world, settin
     c = schedule(world, held_at=when(3))
     assert len(c.warnings) == 1 and "晚于本轮答复的签发日期" in c.warnings[0]
     assert Consultation.objects.filter(pk=c.pk).exists()
-    assert "晚于本轮答复的签发日期" in TimelineEvent.objects.get(action="安排面商").note
+    assert "晚于本轮答复的签发日期" in TimelineEvent.objects.get(action=ConsultationAction.SCHEDULE).note
 
 
 def test_record_is_prefilled_from_member_proposal_and_reply_draft_and_tied_to_its_version(world):
@@ -120,7 +121,7 @@ def test_record_is_prefilled_from_member_proposal_and_reply_draft_and_tied_to_it
     world.proposer.save(update_fields=["phone"])
     c.refresh_from_db()
     assert c.member_phone == "13800000001"
-    assert TimelineEvent.objects.filter(action="填写面商记录", to_state="held").exists()
+    assert TimelineEvent.objects.filter(action=ConsultationAction.RECORD, to_state="held").exists()
 
 
 def test_record_is_editable_until_signed(world):
@@ -128,7 +129,7 @@ def test_record_is_editable_until_signed(world):
     c = record(world, c, reply_points="修改后的要点", work_unit="某单位")
     c.refresh_from_db()
     assert (c.reply_points, c.work_unit) == ("修改后的要点", "某单位")
-    assert TimelineEvent.objects.filter(action="修改面商记录").exists()
+    assert TimelineEvent.objects.filter(action=ConsultationAction.EDIT_RECORD).exists()
 
 
 def test_second_save_from_a_stale_form_is_refused(world):
@@ -162,7 +163,9 @@ def test_member_signs_online_with_password_and_the_record_locks(world):
     assert c.signature_sha256 == hashlib.sha256(png_bytes()).hexdigest()
     with c.pdf.open("rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == c.pdf_sha256
-    assert TimelineEvent.objects.filter(action="委员网上签字", from_state="held", to_state="signed").exists()
+    assert TimelineEvent.objects.filter(
+        action=ConsultationAction.SIGN_ONLINE, from_state="held", to_state="signed"
+    ).exists()
 
 
 def test_wrong_password_is_refused_and_nothing_written(world):
@@ -172,7 +175,7 @@ def test_wrong_password_is_refused_and_nothing_written(world):
         sign(world, c, password="wrong-password")
     assert exc.value.message == str(services.WRONG_PASSWORD)
     assert Consultation.objects.filter(pk=c.pk).values().get() == before
-    assert not TimelineEvent.objects.filter(action="委员网上签字").exists()
+    assert not TimelineEvent.objects.filter(action=ConsultationAction.SIGN_ONLINE).exists()
 
 
 def test_wrong_password_is_audited_and_repeated_failures_lock_signing(world):
@@ -286,7 +289,7 @@ def test_paper_sign_off_keeps_the_scan_and_who_entered_it(world, who):
     with c.paper_scan.open("rb") as fh:
         assert fh.read().startswith(b"%PDF-")
     assert c.content_sha256 == services.content_hash(c)
-    assert TimelineEvent.objects.filter(action="录入纸质签字面商记录").exists()
+    assert TimelineEvent.objects.filter(action=ConsultationAction.SIGN_PAPER).exists()
 
 
 def test_paper_sign_off_refuses_handler_of_other_agency_and_members(world):

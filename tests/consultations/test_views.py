@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from consultations import services
+from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, Rating
 from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
 from tests.consultations.conftest import draft_reply, pdf_upload, record, schedule, sign, signature_data_url
@@ -83,7 +84,7 @@ def test_schedule_post_creates_the_record(world, login):
     assert response.status_code == 302
     c = Consultation.objects.get()
     assert (c.status, c.place, c.member) == (ConsultationStatus.SCHEDULED, "市政协办公楼", world.proposer)
-    assert TimelineEvent.objects.filter(action="安排面商", actor=world.handler_a).exists()
+    assert TimelineEvent.objects.filter(action=ConsultationAction.SCHEDULE, actor=world.handler_a).exists()
 
 
 def test_schedule_is_post_only(world, login):

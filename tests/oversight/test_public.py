@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
+from oversight.actions import OversightAction
 from oversight.redaction import MASK, mask_phones, redact
 from proposals.models import Member, TimelineEvent
 from replies.models import Reply, ReplyStatus
@@ -178,8 +179,8 @@ def test_staff_unpublishes_with_a_reason(demo, client, run):
     assert demo.unpublished_at is not None and demo.unpublished_by == staff
     assert demo.unpublish_reason == "含有未脱敏信息"
     event = TimelineEvent.objects.filter(proposal=demo.assignment.proposal).latest("id")
-    assert (event.action, event.note, event.actor) == ("撤销公开答复", "含有未脱敏信息", staff)
-    audit = AuditEvent.objects.filter(event="transition", detail__contains="撤销公开答复")
+    assert (event.action, event.note, event.actor) == (OversightAction.UNPUBLISH, "含有未脱敏信息", staff)
+    audit = AuditEvent.objects.filter(event="transition", detail__contains=OversightAction.UNPUBLISH)
     assert audit.count() == 1 and "含有未脱敏信息" not in audit.get().detail
     client.logout()
     assert client.get(reverse("oversight:public_detail", args=[demo.pk])).status_code == 404

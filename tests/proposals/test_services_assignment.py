@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from proposals import deadlines, services
+from proposals.choices import ProposalAction
 from proposals.deadlines import add_months, add_working_days
 from proposals.models import (
     Agency,
@@ -57,7 +58,7 @@ def test_lead_with_cohandler_gets_default_due_dates(world, registered, agency_c)
     registered.refresh_from_db()
     assert registered.status == ProposalStatus.ASSIGNED
     event = last_event(registered)
-    assert (event.action, event.from_state, event.to_state) == ("交办", "registered", "assigned")
+    assert (event.action, event.from_state, event.to_state) == (ProposalAction.ASSIGN, "registered", "assigned")
     assert world.agency_a.name in event.note and world.agency_b.name in event.note
 
 
@@ -141,7 +142,7 @@ def test_handler_accepts_and_timeline_says_so(world, pending):
     assert pending.status == AssignmentStatus.ACCEPTED and pending.accepted_at is not None
     event = last_event(pending.proposal)
     assert (event.action, event.assignment, event.actor, event.to_state) == (
-        "签收",
+        ProposalAction.ACCEPT,
         pending,
         world.handler_a,
         "accepted",
@@ -165,13 +166,13 @@ def test_return_within_window_then_staff_reassign(world, pending):
     services.assignment_return(assignment=pending, actor=world.leader_a, reason="不属于本单位职责")
     pending.refresh_from_db()
     assert (pending.status, pending.return_reason) == (AssignmentStatus.RETURNED, "不属于本单位职责")
-    assert last_event(pending.proposal).action == "退回"
+    assert last_event(pending.proposal).action == ProposalAction.RETURN
     new = services.assignment_reassign(assignment=pending, actor=world.staff, agency=world.agency_b)
     pending.refresh_from_db()
     assert pending.replaced_by == new
     assert (new.agency, new.role, new.status) == (world.agency_b, "lead", AssignmentStatus.PENDING)
     event = last_event(new.proposal)
-    assert (event.action, event.assignment) == ("重新交办", new)
+    assert (event.action, event.assignment) == (ProposalAction.REASSIGN, new)
     with refused(services.ALREADY_REASSIGNED):
         services.assignment_reassign(assignment=pending, actor=world.staff, agency=world.agency_a)
 
@@ -230,7 +231,7 @@ def test_extension_request_and_approval_move_the_due_date(world):
     ext = services.assignment_request_extension(
         assignment=a, actor=world.handler_a, reason="需要调研", requested_due_date=wanted
     )
-    assert ext.status == ExtensionStatus.PENDING and last_event(a.proposal).action == "申请延期"
+    assert ext.status == ExtensionStatus.PENDING and last_event(a.proposal).action == ProposalAction.EXTENSION_REQUEST
     with refused(services.EXTENSION_ALREADY_PENDING):
         services.assignment_request_extension(
             assignment=a, actor=world.handler_a, reason="再申请", requested_due_date=wanted
@@ -240,7 +241,7 @@ def test_extension_request_and_approval_move_the_due_date(world):
     ext.refresh_from_db()
     assert (a.due_date, a.original_due_date) == (wanted, old_due)
     assert (ext.status, ext.new_due_date, ext.decided_by) == (ExtensionStatus.APPROVED, wanted, world.staff)
-    assert last_event(a.proposal).action == "批准延期"
+    assert last_event(a.proposal).action == ProposalAction.EXTENSION_APPROVE
     with refused(services.EXTENSION_NOT_PENDING):
         services.extension_refuse(extension=ext, actor=world.staff)
 

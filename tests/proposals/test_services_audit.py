@@ -15,7 +15,7 @@ def test_each_transition_leaves_exactly_one_audit_row(world, submitted):
     services.proposal_register(proposal=submitted, actor=world.staff)
     rows = AuditEvent.objects.filter(event="transition").order_by("id")[before:]
     assert len(rows) == 1
-    assert rows[0].user_id == world.staff.pk and rows[0].detail.startswith("立案")
+    assert rows[0].user_id == world.staff.pk and rows[0].detail.startswith("proposal_register:")
 
 
 def test_refused_transition_leaves_no_audit_row(world, submitted):

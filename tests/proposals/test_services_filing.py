@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from proposals import services
+from proposals.choices import ProposalAction
 from proposals.models import Attachment, Proposal, ProposalStatus, ProposerKind, TimelineEvent
 from proposals.validators import PHONE_INVALID
 from tests.factories import make_proposal
@@ -31,7 +32,7 @@ def test_staff_files_joint_proposal_from_paper_awaiting_review(world):
     assert p.title == "关于<b>加强</b>养老服务的建议"  # stored as typed, escaped on display
     assert [m.name for m in p.cosigners.order_by("proposalcosigner__order")] == ["李四", "王五"]
     event = last_event(p)
-    assert (event.action, event.to_state, event.actor) == ("录入提案", "submitted", world.staff)
+    assert (event.action, event.to_state, event.actor) == (ProposalAction.FILE, "submitted", world.staff)
 
 
 def test_staff_files_body_proposal_with_contact(world):
@@ -139,7 +140,7 @@ def test_member_drafts_as_first_proposer_then_submits(world):
     p.refresh_from_db()
     assert p.status == ProposalStatus.SUBMITTED and p.submitted_at is not None
     event = last_event(p)
-    assert (event.action, event.from_state, event.to_state) == ("提交提案", "draft", "submitted")
+    assert (event.action, event.from_state, event.to_state) == (ProposalAction.SUBMIT, "draft", "submitted")
 
 
 def test_member_cannot_give_a_number_or_file_for_a_body(world):
@@ -189,7 +190,7 @@ def test_author_edits_draft_but_not_after_submit(world):
     )
     p.refresh_from_db()
     assert (p.title, list(p.cosigners.all())) == ("二稿", [world.cosigner])
-    assert last_event(p).action == "修改草稿"
+    assert last_event(p).action == ProposalAction.EDIT
     services.proposal_submit(proposal=p, actor=world.member_user)
     with refused(services.NOT_DRAFT):
         services.proposal_update_draft(proposal=p, actor=world.member_user, title="三稿", main_content="z")

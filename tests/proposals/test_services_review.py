@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 
 from proposals import services
+from proposals.choices import ProposalAction
 from proposals.errors import DomainError
 from proposals.models import Meeting, Proposal, ProposalStatus
 from tests.factories import make_proposal
@@ -22,7 +23,7 @@ def test_register_gives_next_number_of_the_meeting(world, submitted):
     assert submitted.registered_at is not None and world.meeting.last_sequence == 2
     event = last_event(submitted)
     assert (event.action, event.from_state, event.to_state, event.actor) == (
-        "立案",
+        ProposalAction.REGISTER,
         "submitted",
         "registered",
         world.staff,
@@ -92,7 +93,7 @@ def test_decline_with_reason_and_conversion(world, submitted, decline_reason):
         True,
     )
     event = last_event(submitted)
-    assert (event.action, event.to_state) == ("不予立案", "not_registered")
+    assert (event.action, event.to_state) == (ProposalAction.DECLINE, "not_registered")
     assert "转为意见建议" in event.note and decline_reason.text in event.note
     with refused(services.ALREADY_DECLINED):
         services.proposal_register(proposal=submitted, actor=world.staff)
@@ -118,10 +119,10 @@ def test_key_flag_and_supervising_note(world):
     services.proposal_set_key(proposal=world.proposal, actor=world.staff, is_key=True, note="市领导督办")
     world.proposal.refresh_from_db()
     assert world.proposal.is_key and world.proposal.key_note == "市领导督办"
-    assert (last_event(world.proposal).action, last_event(world.proposal).note) == ("列为重点提案", "市领导督办")
+    assert (last_event(world.proposal).action, last_event(world.proposal).note) == (ProposalAction.KEY_ON, "市领导督办")
     services.proposal_set_key(proposal=world.proposal, actor=world.staff, is_key=False)
     world.proposal.refresh_from_db()
-    assert not world.proposal.is_key and last_event(world.proposal).action == "取消重点提案"
+    assert not world.proposal.is_key and last_event(world.proposal).action == ProposalAction.KEY_OFF
     with refused(services.NOT_ALLOWED):
         services.proposal_set_key(proposal=world.proposal, actor=world.handler_a, is_key=True)
 

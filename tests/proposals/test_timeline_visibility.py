@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from consultations.actions import ConsultationAction
+from proposals.choices import ProposalAction
 from proposals.selectors import timeline_visible_to
 from proposals.timeline import timeline_record
+from replies.actions import ReplyAction
 
 pytestmark = pytest.mark.django_db
 
@@ -14,21 +17,29 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def events(world):
     p, a = world.proposal, world.assignment
-    timeline_record(proposal=p, actor=world.staff, action="立案", note="立案说明")
-    timeline_record(proposal=p, actor=world.staff, action="列为重点提案", note="督办说明：请加快进度")
-    timeline_record(proposal=p, actor=world.leader_a, action="退回修改", assignment=a, note="负责人退回意见：数据有误")
-    timeline_record(proposal=p, actor=world.member_user, action="满意度测评", assignment=a, note="张三的意见：很好")
-    timeline_record(proposal=p, actor=world.cosigner_user, action="满意度测评", assignment=a, note="李四的意见：一般")
+    timeline_record(proposal=p, actor=world.staff, action=ProposalAction.REGISTER, note="立案说明")
+    timeline_record(proposal=p, actor=world.staff, action=ProposalAction.KEY_ON, note="督办说明：请加快进度")
+    timeline_record(
+        proposal=p, actor=world.leader_a, action=ReplyAction.RETURN, assignment=a, note="负责人退回意见：数据有误"
+    )
+    timeline_record(
+        proposal=p, actor=world.member_user, action=ConsultationAction.RATE, assignment=a, note="张三的意见：很好"
+    )
+    timeline_record(
+        proposal=p, actor=world.cosigner_user, action=ConsultationAction.RATE, assignment=a, note="李四的意见：一般"
+    )
     other = world.agency_b
     from tests.factories import make_assignment
 
     b = make_assignment(proposal=p, agency=other, assigned_by=world.staff, role="split")
-    timeline_record(proposal=p, actor=world.handler_b, action="申请延期", assignment=b, note="乙单位延期理由")
+    timeline_record(
+        proposal=p, actor=world.handler_b, action=ProposalAction.EXTENSION_REQUEST, assignment=b, note="乙单位延期理由"
+    )
     return p
 
 
 def visible(user, proposal) -> list[tuple[str, str]]:
-    return [(e.action, e.visible_note) for e in timeline_visible_to(user, proposal)]
+    return [(e.action_label, e.visible_note) for e in timeline_visible_to(user, proposal)]
 
 
 def test_staff_see_every_event_with_its_note(world, events):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from proposals import services
+from proposals.choices import ProposalAction
 from proposals.forms import LEAD_REQUIRED, SCOPE_REQUIRED
 from proposals.models import (
     Assignment,
@@ -65,7 +66,7 @@ def test_staff_files_a_proposal_in_the_browser(world, login):
     assert response.status_code == 302 and response["Location"] == reverse("proposals:detail", args=[p.pk])
     assert p.status == ProposalStatus.SUBMITTED and p.created_by == world.staff
     assert list(p.cosigners.all()) == [world.cosigner] and p.attachments.count() == 1
-    assert last_event(p).action == "录入提案"
+    assert last_event(p).action == ProposalAction.FILE
 
 
 @pytest.mark.parametrize(
@@ -161,7 +162,7 @@ def test_staff_registers_from_the_detail_page(world, login, submitted):
     assert submitted.number == "TA0002" and submitted.status == ProposalStatus.REGISTERED
     assert "已立案，编号 TA0002。" in messages_of(response)
     event = last_event(submitted)
-    assert (event.action, event.actor) == ("立案", world.staff)
+    assert (event.action, event.actor) == (ProposalAction.REGISTER, world.staff)
     # The second click (a stale page) is told and changes nothing.
     response = client.post(url, follow=True)
     assert str(services.ALREADY_REGISTERED) in messages_of(response)
@@ -204,7 +205,7 @@ def test_decline_form(world, login, submitted, decline_reason):
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == ProposalStatus.NOT_REGISTERED and submitted.converted_to_opinion
-    assert last_event(submitted).action == "不予立案"
+    assert last_event(submitted).action == ProposalAction.DECLINE
 
 
 def test_key_flag_form(world, login):
@@ -248,7 +249,7 @@ def test_assign_lead_and_cohandler_through_the_page(world, login, registered):
     roles = dict(Assignment.objects.filter(proposal=registered).values_list("agency__name", "role"))
     assert roles == {world.agency_a.name: "lead", world.agency_b.name: "co"}
     registered.refresh_from_db()
-    assert registered.status == ProposalStatus.ASSIGNED and last_event(registered).action == "交办"
+    assert registered.status == ProposalStatus.ASSIGNED and last_event(registered).action == ProposalAction.ASSIGN
 
 
 def test_assign_split_through_the_page(world, login, registered):
@@ -319,7 +320,7 @@ def test_handler_accepts(world, login, pending):
     pending.refresh_from_db()
     assert pending.status == AssignmentStatus.ACCEPTED
     event = last_event(pending.proposal)
-    assert (event.action, event.actor, event.assignment) == ("签收", world.handler_a, pending)
+    assert (event.action, event.actor, event.assignment) == (ProposalAction.ACCEPT, world.handler_a, pending)
 
 
 def test_staff_sees_no_accept_button_and_is_refused(world, login, pending):
@@ -360,7 +361,7 @@ def test_return_needs_reason_then_goes_to_staff(world, login, pending):
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.replaced_by.agency == world.agency_b
-    assert last_event(pending.proposal).action == "重新交办"
+    assert last_event(pending.proposal).action == ProposalAction.REASSIGN
 
 
 def test_return_after_window_is_refused_with_message(world, login, pending):
@@ -403,7 +404,7 @@ def test_extension_request_and_staff_decisions(world, login):
     a.refresh_from_db()
     ext.refresh_from_db()
     assert a.due_date == wanted and ext.status == ExtensionStatus.APPROVED
-    assert last_event(a.proposal).action == "批准延期"
+    assert last_event(a.proposal).action == ProposalAction.EXTENSION_APPROVE
 
 
 def test_extension_refused_by_staff(world, login):
@@ -416,7 +417,7 @@ def test_extension_refused_by_staff(world, login):
     )
     assert response.status_code == 302
     ext.refresh_from_db()
-    assert ext.status == ExtensionStatus.REFUSED and last_event(a.proposal).action == "不批准延期"
+    assert ext.status == ExtensionStatus.REFUSED and last_event(a.proposal).action == ProposalAction.EXTENSION_REFUSE
     assert login(world.handler_b).post(reverse("proposals:extension_refuse", args=[ext.pk])).status_code == 404
 
 

@@ -25,6 +25,7 @@ from proposals.models import (
     TimelineEvent,
 )
 from replies import services
+from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
 from tests.factories import make_assignment, make_proposal
 
@@ -49,7 +50,7 @@ def test_create_fills_the_defaults_for_a_joint_proposal(world):
     assert reply.handler_name == "甲经办"
     assert reply.version == 1
     assert list(reply.versions.values_list("version", flat=True)) == [1]
-    assert timeline_actions(world.proposal) == [services.ACTION_CREATE]
+    assert timeline_actions(world.proposal) == [ReplyAction.CREATE]
     assert AuditEvent.objects.filter(event="transition", object_label="replies.Reply", object_pk=str(reply.pk)).exists()
 
 
@@ -206,8 +207,8 @@ def test_submit_and_return_with_a_comment(world, draft):
     assert reply.leader_comment == "第二段请补充数据。"
     events = TimelineEvent.objects.filter(proposal=world.proposal).order_by("id")
     assert [(e.action, e.from_state, e.to_state) for e in events][1:] == [
-        (services.ACTION_SUBMIT, "draft", "submitted"),
-        (services.ACTION_RETURN, "submitted", "draft"),
+        (ReplyAction.SUBMIT, "draft", "submitted"),
+        (ReplyAction.RETURN, "submitted", "draft"),
     ]
     assert events.last().note == "第二段请补充数据。"
     assert events.last().actor == world.leader_a
@@ -239,9 +240,9 @@ def test_issue_freezes_the_letter_stores_the_pdf_and_moves_assignment_and_propos
     world.proposal.refresh_from_db()
     assert world.proposal.status == ProposalStatus.REPLIED
     assert timeline_actions(world.proposal)[-3:] == [
-        services.ACTION_ISSUE,
-        services.ACTION_ASSIGNMENT_REPLIED,
-        services.ACTION_PROPOSAL_REPLIED,
+        ReplyAction.ISSUE,
+        ReplyAction.ASSIGNMENT_REPLIED,
+        ReplyAction.PROPOSAL_REPLIED,
     ]
     assert AuditEvent.objects.filter(
         event="transition", object_label="replies.Reply", object_pk=str(reply.pk), detail="reply_issue"
@@ -419,7 +420,7 @@ def test_cohandler_view_issue_does_not_reply_the_proposal(world):
     assert co.status == AssignmentStatus.REPLIED
     world.proposal.refresh_from_db()
     assert world.proposal.status == ProposalStatus.ASSIGNED
-    assert services.ACTION_COHANDLER_ISSUE in timeline_actions(world.proposal)
+    assert ReplyAction.COHANDLER_ISSUE in timeline_actions(world.proposal)
 
 
 def test_rehandling_round_gets_a_new_reply_and_the_first_stays(world, issued):

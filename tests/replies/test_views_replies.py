@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from documents.render import sha256_hex
 from proposals.models import AssignmentRole, AssignmentStatus, TimelineEvent
 from replies import services
+from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
 from tests.documents.pdfutil import pdf_text, squeeze
 from tests.factories import make_assignment
@@ -57,7 +58,7 @@ def test_handler_creates_a_draft(world, login):
     assert response.status_code == 302
     reply = Reply.objects.get()
     assert (reply.status, reply.version, reply.reply_class, reply.created_by) == ("draft", 1, "A", world.handler_a)
-    assert TimelineEvent.objects.filter(proposal=world.proposal, action=services.ACTION_CREATE).exists()
+    assert TimelineEvent.objects.filter(proposal=world.proposal, action=ReplyAction.CREATE).exists()
 
 
 def test_create_with_bad_input_writes_nothing(world, login):
