@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from consultations.actions import ConsultationAction
 from consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -35,6 +36,7 @@ from consultations.models import (
     Satisfaction,
     SignMethod,
 )
+from proposals.choices import ProposalAction
 from proposals.deadlines import default_due_date
 from proposals.models import (
     Agency,
@@ -54,6 +56,7 @@ from proposals.models import (
     refresh_next_due,
 )
 from proposals.search import proposal_search_text, rebuild_index
+from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus
 
 BENCH_PREFIX = "bench_"
@@ -593,7 +596,7 @@ class _MeetingBuilder:
                     proposal=p,
                     actor=cast.staff,
                     at=p.submitted_at,
-                    action="提交",
+                    action=ProposalAction.SUBMIT,
                     from_state="draft",
                     to_state="submitted",
                 )
@@ -606,7 +609,7 @@ class _MeetingBuilder:
                         proposal=p,
                         actor=cast.staff,
                         at=p.registered_at,
-                        action="不予立案",
+                        action=ProposalAction.DECLINE,
                         from_state="submitted",
                         to_state="not_registered",
                         note=p.decline_reason.text,
@@ -618,7 +621,7 @@ class _MeetingBuilder:
                     proposal=p,
                     actor=cast.staff,
                     at=p.registered_at,
-                    action="立案",
+                    action=ProposalAction.REGISTER,
                     from_state="submitted",
                     to_state="registered",
                 )
@@ -669,7 +672,7 @@ class _MeetingBuilder:
                     proposal=p,
                     actor=cast.staff,
                     at=assigned_at,
-                    action="交办",
+                    action=ProposalAction.ASSIGN,
                     from_state="registered",
                     to_state="assigned",
                 )
@@ -687,7 +690,7 @@ class _MeetingBuilder:
                         assignment=a,
                         actor=None,
                         at=a.accepted_at,
-                        action="签收",
+                        action=ProposalAction.ACCEPT,
                         from_state="pending",
                         to_state="accepted",
                     )
@@ -745,7 +748,7 @@ class _MeetingBuilder:
                     assignment=a,
                     actor=leader,
                     at=a.replied_at,
-                    action="签发答复",
+                    action=ReplyAction.ISSUE,
                     from_state="accepted",
                     to_state="replied",
                 )
@@ -792,7 +795,14 @@ class _MeetingBuilder:
                 )
             )
             events.append(
-                TimelineEvent(proposal=p, assignment=a, actor=handler, at=held, action="面商", to_state="signed")
+                TimelineEvent(
+                    proposal=p,
+                    assignment=a,
+                    actor=handler,
+                    at=held,
+                    action=ConsultationAction.SIGN_ONLINE,
+                    to_state="signed",
+                )
             )
             if status == "closed" or rng.random() < 0.5:
                 value = rng.choice([Satisfaction.SATISFIED] * 6 + [Satisfaction.BASIC] * 3 + [Satisfaction.UNSATISFIED])
@@ -815,7 +825,7 @@ class _MeetingBuilder:
                         assignment=a,
                         actor=cast.staff,
                         at=rated_at,
-                        action="满意度测评",
+                        action=ConsultationAction.RATE,
                         note=str(Satisfaction(value).label),
                     )
                 )
@@ -828,7 +838,7 @@ class _MeetingBuilder:
                         proposal=p,
                         actor=cast.staff,
                         at=p.closed_at,
-                        action="办结",
+                        action=ConsultationAction.CLOSE,
                         from_state="replied",
                         to_state="closed",
                     )
