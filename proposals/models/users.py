@@ -1,0 +1,61 @@
+"""Users and their role (the predicates that read it are in ``proposals.roles``)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import Role
+from ..validators import validate_phone
+from .registry import Agency, Member
+
+
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is a system administrator; the default role (member) would need a member record.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    objects = UserManager()
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("所属承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    member = models.OneToOneField(
+        Member,
+        verbose_name=_("对应委员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="user",
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=["handler", "leader"]) | Q(agency__isnull=False),
+                name="user_agency_role_has_agency",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="member") | Q(member__isnull=False),
+                name="user_member_role_has_member",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
