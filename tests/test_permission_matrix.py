@@ -32,7 +32,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.audit.urlwalk import PERSONAS, build_objects, personas, walk
+from tests.audit.urlwalk import walk
+from tests.factories import PERSONAS, build_objects, personas
 
 ANON = "anonymous"
 A_SIDE = {"staff", "admin", "handler_a", "leader_a", "proposer", "cosigner"}

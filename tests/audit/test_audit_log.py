@@ -373,7 +373,7 @@ FILE_URLS = [
 def test_every_file_download_and_export_is_audited(world, login, name, kind):
     from django.urls import reverse
 
-    from tests.audit.urlwalk import build_objects
+    from tests.factories import build_objects
 
     objects = build_objects(world)
     client = login(world.staff)

@@ -120,7 +120,8 @@ def test_every_page_works_under_the_policy(world, login, persona):
     """Walk every URL: each HTML page a persona can open must need nothing inline."""
     from django.urls import reverse
 
-    from tests.audit.urlwalk import build_objects, walk
+    from tests.audit.urlwalk import walk
+    from tests.factories import build_objects
     from tests.test_permission_matrix import OBJECT_OF_KIND, ROWS
 
     objects = build_objects(world)

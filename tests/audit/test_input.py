@@ -14,7 +14,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.audit.urlwalk import build_objects, walk
+from tests.audit.urlwalk import walk
+from tests.factories import build_objects, fake_pdf_upload, pdf_upload
 from tests.test_permission_matrix import OBJECT_OF_KIND, ROWS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,16 +154,7 @@ def test_fuzzed_posts_never_cause_a_server_error(route_name, world):
 
 # --- uploads are checked by content ---------------------------------------------------------------
 
-HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 MISMATCH = "文件内容与扩展名不符"
-
-
-def fake_pdf(name: str = "report.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, HTML, content_type="application/pdf")
-
-
-def real_pdf(name: str = "report.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
 
 
 @pytest.mark.django_db
@@ -171,12 +163,12 @@ def test_attachment_upload_refuses_html_named_pdf(world, login):
 
     client = login(world.staff)
     url = reverse("proposals:attachment_upload", kwargs={"pk": world.proposal.pk})
-    response = client.post(url, {"file": fake_pdf()}, follow=True)
+    response = client.post(url, {"file": fake_pdf_upload()}, follow=True)
     assert response.status_code in (200, 400)
     assert MISMATCH in response.content.decode()
     assert not Attachment.objects.exists()
     # the same view takes a real PDF: the refusal is about the content
-    client.post(url, {"file": real_pdf()})
+    client.post(url, {"file": pdf_upload()})
     assert Attachment.objects.count() == 1
 
 
@@ -194,7 +186,7 @@ def test_new_proposal_refuses_html_named_pdf_as_attachment(world, login):
             "main_content": "内容",
             "proposer_kind": "individual",
             "first_proposer": world.proposer.pk,
-            "attachments": [fake_pdf()],
+            "attachments": [fake_pdf_upload()],
         },
     )
     assert response.status_code in (200, 400)
@@ -205,13 +197,13 @@ def test_new_proposal_refuses_html_named_pdf_as_attachment(world, login):
 @pytest.mark.django_db
 def test_paper_sign_off_refuses_html_named_pdf(world, login):
     from consultations.models import Consultation
-    from tests.consultations.conftest import record, schedule
+    from tests.factories import record, schedule
 
     consultation = record(world, schedule(world))
     client = login(world.handler_a)
     response = client.post(
         reverse("consultations:paper", kwargs={"pk": consultation.pk}),
-        {"opinion": "agree", "opinion_text": "同意", "scan": fake_pdf("scan.pdf")},
+        {"opinion": "agree", "opinion_text": "同意", "scan": fake_pdf_upload("scan.pdf")},
     )
     assert response.status_code in (200, 400)
     assert MISMATCH in response.content.decode()
@@ -222,13 +214,13 @@ def test_paper_sign_off_refuses_html_named_pdf(world, login):
 @pytest.mark.django_db
 def test_rating_on_behalf_refuses_html_named_pdf(world, login):
     from consultations.models import Rating
-    from tests.consultations.conftest import signed_round
+    from tests.factories import signed_round
 
     signed_round(world)
     client = login(world.staff)
     response = client.post(
         reverse("consultations:rate", kwargs={"assignment_id": world.assignment.pk}),
-        {"member": world.proposer.pk, "value": "satisfied", "comment": "", "paper_form": fake_pdf("form.pdf")},
+        {"member": world.proposer.pk, "value": "satisfied", "comment": "", "paper_form": fake_pdf_upload("form.pdf")},
     )
     assert response.status_code in (200, 400)
     assert MISMATCH in response.content.decode()
@@ -238,7 +230,7 @@ def test_rating_on_behalf_refuses_html_named_pdf(world, login):
 @pytest.mark.django_db
 def test_reply_verification_does_not_accept_html_as_an_issued_pdf(world, login):
     client = login(world.staff)
-    response = client.post(reverse("replies:verify"), {"file": fake_pdf()})
+    response = client.post(reverse("replies:verify"), {"file": fake_pdf_upload()})
     assert response.status_code == 200
     assert response.context["result"] is None  # checked against issued hashes, never stored
 
@@ -265,7 +257,7 @@ def test_files_live_outside_static_and_are_served_as_attachments_with_an_audit_r
     assert not settings.MEDIA_URL or settings.MEDIA_URL == "/"  # no public URL for media
     media, static = Path(settings.MEDIA_ROOT).resolve(), Path(settings.STATIC_ROOT).resolve()
     assert static not in media.parents and media != static
-    attachment = services.attachment_add(proposal=world.proposal, actor=world.staff, upload=real_pdf())
+    attachment = services.attachment_add(proposal=world.proposal, actor=world.staff, upload=pdf_upload())
     response = login(world.handler_a).get(reverse("proposals:attachment_download", kwargs={"pk": attachment.pk}))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")

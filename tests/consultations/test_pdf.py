@@ -15,7 +15,7 @@ from consultations.pdf import consultation_pdf_bytes
 from consultations.services import content_hash
 from proposals import seed
 from proposals.models import Proposal, User
-from tests.consultations.conftest import record, schedule, sign, signature_data_url
+from tests.factories import record, schedule, sign, signature_data_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from proposals.deadlines import add_months
 from proposals.errors import DomainError
 from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
 from replies.models import Reply, ReplyStatus
-from tests.consultations.conftest import draft_reply, pdf_upload, record, schedule, signed_round
-from tests.factories import make_assignment
+from tests.factories import draft_reply, make_assignment, pdf_upload, record, schedule, signed_round
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +157,7 @@ def test_rehandling_loop_end_to_end(world):
     assert r2.round == 2
     c2 = record(world, schedule(world))
     assert (c2.round, c2.reply_id, c2.reply_points) == (2, r2.pk, "第二轮答复：已列入计划并落实。")
-    from tests.consultations.conftest import issue, sign
+    from tests.factories import issue, sign
 
     c2 = sign(world, c2)
     r2 = issue(world, r2)

@@ -18,7 +18,8 @@ from proposals.uploads import UPLOAD_TYPE_MISMATCH
 from proposals.validators import PHONE_INVALID
 from replies import services as reply_services
 from replies.models import ReplyStatus
-from tests.consultations.conftest import (
+from tests.factories import (
+    PASSWORD,
     draft_reply,
     issue,
     pdf_upload,
@@ -29,7 +30,6 @@ from tests.consultations.conftest import (
     signature_data_url,
     when,
 )
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

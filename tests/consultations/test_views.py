@@ -8,8 +8,7 @@ from consultations import services
 from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, Rating
 from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
-from tests.consultations.conftest import draft_reply, pdf_upload, record, schedule, sign, signature_data_url
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, draft_reply, pdf_upload, record, schedule, sign, signature_data_url
 
 pytestmark = pytest.mark.django_db
 

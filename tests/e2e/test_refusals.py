@@ -9,9 +9,8 @@ from consultations.models import ConsultationStatus
 from proposals import seed
 from proposals.models import Agency, Role, User
 from replies import services as reply_services
-from tests.e2e.cases import seed_case
 from tests.e2e.checks import assert_fits_width, check_page
-from tests.factories import make_user
+from tests.factories import make_user, seed_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

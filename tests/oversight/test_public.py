@@ -15,8 +15,7 @@ from oversight.actions import OversightAction
 from oversight.redaction import MASK, mask_phones, redact
 from proposals.models import Member, TimelineEvent
 from replies.models import Reply, ReplyStatus
-
-from .conftest import make_reply
+from tests.factories import make_reply
 
 SEED_PHONES = ("13934069668", "18903561885")
 DEMO_PASSWORD = "Demo-Password-2024"

@@ -17,9 +17,7 @@ from consultations.models import ConsultationStatus
 from oversight.models import DeliveryStatus, NotificationKind, SentNotification
 from oversight.reminders import send_reminders
 from proposals.models import AssignmentStatus, Role
-from tests.factories import make_assignment, make_proposal, make_user
-
-from .conftest import make_consultation, make_reply
+from tests.factories import make_assignment, make_consultation, make_proposal, make_reply, make_user
 
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
 
@@ -220,7 +218,7 @@ def test_bad_date_is_refused_and_nothing_is_recorded(world):
 
 
 def test_member_hears_of_a_record_to_sign_when_it_is_filled_in_not_a_day_later(world, run):
-    from tests.consultations.conftest import record, schedule
+    from tests.factories import record, schedule
 
     world.proposer.email = "zhangsan@example.org"
     world.proposer.save(update_fields=["email"])

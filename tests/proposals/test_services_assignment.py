@@ -18,8 +18,7 @@ from proposals.models import (
     ProposalStatus,
 )
 from proposals.services import AssignmentSpec
-from tests.factories import make_assignment
-from tests.proposals.helpers import last_event, refused
+from tests.factories import last_event, make_assignment, refused
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from proposals import services
-from tests.proposals.conftest import pdf_upload
+from tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,7 @@ from proposals import services
 from proposals.choices import ProposalAction
 from proposals.models import Attachment, Proposal, ProposalStatus, ProposerKind, TimelineEvent
 from proposals.validators import PHONE_INVALID
-from tests.factories import make_proposal
-from tests.proposals.conftest import fake_pdf_upload, pdf_upload
-from tests.proposals.helpers import last_event, refused
+from tests.factories import fake_pdf_upload, last_event, make_proposal, pdf_upload, refused
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from proposals import services
 from proposals.choices import ProposalAction
 from proposals.errors import DomainError
 from proposals.models import Meeting, Proposal, ProposalStatus
-from tests.factories import make_proposal
-from tests.proposals.helpers import last_event, refused
+from tests.factories import last_event, make_proposal, refused
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,7 @@ from proposals.models import (
 from proposals.services import AssignmentSpec
 from proposals.uploads import UPLOAD_TYPE_MISMATCH
 from proposals.validators import PHONE_INVALID
-from tests.factories import make_assignment, make_proposal
-from tests.proposals.conftest import fake_pdf_upload, pdf_upload
-from tests.proposals.helpers import last_event
+from tests.factories import fake_pdf_upload, last_event, make_assignment, make_proposal, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,7 @@ from proposals.models import (
     TimelineEvent,
     User,
 )
-from tests.factories import make_proposal
-from tests.proposals.conftest import pdf_upload
+from tests.factories import make_proposal, pdf_upload
 
 pytestmark = pytest.mark.django_db
 

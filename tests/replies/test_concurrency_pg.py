@@ -10,8 +10,7 @@ from django.db import connection, connections
 from proposals.errors import ConflictError
 from replies import services
 from replies.models import Reply, ReplyVersion
-
-from .conftest import complete_data
+from tests.factories import complete_data
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 

@@ -27,9 +27,7 @@ from proposals.models import (
 from replies import services
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
-from tests.factories import make_assignment, make_proposal
-
-from .conftest import complete_data
+from tests.factories import complete_data, make_assignment, make_proposal
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,7 @@ from replies import services
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
 from tests.documents.pdfutil import pdf_text, squeeze
-from tests.factories import make_assignment
-
-from .conftest import complete_data
+from tests.factories import complete_data, make_assignment
 
 pytestmark = pytest.mark.django_db
 
