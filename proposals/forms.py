@@ -206,7 +206,7 @@ class StaffProposalForm(MemberProposalForm):
 
     def clean_number(self) -> str:
         number = self.cleaned_data.get("number", "").strip()
-        if number and not services._NUMBER_RE.match(number):
+        if number and not services.is_valid_number(number):
             raise ValidationError(services.NUMBER_INVALID)
         return number
 

@@ -75,7 +75,7 @@ import json
 from django.db import connection
 from audit.models import AuditEvent
 from audit.services import verify_chain
-from proposals import services as s
+from proposals.choices import ProposalAction
 from proposals.models import Assignment, Proposal, TimelineEvent
 
 with connection.cursor() as c:
@@ -83,9 +83,9 @@ with connection.cursor() as c:
     integrity = [r[0] for r in c.fetchall()]
 
 expected = {
-    'submitted': {s.ACTION_FILE},
-    'registered': {s.ACTION_FILE, s.ACTION_REGISTER},
-    'assigned': {s.ACTION_FILE, s.ACTION_REGISTER, s.ACTION_ASSIGN},
+    'submitted': {ProposalAction.FILE},
+    'registered': {ProposalAction.FILE, ProposalAction.REGISTER},
+    'assigned': {ProposalAction.FILE, ProposalAction.REGISTER, ProposalAction.ASSIGN},
 }
 problems = []
 events = {}
@@ -94,13 +94,13 @@ for e in TimelineEvent.objects.values('pk', 'proposal_id', 'assignment_id', 'act
 assignments = {a.proposal_id: a for a in Assignment.objects.all()}
 for p in Proposal.objects.all():
     own = events.get(p.pk, [])
-    proposal_actions = sorted(e['action'] for e in own if e['action'] != s.ACTION_ACCEPT)
+    proposal_actions = sorted(e['action'] for e in own if e['action'] != ProposalAction.ACCEPT)
     if sorted(expected.get(p.status, {'?'})) != proposal_actions:
         problems.append(f'proposal {p.pk}: status {p.status} with events {proposal_actions}')
     a = assignments.get(p.pk)
     if (a is not None) != (p.status == 'assigned'):
         problems.append(f'proposal {p.pk}: status {p.status} but assignment {a}')
-    accepts = [e for e in own if e['action'] == s.ACTION_ACCEPT]
+    accepts = [e for e in own if e['action'] == ProposalAction.ACCEPT]
     if a is not None and (a.status == 'accepted') != (len(accepts) == 1):
         problems.append(f'assignment {a.pk}: status {a.status} with {len(accepts)} accept events')
 orphans = TimelineEvent.objects.exclude(proposal__in=Proposal.objects.all()).count()

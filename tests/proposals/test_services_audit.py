@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from proposals import services
+from proposals.errors import DomainError
 from tests.factories import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_each_transition_leaves_exactly_one_audit_row(world, submitted):
 
 def test_refused_transition_leaves_no_audit_row(world, submitted):
     before = AuditEvent.objects.filter(event="transition").count()
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.proposal_register(proposal=submitted, actor=world.handler_a)
     assert AuditEvent.objects.filter(event="transition").count() == before
 

@@ -4,6 +4,7 @@ import pytest
 
 from proposals import services
 from proposals.choices import ProposalAction
+from proposals.errors import DomainError
 from proposals.models import Attachment, Proposal, ProposalStatus, ProposerKind, TimelineEvent
 from proposals.validators import PHONE_INVALID
 from tests.factories import fake_pdf_upload, last_event, make_proposal, pdf_upload, refused
@@ -49,7 +50,7 @@ def test_staff_files_body_proposal_with_contact(world):
 
 def test_body_contact_phone_must_be_valid_and_nothing_is_written(world):
     before = Proposal.objects.count()
-    with pytest.raises(services.DomainError) as exc:
+    with pytest.raises(DomainError) as exc:
         services.proposal_create(
             actor=world.staff,
             meeting=world.meeting,
@@ -213,7 +214,7 @@ def test_attachments_are_checked_by_content_and_stored(world):
 
 def test_fake_attachment_refuses_the_whole_filing(world):
     before = (Proposal.objects.count(), Attachment.objects.count(), TimelineEvent.objects.count())
-    with pytest.raises(services.DomainError):
+    with pytest.raises(DomainError):
         services.proposal_create(
             actor=world.staff,
             meeting=world.meeting,

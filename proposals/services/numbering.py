@@ -1,0 +1,28 @@
+"""Proposal numbers: the format of a meeting's numbers and the sequence inside one."""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Meeting
+
+DUPLICATE_NUMBER = _("本次会议已有相同编号的提案，编号不能重复。")
+NUMBER_INVALID = _("提案编号只能由字母和数字组成，且不超过 20 个字符。")
+_NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}$")
+
+
+def is_valid_number(number: str) -> bool:
+    """A number as staff may type it for an old record: letters and digits, at most 20."""
+    return bool(_NUMBER_RE.match(number))
+
+
+def format_number(meeting: Meeting, sequence: int) -> str:
+    return f"{meeting.number_prefix}{sequence:04d}"
+
+
+def sequence_of(meeting: Meeting, number: str) -> int | None:
+    """The sequence inside a number of this meeting's format, or None for an old-style number."""
+    match = re.fullmatch(re.escape(meeting.number_prefix) + r"(\d+)", number)
+    return int(match.group(1)) if match else None
