@@ -34,7 +34,7 @@ def _cell(value: str) -> str:
 
 
 def proposals_xlsx(proposals: Iterable[Proposal]) -> bytes:
-    """The rows need ``live_assignments`` prefetched (see ``views._export_rows``)."""
+    """The rows need ``live_assignments`` prefetched (``selectors.proposal_export_rows``)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("提案"))
     for index, width in enumerate([10, 50, 16, 40, 12, 12, 10], start=1):

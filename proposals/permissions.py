@@ -17,6 +17,9 @@ from .models import (
 )
 from .roles import is_agency_user_of, is_member, is_staff, sees_personal_data
 
+# Once an answering assignment has an issued reply, its proposer may read it (and rate it until closing).
+MEMBER_LINK_STATES = (AssignmentStatus.REPLIED, AssignmentStatus.REHANDLING)
+
 
 def can_file(user: User) -> bool:
     return is_staff(user) or is_member(user)
@@ -48,6 +51,11 @@ def can_add_attachment(user: User, proposal: Proposal) -> bool:
     return is_staff(user) and proposal.status != ProposalStatus.CLOSED
 
 
+def can_see_key_note(user: User) -> bool:
+    """The supervision note (督办说明) is the committee's and the agencies' working paper."""
+    return not is_member(user)
+
+
 def can_see_personal_data(user: User, proposal: Proposal) -> bool:
     """Members' phones: staff and the assigned agency (visibility already limits agencies to theirs)."""
     return sees_personal_data(user)
@@ -56,6 +64,20 @@ def can_see_personal_data(user: User, proposal: Proposal) -> bool:
 def can_work_on(user: User, assignment: Assignment) -> bool:
     """Staff, or a handler or leader of the assignment's agency: the replies and consultation links."""
     return is_staff(user) or is_agency_user_of(user, assignment.agency_id)
+
+
+def can_read_reply_as_member(user: User, assignment: Assignment) -> bool:
+    """The proposing member reads the issued reply from the proposal's page (the reply page checks again)."""
+    return is_member(user) and assignment.answers_member and assignment.status in MEMBER_LINK_STATES
+
+
+def can_rate_as_member(user: User, assignment: Assignment) -> bool:
+    """The rating link beside the reply: replied, and the case not closed (the rating page checks again)."""
+    return (
+        can_read_reply_as_member(user, assignment)
+        and assignment.status == AssignmentStatus.REPLIED
+        and assignment.proposal.status != ProposalStatus.CLOSED
+    )
 
 
 def can_accept(user: User, assignment: Assignment) -> bool:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,74 +21,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.log import record_event
 
-from . import deadlines, forms, permissions, roles, selectors, services
+from . import forms, permissions, roles, selectors, services
 from .errors import DomainError
 from .exports import XLSX_CONTENT_TYPE, proposals_xlsx
-from .filters import DEFAULT_ORDER, ProposalFilter
-from .models import (
-    Assignment,
-    AssignmentStatus,
-    ExtensionRequest,
-    ExtensionStatus,
-    Proposal,
-    ProposalStatus,
-)
-from .paging import IdsFirstPaginator
+from .models import AssignmentStatus, Proposal, ProposalStatus
 
 PAGE_SIZE = 50
-# Once an answering assignment has an issued reply, its proposer may read it (and rate it until closing).
-MEMBER_LINK_STATES = (AssignmentStatus.REPLIED, AssignmentStatus.REHANDLING)
-# Replied assignments stay in the inbox (after the open ones) until the case is done: the agency
-# still holds the consultation and waits for the member's feedback.
-INBOX_STATES = (
-    AssignmentStatus.PENDING,
-    AssignmentStatus.ACCEPTED,
-    AssignmentStatus.REHANDLING,
-    AssignmentStatus.REPLIED,
-)
-
-
-def prefetch_live_assignments(*only: str) -> Prefetch:
-    """``live_assignments`` of each proposal with its agency, in role order (``only`` these fields)."""
-    live = Assignment.objects.live().select_related("agency")
-    if only:
-        live = live.only(*only)
-    return Prefetch("assignments", queryset=live.order_by("role", "id"), to_attr="live_assignments")
 
 
 def _query_without_page(request: HttpRequest) -> str:
     return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
-
-
-# The long texts are never shown in the list or the export; not reading them halves the row size.
-LIST_DEFERRED = ("search_text", "main_content", "reason", "suggestions", "key_note", "decline_note", "close_note")
-
-
-def _list_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """What a row of the list reads: the joins, the live assignments."""
-    return (
-        qs.defer(*LIST_DEFERRED)
-        .select_related("meeting", "first_proposer", "category")
-        .prefetch_related(prefetch_live_assignments())
-    )
-
-
-def _export_rows(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """The columns proposals.exports writes and nothing else: a meeting is thousands of rows."""
-    live = prefetch_live_assignments("proposal_id", "role", "scope", "assigned_at", "due_date", "agency__name")
-    return (
-        qs.select_related("first_proposer")
-        .only("number", "title", "proposer_kind", "body_name", "status", "first_proposer__name")
-        .prefetch_related(live)
-    )
-
-
-def _filtered(request: HttpRequest) -> tuple[ProposalFilter, QuerySet[Proposal]]:
-    base = selectors.proposals_visible_to(request.user).defer(*LIST_DEFERRED)
-    count_base = selectors.proposals_visible_to(request.user, for_count=True)
-    flt = ProposalFilter(request.GET or None, queryset=base, request=request, count_base=count_base)
-    qs = flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
-    return flt, qs
 
 
 SORT_KEYS = ("number", "title", "status", "due", "created")
@@ -101,17 +46,13 @@ def _sort_links(request: HttpRequest) -> dict[str, str]:
 @login_required
 @require_GET
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    flt, qs = _filtered(request)
-    # The page's ids by the filters and order, then those rows with their joins (proposals.paging).
-    rows = lambda ids: _list_rows(Proposal.objects.filter(pk__in=ids))  # noqa: E731
-    paginator = IdsFirstPaginator(qs, PAGE_SIZE, rows=rows, count=lambda: flt.count(request.user))
-    page = paginator.get_page(request.GET.get("page"))
+    proposals = selectors.proposal_list(request.user, request.GET)
     return render(
         request,
         "proposals/list.html",
         {
-            "page": page,
-            "filter": flt,
+            "page": proposals.page(request.GET.get("page"), PAGE_SIZE),
+            "filter": proposals.filter,
             "query": _query_without_page(request),
             "sort_links": _sort_links(request),
             "sort": request.GET.get("o", ""),
@@ -124,8 +65,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def proposal_export(request: HttpRequest) -> HttpResponse:
-    _flt, qs = _filtered(request)
-    rows = list(_export_rows(qs))
+    rows = list(selectors.proposal_export_rows(request.user, request.GET))
     record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
     response = HttpResponse(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
     filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
@@ -136,12 +76,7 @@ def proposal_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_proposals(request: HttpRequest) -> HttpResponse:
-    qs = (
-        selectors.proposals_visible_to(request.user)
-        .select_related("meeting", "first_proposer", "decline_reason")
-        .order_by("-created_at", "-id")
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.recent_proposals(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "proposals/mine.html", {"page": page, "can_file": permissions.can_file(request.user)})
 
 
@@ -149,20 +84,8 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     """Handlers: their agency's open assignments by due date. Staff: what waits for them."""
-    visible = selectors.assignments_visible_to(request.user)
-    staff_view = roles.is_staff(request.user)
-    if staff_view:
-        pending_ext = ExtensionRequest.objects.filter(assignment=OuterRef("pk"), status=ExtensionStatus.PENDING)
-        qs = visible.filter(
-            Q(status=AssignmentStatus.RETURNED, replaced_by__isnull=True) | Exists(pending_ext)
-        ).annotate(has_pending_extension=Exists(pending_ext))
-        qs = qs.order_by("due_date", "id")
-    else:
-        replied_last = Case(When(status=AssignmentStatus.REPLIED, then=Value(1)), default=Value(0))
-        qs = visible.filter(status__in=INBOX_STATES).order_by(replied_last, "due_date", "id")
-    qs = qs.select_related("proposal", "proposal__meeting", "agency")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "proposals/inbox.html", {"page": page, "staff_view": staff_view})
+    page = Paginator(selectors.inbox_assignments(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "proposals/inbox.html", {"page": page, "staff_view": roles.is_staff(request.user)})
 
 
 # --- Filing --------------------------------------------------------------------------------
@@ -217,71 +140,57 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Detail --------------------------------------------------------------------------------
-def _detail_context(request: HttpRequest, proposal: Proposal, bound: tuple[str, int, object] | None = None) -> dict:
-    """Everything the detail page shows, with the forms of the actions this user may take.
+Bound = tuple[str, int, BaseForm]
+
+
+def _detail_context(request: HttpRequest, proposal: Proposal, bound: Bound | None = None) -> dict[str, Any]:
+    """The proposal's page (``selectors.proposal_detail``) with the forms of the actions this user may take.
 
     ``bound`` is (form kind, object id, bound form) of an action that failed validation, so the
     page shows that form again with its errors.
     """
-    user = request.user
+    detail = selectors.proposal_detail(request.user, proposal)
 
-    def form_for(kind: str, obj_id: int, factory):
+    def form_for(kind: str, obj_id: int, factory: Callable[[], BaseForm]) -> BaseForm:
         if bound is not None and bound[0] == kind and bound[1] == obj_id:
             return bound[2]
         return factory()
 
-    assignments = list(
-        Assignment.objects.filter(proposal=proposal)
-        .select_related("agency", "replaced_by__agency")
-        .prefetch_related(Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("requested_by")))
-        .order_by("assigned_at", "id")
-    )
-    for a in assignments:
-        a.show_work_links = permissions.can_work_on(user, a)
-        # The proposing member reads the issued reply and rates it from here (the rating page checks again).
-        a.member_links = roles.is_member(user) and a.answers_member and a.status in MEMBER_LINK_STATES
-        a.member_can_rate = (
-            a.member_links and a.status == AssignmentStatus.REPLIED and proposal.status != ProposalStatus.CLOSED
+    def with_decision_form(row: selectors.ExtensionRow) -> selectors.ExtensionRow:
+        if not row.can_decide:
+            return row
+        pk = row.extension.pk
+        form = form_for("decide", pk, lambda: forms.ExtensionDecisionForm(prefix=f"dec{pk}"))
+        return replace(row, decision_form=form)
+
+    def with_forms(row: selectors.AssignmentRow) -> selectors.AssignmentRow:
+        pk = row.assignment.pk
+        return replace(
+            row,
+            return_form=form_for("return", pk, lambda: forms.ReturnForm(prefix=f"ret{pk}")) if row.can_return else None,
+            reassign_form=form_for("reassign", pk, lambda: forms.ReassignForm(prefix=f"re{pk}"))
+            if row.can_reassign
+            else None,
+            extension_form=form_for("extension", pk, lambda: forms.ExtensionRequestForm(prefix=f"ext{pk}"))
+            if row.can_request_extension
+            else None,
+            extensions=tuple(with_decision_form(e) for e in row.extensions),
         )
-        a.can_accept = permissions.can_accept(user, a)
-        a.can_return = permissions.can_return(user, a)
-        a.return_deadline = deadlines.return_deadline(a) if a.status == AssignmentStatus.PENDING else None
-        a.can_reassign = permissions.can_reassign(user, a)
-        a.can_request_extension = permissions.can_request_extension(user, a)
-        if a.can_return:
-            a.return_form = form_for("return", a.pk, lambda a=a: forms.ReturnForm(prefix=f"ret{a.pk}"))
-        if a.can_reassign:
-            a.reassign_form = form_for("reassign", a.pk, lambda a=a: forms.ReassignForm(prefix=f"re{a.pk}"))
-        if a.can_request_extension:
-            a.extension_form = form_for("extension", a.pk, lambda a=a: forms.ExtensionRequestForm(prefix=f"ext{a.pk}"))
-        a.visible_extensions = list(a.extensions.all()) if a.show_work_links else []
-        for e in a.visible_extensions:
-            e.can_decide = permissions.can_decide_extension(user, e)
-            if e.can_decide:
-                e.decision_form = form_for("decide", e.pk, lambda e=e: forms.ExtensionDecisionForm(prefix=f"dec{e.pk}"))
-    can_review = permissions.can_review(user, proposal)
-    can_set_key = permissions.can_set_key(user, proposal)
-    return {
-        "proposal": proposal,
-        "cosigners": list(proposal.cosigners.all()),
-        "assignments": assignments,
-        "attachments": list(proposal.attachments.all()),
-        "timeline": selectors.timeline_visible_to(user, proposal),
-        "show_personal_data": permissions.can_see_personal_data(user, proposal),
-        "can_edit": permissions.can_edit_draft(user, proposal),
-        "can_review": can_review,
-        "decline_form": form_for("decline", proposal.pk, forms.DeclineForm) if can_review else None,
-        "can_assign": permissions.can_assign(user, proposal),
-        "can_set_key": can_set_key,
-        "key_form": form_for(
+
+    detail = replace(
+        detail,
+        assignments=tuple(with_forms(row) for row in detail.assignments),
+        decline_form=form_for("decline", proposal.pk, forms.DeclineForm) if detail.can_review else None,
+        key_form=form_for(
             "key", proposal.pk, lambda: forms.KeyForm(initial={"is_key": proposal.is_key, "note": proposal.key_note})
         )
-        if can_set_key
+        if detail.can_set_key
         else None,
-        "can_add_attachment": permissions.can_add_attachment(user, proposal),
-        "attachment_form": form_for("attachment", proposal.pk, forms.AttachmentForm),
-        "show_key_note": not roles.is_member(user),
-    }
+        attachment_form=form_for("attachment", proposal.pk, forms.AttachmentForm)
+        if detail.can_add_attachment
+        else None,
+    )
+    return {"proposal": proposal, "detail": detail}
 
 
 @login_required

@@ -197,7 +197,7 @@ def test_decline_form(world, login, submitted, decline_reason):
     assert client.get(url).status_code == 405
     before = counts()
     response = client.post(url, {"note": "x"})
-    assert response.status_code == 200 and response.context["decline_form"].errors["reason"]
+    assert response.status_code == 200 and response.context["detail"].decline_form.errors["reason"]
     assert counts() == before
     response = client.post(url, {"reason": decline_reason.pk, "convert_to_opinion": "on"})
     assert response.status_code == 302
@@ -426,7 +426,7 @@ def test_attachment_upload_and_download(world, login):
     assert client.get(url).status_code == 405
     before = counts()
     response = client.post(url, {"file": fake_pdf_upload()})
-    assert response.status_code == 200 and response.context["attachment_form"].errors["file"]
+    assert response.status_code == 200 and response.context["detail"].attachment_form.errors["file"]
     assert counts() == before
     client.post(url, {"file": pdf_upload("调研报告.pdf")})
     att = Attachment.objects.get(proposal=world.proposal)
