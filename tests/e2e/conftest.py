@@ -72,6 +72,15 @@ class Actor:
         response = self.page.goto(self.base_url + path)
         return response
 
+    def follow(self, selector: str, url: str) -> None:
+        """Click the link at ``selector`` and wait until the page at ``url`` (a glob) has loaded.
+
+        A click only starts the navigation: reading or evaluating the page straight after it can
+        see the old page, or a context the navigation then destroys.
+        """
+        self.page.click(selector)
+        self.page.wait_for_url(url)
+
     def login(self, username: str, password: str) -> None:
         self.goto("/accounts/login/")
         self.page.fill("input[name=username]", username)

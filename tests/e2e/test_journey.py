@@ -44,7 +44,7 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     staff.goto("/proposals/")
     check_page(staff, "01-list")
     assert_no_axe_violations(staff, "proposal list")
-    staff.page.click("main a:has-text('新建提案')")
+    staff.follow("main a:has-text('新建提案')", "**/proposals/new/")
     staff.page.fill("input[name=title]", seed.TITLE)
     staff.page.select_option("select[name=proposer_kind]", "individual")
     staff.page.select_option("select[name=first_proposer]", label=seed.MEMBER_NAME)
@@ -67,7 +67,7 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     check_page(staff, "04-registered")
     assert_no_axe_violations(staff, "proposal detail")
 
-    staff.page.click("#proposal-actions a:has-text('交办')")
+    staff.follow("#proposal-actions a:has-text('交办')", f"**/proposals/{proposal.pk}/assign/")
     staff.page.check("input[name=mode][value=split]")
     staff.page.select_option("select[name='split-0-agency']", label=seed.AGENCY)
     staff.page.fill("input[name='split-0-scope']", seed.SCOPE)
@@ -89,12 +89,13 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     row = handler.page.locator("tbody tr", has_text=seed.TITLE).filter(has_text="TA0208")
     assert "第二条" in row.inner_text()
     row.get_by_role("link", name=seed.TITLE).click()
+    handler.page.wait_for_url(f"**/proposals/{proposal.pk}/")
     handler.page.click(f"#assignment-{assignment.pk} button:has-text('签收')")
     handler.page.wait_for_load_state()
     assert "已签收" in handler.page.inner_text("main")
     check_page(handler, "08-accepted")
 
-    handler.page.click(f"#assignment-{assignment.pk} a:has-text('答复')")
+    handler.follow(f"#assignment-{assignment.pk} a:has-text('答复')", f"**/replies/assignment/{assignment.pk}/")
     form = handler.page.locator("form", has=handler.page.locator("textarea[name=body]"))
     assert form.locator("input[name=title]").input_value() == "关于市政协八届三次会议第 TA0208 号提案的答复"
     assert form.locator("input[name=addressee]").input_value() == seed.REPLY_ADDRESSEE
@@ -115,7 +116,9 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     check_page(handler, "10-reply-draft")
 
     handler.goto(f"/proposals/{proposal.pk}/")
-    handler.page.click(f"#assignment-{assignment.pk} a:has-text('面商与测评')")
+    handler.follow(
+        f"#assignment-{assignment.pk} a:has-text('面商与测评')", f"**/consultations/assignment/{assignment.pk}/"
+    )
     handler.page.fill("input[name=held_at]", held_at.strftime("%Y-%m-%dT%H:%M"))
     handler.page.fill("input[name=place]", seed.RECORD_PLACE)
     handler.page.select_option("select[name=method]", "in_person")
@@ -150,8 +153,7 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     check_page(member, "14-my-proposals")
     assert_no_axe_violations(member, "my proposals (390 px)")
     member.goto("/consultations/mine/")
-    member.page.click("main a:has-text('第 TA0208 号')")
-    assert member.page.url.endswith(f"/consultations/{consultation.pk}/sign/")
+    member.follow("main a:has-text('第 TA0208 号')", f"**/consultations/{consultation.pk}/sign/")
     assert seed.RECORD_REPLY_POINTS in member.page.inner_text("main")
     assert_fits_width(member, PHONE_WIDTH)
     check_page(member, "15-sign-form")
@@ -182,7 +184,7 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     leader = actor("4-fgw_leader")
     leader.login("fgw_leader", pw)
     leader.goto(f"/proposals/{proposal.pk}/")
-    leader.page.click(f"#assignment-{assignment.pk} a:has-text('答复')")
+    leader.follow(f"#assignment-{assignment.pk} a:has-text('答复')", f"**/replies/assignment/{assignment.pk}/")
     check_page(leader, "18-sign-off")
     assert_no_axe_violations(leader, "reply sign-off")
     leader.page.click("main button:has-text('签发（签发后不能再修改）')")
@@ -209,14 +211,16 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     # --- Member rates, on the phone -------------------------------------------------------------
     member.goto(f"/proposals/{proposal.pk}/")
     assert_fits_width(member, PHONE_WIDTH)
-    member.page.click(f"#assignment-{assignment.pk} a:has-text('查看答复')")
+    member.follow(f"#assignment-{assignment.pk} a:has-text('查看答复')", f"**/replies/assignment/{assignment.pk}/")
     main = member.page.inner_text("main")
     assert seed.REPLY_PARAGRAPHS[0] in main and "已签发" in main
     assert member.page.locator("main form").count() == 0, "the member sees a form on the issued reply"
     assert_fits_width(member, PHONE_WIDTH)
     check_page(member, "20-reply-read")
     member.page.go_back()
-    member.page.click(f"#assignment-{assignment.pk} a:has-text('测评办理情况')")
+    member.follow(
+        f"#assignment-{assignment.pk} a:has-text('测评办理情况')", f"**/consultations/assignment/{assignment.pk}/rate/"
+    )
     assert_fits_width(member, PHONE_WIDTH)
     check_page(member, "21-rating-form")
     assert_no_axe_violations(member, "rating form (390 px)")

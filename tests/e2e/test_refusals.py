@@ -91,7 +91,7 @@ def test_member_sees_no_edit_controls_on_the_proposal_or_the_reply(actor, demo):
     issued = User.objects.get(username="fgw_handler").agency.assignments.get(proposal__number=seed.NUMBER)
     member.goto(f"/proposals/{issued.proposal_id}/")
     assert _controls_shown(member) == []
-    member.page.click(f"#assignment-{issued.pk} a:has-text('查看答复')")
+    member.follow(f"#assignment-{issued.pk} a:has-text('查看答复')", f"**/replies/assignment/{issued.pk}/")
     main = member.page.inner_text("main")
     assert seed.REPLY_PARAGRAPHS[1] in main and "已签发" in main
     assert member.page.locator("main form").count() == 0
