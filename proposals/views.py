@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -24,7 +25,8 @@ from audit.log import record_event
 from . import forms, permissions, roles, selectors, services
 from .errors import DomainError
 from .exports import XLSX_CONTENT_TYPE, proposals_xlsx
-from .models import AssignmentStatus, Proposal, ProposalStatus
+from .models import Proposal, ProposalStatus
+from .view_actions import run_action
 
 PAGE_SIZE = 50
 
@@ -207,26 +209,19 @@ def _invalid(request: HttpRequest, proposal: Proposal, kind: str, obj_id: int, f
     return render(request, "proposals/detail.html", _detail_context(request, proposal, (kind, obj_id, form)))
 
 
-def _done(request: HttpRequest, proposal_id: int, action, message: str) -> HttpResponse:
-    """Run a service; on a refused move show its message. Either way, back to the proposal."""
-    try:
-        action()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, message)
-    return redirect("proposals:detail", pk=proposal_id)
+def _detail_url(proposal_id: int) -> str:
+    return reverse("proposals:detail", args=[proposal_id])
 
 
 @login_required
 @require_POST
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
-    return _done(
+    return run_action(
         request,
-        proposal.pk,
         lambda: services.proposal_submit(proposal=proposal, actor=request.user),
-        _("提案已提交，等待提案委员会审查。"),
+        success=_("提案已提交，等待提案委员会审查。"),
+        redirect_to=_detail_url(proposal.pk),
     )
 
 
@@ -234,13 +229,16 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_register(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
-    try:
-        proposal = services.proposal_register(proposal=proposal, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已立案，编号 %(number)s。") % {"number": proposal.number})
-    return redirect("proposals:detail", pk=proposal.pk)
+    return run_action(
+        request,
+        lambda: services.proposal_register(proposal=proposal, actor=request.user),
+        success=_registered,
+        redirect_to=_detail_url(proposal.pk),
+    )
+
+
+def _registered(proposal: Proposal) -> str:
+    return _("已立案，编号 %(number)s。") % {"number": proposal.number}
 
 
 @login_required
@@ -250,9 +248,8 @@ def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.DeclineForm(request.POST)
     if not form.is_valid():
         return _invalid(request, proposal, "decline", proposal.pk, form)
-    return _done(
+    return run_action(
         request,
-        proposal.pk,
         lambda: services.proposal_decline(
             proposal=proposal,
             actor=request.user,
@@ -260,7 +257,8 @@ def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             convert_to_opinion=form.cleaned_data["convert_to_opinion"],
         ),
-        _("已作不予立案处理，提案人可在“我的提案”中看到结果。"),
+        success=_("已作不予立案处理，提案人可在“我的提案”中看到结果。"),
+        redirect_to=_detail_url(proposal.pk),
     )
 
 
@@ -271,13 +269,13 @@ def proposal_set_key(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.KeyForm(request.POST)
     if not form.is_valid():
         return _invalid(request, proposal, "key", proposal.pk, form)
-    return _done(
+    return run_action(
         request,
-        proposal.pk,
         lambda: services.proposal_set_key(
             proposal=proposal, actor=request.user, is_key=form.cleaned_data["is_key"], note=form.cleaned_data["note"]
         ),
-        _("重点提案设置已保存。"),
+        success=_("重点提案设置已保存。"),
+        redirect_to=_detail_url(proposal.pk),
     )
 
 
@@ -288,11 +286,11 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, proposal, "attachment", proposal.pk, form)
-    return _done(
+    return run_action(
         request,
-        proposal.pk,
         lambda: services.attachment_add(proposal=proposal, actor=request.user, upload=form.cleaned_data["file"]),
-        _("附件已上传。"),
+        success=_("附件已上传。"),
+        redirect_to=_detail_url(proposal.pk),
     )
 
 
@@ -340,11 +338,11 @@ def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, pk)
-    return _done(
+    return run_action(
         request,
-        assignment.proposal_id,
         lambda: services.assignment_accept(assignment=assignment, actor=request.user),
-        _("已签收。"),
+        success=_("已签收。"),
+        redirect_to=_detail_url(assignment.proposal_id),
     )
 
 
@@ -355,19 +353,16 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReturnForm(request.POST, prefix=f"ret{assignment.pk}")
     if not form.is_valid():
         return _invalid(request, assignment.proposal, "return", assignment.pk, form)
-    response = _done(
+    return run_action(
         request,
-        assignment.proposal_id,
         lambda: services.assignment_return(
             assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"]
         ),
-        _("已退回，等待提案委员会重新交办。"),
+        success=_("已退回，等待提案委员会重新交办。"),
+        redirect_to=_detail_url(assignment.proposal_id),
+        # After a return the agency no longer sees the proposal: send its user to the inbox.
+        success_redirect_to=None if roles.is_staff(request.user) else reverse("proposals:inbox"),
     )
-    # After a return the agency no longer sees the proposal: send its user to the inbox.
-    assignment.refresh_from_db(fields=["status"])
-    if assignment.status == AssignmentStatus.RETURNED and not roles.is_staff(request.user):
-        return redirect("proposals:inbox")
-    return response
 
 
 @login_required
@@ -377,16 +372,16 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReassignForm(request.POST, prefix=f"re{assignment.pk}")
     if not form.is_valid():
         return _invalid(request, assignment.proposal, "reassign", assignment.pk, form)
-    return _done(
+    return run_action(
         request,
-        assignment.proposal_id,
         lambda: services.assignment_reassign(
             assignment=assignment,
             actor=request.user,
             agency=form.cleaned_data["agency"],
             due_date=form.cleaned_data["due_date"],
         ),
-        _("已重新交办。"),
+        success=_("已重新交办。"),
+        redirect_to=_detail_url(assignment.proposal_id),
     )
 
 
@@ -397,16 +392,16 @@ def assignment_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ExtensionRequestForm(request.POST, prefix=f"ext{assignment.pk}")
     if not form.is_valid():
         return _invalid(request, assignment.proposal, "extension", assignment.pk, form)
-    return _done(
+    return run_action(
         request,
-        assignment.proposal_id,
         lambda: services.assignment_request_extension(
             assignment=assignment,
             actor=request.user,
             reason=form.cleaned_data["reason"],
             requested_due_date=form.cleaned_data["requested_due_date"],
         ),
-        _("延期申请已提交，等待提案委员会审批。"),
+        success=_("延期申请已提交，等待提案委员会审批。"),
+        redirect_to=_detail_url(assignment.proposal_id),
     )
 
 
@@ -417,22 +412,22 @@ def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, proposal, "decide", extension.pk, form)
     if approve:
-        return _done(
+        return run_action(
             request,
-            proposal.pk,
             lambda: services.extension_approve(
                 extension=extension,
                 actor=request.user,
                 new_due_date=form.cleaned_data["new_due_date"],
                 note=form.cleaned_data["note"],
             ),
-            _("已批准延期。"),
+            success=_("已批准延期。"),
+            redirect_to=_detail_url(proposal.pk),
         )
-    return _done(
+    return run_action(
         request,
-        proposal.pk,
         lambda: services.extension_refuse(extension=extension, actor=request.user, note=form.cleaned_data["note"]),
-        _("已不批准延期。"),
+        success=_("已不批准延期。"),
+        redirect_to=_detail_url(proposal.pk),
     )
 
 

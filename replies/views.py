@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +21,7 @@ from proposals import roles
 from proposals.errors import ConflictError, DomainError
 from proposals.models import Assignment, AssignmentRole
 from proposals.selectors import get_assignment_for_user
+from proposals.view_actions import run_action
 
 from . import selectors, services
 from .diffs import version_diff
@@ -151,27 +153,32 @@ def reply_save_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("replies:assignment", assignment_id=assignment.pk)
 
 
-def _transition(request: HttpRequest, pk: int, action, success: str, **kwargs) -> HttpResponse:
-    reply = selectors.get_reply_for_user(request.user, pk)
-    try:
-        action(reply=reply, actor=request.user, **kwargs)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("replies:assignment", assignment_id=reply.assignment_id)
+def _assignment_url(reply: Reply) -> str:
+    return reverse("replies:assignment", kwargs={"assignment_id": reply.assignment_id})
 
 
 @login_required
 @require_POST
 def reply_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.reply_submit, _("已提交负责人签发。"))
+    reply = selectors.get_reply_for_user(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.reply_submit(reply=reply, actor=request.user),
+        success=_("已提交负责人签发。"),
+        redirect_to=_assignment_url(reply),
+    )
 
 
 @login_required
 @require_POST
 def reply_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.reply_issue, _("答复已签发，正式文件已生成并存档。"))
+    reply = selectors.get_reply_for_user(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.reply_issue(reply=reply, actor=request.user),
+        success=_("答复已签发，正式文件已生成并存档。"),
+        redirect_to=_assignment_url(reply),
+    )
 
 
 @login_required
@@ -181,8 +188,12 @@ def reply_return_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _assignment_page(request, reply.assignment, return_form=form)
-    comment = form.cleaned_data["comment"]
-    return _transition(request, pk, services.reply_return, _("答复已退回经办人修改。"), comment=comment)
+    return run_action(
+        request,
+        lambda: services.reply_return(reply=reply, actor=request.user, comment=form.cleaned_data["comment"]),
+        success=_("答复已退回经办人修改。"),
+        redirect_to=_assignment_url(reply),
+    )
 
 
 @login_required
