@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.formats import document_date
 from proposals.models import Assignment
-from proposals.validators import validate_phone
 
-from . import services
-from .models import CLASS_DEFINITIONS, Reply, ReplyClass
+from . import rules, services
+from .models import CLASS_DEFINITIONS, Reply
+
+NEEDED_TO_ISSUE = _("签发前必须填写。")
 
 
 class ReplyForm(forms.ModelForm):
@@ -32,7 +31,6 @@ class ReplyForm(forms.ModelForm):
         }
         help_texts = {
             "body": _("一段一行。小标题以“一、”“（一）”“1.”“（1）”开头，会按公文格式排版。"),
-            "leader_name": _("签发前必须填写。"),
             "reply_date": _("不能早于交办日期；留空则以签发当天为成文日期。"),
             "doc_number": _("可选，例如：晋发改函〔2024〕12号"),
             "copy_to": _("可选，多个单位用顿号或逗号分隔"),
@@ -42,29 +40,32 @@ class ReplyForm(forms.ModelForm):
     def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.assignment = assignment
-        allowed = services.enabled_classes()
         self.fields["reply_class"].choices = [
-            (c.value, f"{c.label}：{CLASS_DEFINITIONS[c.value]}") for c in ReplyClass if c.value in allowed
+            (c.value, f"{c.label}：{CLASS_DEFINITIONS[c.value]}")
+            for c in rules.enabled_reply_classes(assignment.proposal)
         ]
-        self.fields["reply_class"].required = False
-        self.fields["phone"].validators.append(validate_phone)
+        # What a draft needs is the rules' to say (with their message); the rest is checked in clean().
+        needed_for_draft = rules.required_fields(rules.Stage.DRAFT)
+        needed_to_issue = rules.required_fields(rules.Stage.ISSUE)
+        for name in services.EDITABLE_FIELDS:
+            field = self.fields[name]
+            field.required = name in needed_for_draft
+            if field.required:
+                field.error_messages["required"] = rules.REQUIRED[name][1]
+            elif name in needed_to_issue and not field.help_text:
+                field.help_text = NEEDED_TO_ISSUE
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean_reply_date(self):
-        value = self.cleaned_data.get("reply_date")
-        assigned_on = timezone.localdate(self.assignment.assigned_at)
-        if value is not None and value < assigned_on:
-            raise forms.ValidationError(services.DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)})
-        return value
-
     def clean(self):
         data = super().clean()
-        if not data.get("is_public") and not (data.get("not_public_reason") or "").strip():
-            self.add_error("not_public_reason", services.NOT_PUBLIC_REASON_REQUIRED)
+        for problem in rules.field_problems(self.cleaned_data, assignment=self.assignment, stage=rules.Stage.DRAFT):
+            # A field that failed its own check (required, length, choice) keeps that one message.
+            if problem.field not in self.errors:
+                self.add_error(problem.field, problem.message)
         return data
 
     def service_data(self) -> dict:

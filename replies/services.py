@@ -41,10 +41,10 @@ from proposals.models import (
 )
 from proposals.roles import NOT_ALLOWED, is_agency_user_of, is_handler_of, is_leader_of
 from proposals.timeline import timeline_record
-from proposals.validators import validate_phone
 
+from . import rules
 from .actions import ReplyAction
-from .models import Reply, ReplyClass, ReplyStatus, ReplyVersion
+from .models import Reply, ReplyStatus, ReplyVersion
 from .signals import reply_issued
 
 # --- Messages users see -------------------------------------------------------------------
@@ -59,16 +59,7 @@ CONFLICT = _(
     "保存失败：在您编辑期间，%(who)s 已于 %(when)s 保存了新的版本（第 %(version)s 版）。"
     "您的内容没有保存，仍显示在下方，请对照最新版本修改后再保存。"
 )
-CLASS_REQUIRED = _("请选择答复类别（A 类、B 类或 C 类）后再签发。")
-CLASS_NOT_ENABLED = _("未启用 D 类答复。")
-LEADER_REQUIRED = _("请填写负责人后再签发。")
-TITLE_REQUIRED = _("请填写标题。")
-ADDRESSEE_REQUIRED = _("请填写主送。")
-BODY_REQUIRED = _("请填写正文后再签发。")
-HANDLER_REQUIRED = _("请填写承办人后再签发。")
-PHONE_REQUIRED = _("请填写联系电话后再签发。")
-DATE_BEFORE_ASSIGNMENT = _("成文日期不能早于交办日期（%(date)s）。")
-NOT_PUBLIC_REASON_REQUIRED = _("选择不公开时，请填写不公开的理由。")
+# The messages of the letter's field rules are in ``replies.rules``.
 RETURN_COMMENT_REQUIRED = _("退回时请填写退回意见。")
 
 # Timeline actions: ``replies.actions.ReplyAction``.
@@ -185,14 +176,20 @@ def default_closing(assignment: Assignment) -> str:
         return str(DEFAULT_CLOSING)
 
 
-def enabled_classes() -> list[str]:
-    classes = [ReplyClass.A, ReplyClass.B, ReplyClass.C]
-    if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
-        classes.append(ReplyClass.D)
-    return [str(c) for c in classes]
+def new_draft_defaults(assignment: Assignment, actor: User) -> dict[str, Any]:
+    """What a new draft starts with: ``reply_create`` stores it and the empty form shows it."""
+    is_handler = is_handler_of(actor, assignment.agency_id)
+    return {
+        "title": default_title(assignment),
+        "addressee": default_addressee(assignment),
+        "closing": default_closing(assignment),
+        "handler_name": actor.display_name if is_handler else "",
+        "phone": actor.phone if is_handler else "",
+        "is_public": True,
+    }
 
 
-# --- Validation shared by save and issue ----------------------------------------------------
+# --- Validation (the rules are in replies.rules) ----------------------------------------------
 
 
 def snapshot(reply: Reply) -> dict[str, Any]:
@@ -201,27 +198,17 @@ def snapshot(reply: Reply) -> dict[str, Any]:
     return data
 
 
-def _check_fields(reply: Reply, assignment: Assignment) -> None:
-    """The shape rules that hold for every saved draft (a refused save writes nothing)."""
-    errors: dict[str, list] = {}
-    if not reply.title.strip():
-        errors.setdefault("title", []).append(TITLE_REQUIRED)
-    if not reply.addressee.strip():
-        errors.setdefault("addressee", []).append(ADDRESSEE_REQUIRED)
-    if reply.reply_class and reply.reply_class not in enabled_classes():
-        errors.setdefault("reply_class", []).append(CLASS_NOT_ENABLED)
-    if reply.reply_date is not None:
-        assigned_on = timezone.localdate(assignment.assigned_at)
-        if reply.reply_date < assigned_on:
-            errors.setdefault("reply_date", []).append(DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)})
-    if not reply.is_public and not reply.not_public_reason.strip():
-        errors.setdefault("not_public_reason", []).append(NOT_PUBLIC_REASON_REQUIRED)
-    try:
-        validate_phone(reply.phone)
-    except ValidationError as exc:
-        errors.setdefault("phone", []).extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
+def _check_fields(reply: Reply) -> None:
+    """A draft is saved only when the rules of a draft hold, field by field (a refused save writes nothing)."""
+    problems = rules.reply_problems(reply, stage=rules.Stage.DRAFT)
+    if problems:
+        raise ValidationError(rules.as_error_dict(problems))
+
+
+def _refuse_unless_ready(reply: Reply, stage: rules.Stage) -> None:
+    problems = rules.reply_problems(reply, stage=stage)
+    if problems:
+        raise DomainError(problems[0].message, code="invalid")
 
 
 def _apply(reply: Reply, data: Mapping[str, Any]) -> None:
@@ -283,18 +270,14 @@ def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any]
     reply = Reply(
         assignment=assignment,
         round=assignment.round,
-        title=default_title(assignment),
-        addressee=default_addressee(assignment),
-        closing=default_closing(assignment),
-        handler_name=actor.display_name if is_handler_of(actor, assignment.agency_id) else "",
-        phone=actor.phone if is_handler_of(actor, assignment.agency_id) else "",
+        **new_draft_defaults(assignment, actor),
         version=1,
         created_by=actor,
         created_at=now,
         updated_at=now,
     )
     _apply(reply, data or {})
-    _check_fields(reply, assignment)
+    _check_fields(reply)
     reply.full_clean(exclude=["pdf"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -340,7 +323,7 @@ def reply_save_draft(*, reply: Reply, actor: User, data: Mapping[str, Any], expe
         )
     before = snapshot(reply)
     _apply(reply, data)
-    _check_fields(reply, assignment)
+    _check_fields(reply)
     reply.full_clean(exclude=["pdf"])
     if snapshot(reply) == before:
         return reply
@@ -361,6 +344,7 @@ def reply_submit(*, reply: Reply, actor: User) -> Reply:
         raise DomainError(REPLY_FROZEN, code="frozen")
     if reply.status != ReplyStatus.DRAFT:
         raise DomainError(NOT_DRAFT)
+    _refuse_unless_ready(reply, rules.Stage.SUBMIT)
     reply.status = ReplyStatus.SUBMITTED
     reply.submitted_at = timezone.now()
     reply.save(update_fields=["status", "submitted_at"])
@@ -405,26 +389,8 @@ def reply_return(*, reply: Reply, actor: User, comment: str) -> Reply:
 
 
 def issue_problems(reply: Reply) -> list[str]:
-    """What still stops the reply from being issued (empty when it can be)."""
-    problems = []
-    if not reply.reply_class:
-        problems.append(str(CLASS_REQUIRED))
-    elif reply.reply_class not in enabled_classes():
-        problems.append(str(CLASS_NOT_ENABLED))
-    if not reply.leader_name.strip():
-        problems.append(str(LEADER_REQUIRED))
-    if not reply.body.strip():
-        problems.append(str(BODY_REQUIRED))
-    if not reply.handler_name.strip():
-        problems.append(str(HANDLER_REQUIRED))
-    if not reply.phone.strip():
-        problems.append(str(PHONE_REQUIRED))
-    if not reply.is_public and not reply.not_public_reason.strip():
-        problems.append(str(NOT_PUBLIC_REASON_REQUIRED))
-    if reply.reply_date is not None:
-        assigned_on = timezone.localdate(reply.assignment.assigned_at)
-        if reply.reply_date < assigned_on:
-            problems.append(str(DATE_BEFORE_ASSIGNMENT % {"date": document_date(assigned_on)}))
+    """What still stops the reply from being issued (empty when it can be): the page lists it."""
+    problems = [problem.message for problem in rules.reply_problems(reply, stage=rules.Stage.ISSUE)]
     # The other apps' rules (a signed consultation record first): they only read, so the page can
     # show the leader beforehand what would stop the issue.
     for check in ISSUE_CHECKS:

@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from documents.render import sha256_hex
 from proposals import seed
 from proposals.models import Assignment, AssignmentStatus, TimelineEvent, User
-from replies import services
+from replies import rules, services
 from replies.forms import VerifyForm
 from replies.models import Reply, ReplyVersion
 from replies.pdf import reply_pdf_bytes
@@ -60,7 +60,7 @@ def test_demo_reply_is_the_seed_letter(demo):
 
 def test_demo_reply_would_be_refused_by_the_service_for_its_blank_leader(demo):
     # The seed leaves 负责人 blank; the service would not issue such a letter (see replies.demo).
-    assert str(services.LEADER_REQUIRED) in services.issue_problems(demo)
+    assert str(rules.LEADER_REQUIRED) in services.issue_problems(demo)
 
 
 def test_load_demo_twice_keeps_the_same_rows_and_file(demo, settings):

@@ -24,7 +24,7 @@ from proposals.models import (
     ProposerKind,
     TimelineEvent,
 )
-from replies import services
+from replies import rules, services
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
 from tests.factories import complete_data, make_assignment, make_proposal
@@ -153,7 +153,7 @@ def test_not_public_needs_a_reason(world, draft):
         services.reply_save_draft(
             reply=draft, actor=world.handler_a, data={"is_public": False, "not_public_reason": ""}, expected_version=1
         )
-    assert exc.value.message_dict["not_public_reason"] == [str(services.NOT_PUBLIC_REASON_REQUIRED)]
+    assert exc.value.message_dict["not_public_reason"] == [str(rules.NOT_PUBLIC_REASON_REQUIRED)]
     reply = services.reply_save_draft(
         reply=draft,
         actor=world.handler_a,
@@ -307,9 +307,9 @@ def test_issue_without_date_takes_today(world, draft):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"reply_class": ""}, services.CLASS_REQUIRED),
-        ({"leader_name": ""}, services.LEADER_REQUIRED),
-        ({"body": ""}, services.BODY_REQUIRED),
+        ({"reply_class": ""}, "请选择答复类别（A 类、B 类或 C 类）后再签发。"),
+        ({"leader_name": ""}, rules.LEADER_REQUIRED),
+        ({"body": ""}, rules.BODY_REQUIRED),
     ],
 )
 def test_issue_refused_when_something_is_missing(world, change, message):

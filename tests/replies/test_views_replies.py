@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from documents.render import sha256_hex
 from proposals.models import AssignmentRole, AssignmentStatus, TimelineEvent
-from replies import services
+from replies import rules, services
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
 from tests.documents.pdfutil import pdf_text, squeeze
@@ -267,7 +267,7 @@ def test_issue_refusal_shows_the_message_and_changes_nothing(world, login):
     services.reply_submit(reply=draft, actor=world.handler_a)
     client = login(world.leader_a)
     response = client.post(reverse("replies:issue", args=[draft.pk]), follow=True)
-    assert str(services.LEADER_REQUIRED) in response.content.decode()
+    assert str(rules.LEADER_REQUIRED) in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == ReplyStatus.SUBMITTED and not draft.pdf
 

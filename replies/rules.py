@@ -1,0 +1,195 @@
+"""The rules of a reply letter's fields and which reply classes are enabled: their one home.
+
+The reply form shows these problems beside its fields, the draft services refuse a save with them,
+``reply_submit`` and ``reply_issue`` refuse with the first one, and the assignment page lists
+what still stops the issue before the leader tries. Consultation records, their PDF and the
+statistics ask ``enabled_reply_classes()`` which classes exist. Nothing else reads the class
+setting or repeats a field rule.
+
+Each stage needs everything the stage before it needs: a draft needs a title and an addressee, a
+letter to issue also needs its class, leader, body, handler and phone. The format rules (class
+enabled, phone, date not before the assignment, a reason when not public, the model's lengths)
+hold at every stage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from documents.formats import document_date
+from proposals.validators import validate_phone
+
+from .models import Reply, ReplyClass
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from proposals.models import Assignment, Proposal
+
+# --- Messages users see ---------------------------------------------------------------------
+TITLE_REQUIRED = _("请填写标题。")
+ADDRESSEE_REQUIRED = _("请填写主送。")
+# %(classes)s: the enabled classes, e.g. "A 类、B 类或 C 类".
+CLASS_REQUIRED = _("请选择答复类别（%(classes)s）后再签发。")
+# %(label)s: the class, e.g. "D 类".
+CLASS_NOT_ENABLED = _("未启用 %(label)s答复。")
+LEADER_REQUIRED = _("请填写负责人后再签发。")
+BODY_REQUIRED = _("请填写正文后再签发。")
+HANDLER_REQUIRED = _("请填写承办人后再签发。")
+PHONE_REQUIRED = _("请填写联系电话后再签发。")
+DATE_BEFORE_ASSIGNMENT = _("成文日期不能早于交办日期（%(date)s）。")
+NOT_PUBLIC_REASON_REQUIRED = _("选择不公开时，请填写不公开的理由。")
+
+
+class Stage(enum.IntEnum):
+    """How far a reply goes; a later stage needs everything an earlier one needs."""
+
+    DRAFT = 1  # saved (created or edited)
+    SUBMIT = 2  # sent to the leader for sign-off
+    ISSUE = 3  # signed off and frozen
+
+
+# The field each stage starts to require, with the message that asks for it.
+REQUIRED: dict[str, tuple[Stage, StrOrPromise]] = {
+    "title": (Stage.DRAFT, TITLE_REQUIRED),
+    "addressee": (Stage.DRAFT, ADDRESSEE_REQUIRED),
+    "reply_class": (Stage.ISSUE, CLASS_REQUIRED),
+    "leader_name": (Stage.ISSUE, LEADER_REQUIRED),
+    "body": (Stage.ISSUE, BODY_REQUIRED),
+    "handler_name": (Stage.ISSUE, HANDLER_REQUIRED),
+    "phone": (Stage.ISSUE, PHONE_REQUIRED),
+}
+
+# The order in which problems are listed (and the first one refuses a submit or an issue).
+CHECKED_FIELDS = (
+    "reply_class",
+    "title",
+    "addressee",
+    "leader_name",
+    "body",
+    "handler_name",
+    "phone",
+    "not_public_reason",
+    "reply_date",
+    "closing",
+    "doc_number",
+    "copy_to",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a reply: the field it is about and what to tell the user."""
+
+    field: str
+    message: str
+
+
+# --- Classes --------------------------------------------------------------------------------
+
+
+def enabled_reply_classes(proposal: Proposal | None = None) -> list[ReplyClass]:
+    """The reply classes in use, in order: A, B, C, and D when it is switched on.
+
+    ``proposal`` names whose rules apply; today one setting serves the whole installation, and a
+    committee's own classes will be read from the proposal's committee here.
+    """
+    classes = [ReplyClass.A, ReplyClass.B, ReplyClass.C]
+    if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
+        classes.append(ReplyClass.D)
+    return classes
+
+
+def class_list(classes: list[ReplyClass]) -> str:
+    """The classes as a phrase: "A 类、B 类或 C 类"."""
+    labels = [str(c.label) for c in classes]
+    if len(labels) < 2:
+        return "".join(labels)
+    # Translators: the separator between the first reply classes of a list ("A 类、B 类或 C 类").
+    separator = gettext("、")
+    return gettext("%(items)s或 %(last)s") % {"items": separator.join(labels[:-1]), "last": labels[-1]}
+
+
+# --- Fields ---------------------------------------------------------------------------------
+
+
+def required_fields(stage: Stage) -> list[str]:
+    """The fields that must not be blank to reach ``stage``."""
+    return [name for name, (needed_from, _message) in REQUIRED.items() if needed_from <= stage]
+
+
+def field_problems(values: Mapping[str, Any], *, assignment: Assignment, stage: Stage) -> list[Problem]:
+    """Everything that stops a reply with these field values from reaching ``stage``.
+
+    ``values`` holds the fields by name as Python values (the form's cleaned data or a row's
+    attributes); a field missing from it is not checked.
+    """
+    classes = enabled_reply_classes(assignment.proposal)
+    problems: list[Problem] = []
+    for name in CHECKED_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if _is_blank(value):
+            needed_from, message = REQUIRED.get(name, (None, ""))
+            if needed_from is not None and needed_from <= stage:
+                # A message may name the enabled classes (CLASS_REQUIRED); the others ignore it.
+                problems.append(Problem(name, str(message) % {"classes": class_list(classes)}))
+            elif name == "not_public_reason" and not values.get("is_public", True):
+                problems.append(Problem(name, str(NOT_PUBLIC_REASON_REQUIRED)))
+            continue
+        problems.extend(Problem(name, message) for message in _format_problems(name, value, assignment, classes))
+    return problems
+
+
+def reply_problems(reply: Reply, *, stage: Stage) -> list[Problem]:
+    """``field_problems`` of a reply row, against its own assignment."""
+    values = {name: getattr(reply, name) for name in (*CHECKED_FIELDS, "is_public")}
+    return field_problems(values, assignment=reply.assignment, stage=stage)
+
+
+def as_error_dict(problems: list[Problem]) -> dict[str, list[str]]:
+    """The problems by field, as ``ValidationError`` and a form's ``add_error`` take them."""
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(problem.message)
+    return errors
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _format_problems(name: str, value: Any, assignment: Assignment, classes: list[ReplyClass]) -> list[str]:
+    messages: list[str] = []
+    model_field = Reply._meta.get_field(name)
+    try:
+        # The lengths the model declares, with the same messages as the form's own checks.
+        if isinstance(model_field, models.Field):
+            model_field.run_validators(value)
+    except ValidationError as exc:
+        messages.extend(exc.messages)
+    if name == "reply_class" and value not in classes:
+        label = ReplyClass(value).label if value in ReplyClass.values else value
+        messages.append(str(CLASS_NOT_ENABLED) % {"label": label})
+    elif name == "phone":
+        try:
+            validate_phone(value)
+        except ValidationError as exc:
+            messages.extend(exc.messages)
+    elif name == "reply_date" and isinstance(value, dt.date):
+        assigned_on = timezone.localdate(assignment.assigned_at)
+        if value < assigned_on:
+            messages.append(str(DATE_BEFORE_ASSIGNMENT) % {"date": document_date(assigned_on)})
+    return messages
