@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from proposals.validators import validate_phone
+from replies import rules as reply_rules
 
 from .models import Method, Opinion, Satisfaction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -17,6 +23,11 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def handling_class_choices() -> list[tuple[str, StrOrPromise]]:
+    # A callable, so the choices follow the enabled classes at each form rather than at import.
+    return [("", _("（未定）")), *((c.value, c.label) for c in reply_rules.enabled_reply_classes())]
 
 
 class ScheduleForm(forms.Form):
@@ -38,7 +49,7 @@ class RecordForm(ScheduleForm):
     handling_class = forms.ChoiceField(
         label=_("办理情况"),
         required=False,
-        choices=[("", _("（未定）")), ("A", _("A 类")), ("B", _("B 类")), ("C", _("C 类")), ("D", _("D 类"))],
+        choices=handling_class_choices,
     )
     # The version the editor started from: a save over someone else's newer save is refused.
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)

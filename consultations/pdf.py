@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from documents.formats import document_date
 from documents.render import render_pdf, sha256_hex
+from replies import rules as reply_rules
 
 from .models import Consultation, Opinion, SignMethod
 
@@ -21,9 +22,10 @@ def record_title() -> str:
 
 
 def _classes(consultation: Consultation) -> list[dict]:
-    codes = ["A", "B", "C"]
-    if getattr(settings, "REPLY_CLASS_D_ENABLED", False) or consultation.handling_class == "D":
-        codes.append("D")
+    codes = [c.value for c in reply_rules.enabled_reply_classes(consultation.assignment.proposal)]
+    # A record keeps the class it was signed with, even one switched off since.
+    if consultation.handling_class and consultation.handling_class not in codes:
+        codes.append(consultation.handling_class)
     return [{"label": f"{code}类", "ticked": consultation.handling_class == code} for code in codes]
 
 

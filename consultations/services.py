@@ -39,6 +39,7 @@ from proposals.roles import is_handler_of, is_member_of, is_staff
 from proposals.timeline import timeline_record
 from proposals.uploads import KINDS, SCAN_KINDS, UPLOAD_TOO_LARGE, check_upload
 from proposals.validators import PHONE_INVALID, normalise_phone, validate_phone
+from replies import rules as reply_rules
 from replies.models import Reply, ReplyStatus
 
 from .actions import ConsultationAction
@@ -336,13 +337,6 @@ def record_prefill(consultation: Consultation) -> dict[str, str]:
     }
 
 
-def _allowed_classes() -> set[str]:
-    classes = {"", "A", "B", "C"}
-    if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
-        classes.add("D")
-    return classes
-
-
 @transaction.atomic
 def consultation_record(
     *,
@@ -383,7 +377,8 @@ def consultation_record(
     )
     consultation.held_at, consultation.place, consultation.method = held_at, place, method
     consultation.host_name, consultation.host_phone = host_name, host_phone
-    if consultation.handling_class not in _allowed_classes():
+    handling_class = consultation.handling_class
+    if handling_class and handling_class not in reply_rules.enabled_reply_classes(assignment.proposal):
         raise DomainError(CLASS_INVALID, code="invalid")
     member_phone = normalise_phone(consultation.member_phone)
     try:

@@ -26,7 +26,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +40,7 @@ from proposals.models import (
     Proposal,
     ProposalStatus,
 )
+from replies import rules as reply_rules
 from replies.models import Reply, ReplyStatus
 
 SUBMITTED_STATES = frozenset(s for s in ProposalStatus.values if s != ProposalStatus.DRAFT)
@@ -92,14 +92,6 @@ class Ratio:
         return f"{self.percent:.1f}%"
 
 
-def reply_classes() -> list[str]:
-    """The classes in use: A, B, C, and D when the deployment switched it on."""
-    classes = ["A", "B", "C"]
-    if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
-        classes.append("D")
-    return classes
-
-
 @dataclass
 class Tally:
     """The counts behind the assignment-level figures, for the whole meeting or one agency."""
@@ -144,7 +136,7 @@ class Tally:
         return Ratio(self.classes[reply_class], self.replied)
 
     def class_shares(self) -> list[tuple[str, Ratio]]:
-        return [(c, self.class_share(c)) for c in reply_classes()]
+        return [(c.value, self.class_share(c.value)) for c in reply_rules.enabled_reply_classes()]
 
 
 @dataclass

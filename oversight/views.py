@@ -20,6 +20,7 @@ from audit.log import record_event
 from proposals import roles
 from proposals.errors import DomainError
 from proposals.models import Agency, Meeting
+from replies import rules as reply_rules
 from replies.models import Reply
 
 from . import selectors, services
@@ -27,7 +28,7 @@ from .charts import Bar, bar_chart
 from .excel import workbook
 from .models import BuildStatus, VolumeBuild, VolumeFormat
 from .public import public_reply_context, redact_titles, render_public_reply_pdf
-from .stats import FORMULAS, meeting_stats, reply_classes
+from .stats import FORMULAS, meeting_stats
 from .volume import volume_filename
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +63,7 @@ def statistics(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.get_meeting(meeting_id)
     stats = meeting_stats(meeting)
     t = stats.totals
-    classes = reply_classes()
+    classes = [c.value for c in reply_rules.enabled_reply_classes()]
     charts = {
         "rates": bar_chart(
             _percent_bars(
@@ -114,7 +115,8 @@ def statistics_xlsx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.get_meeting(meeting_id)
     scorecard_only = request.GET.get("part") == "scorecard"
-    data = workbook(meeting_stats(meeting), reply_classes(), scorecard_only=scorecard_only)
+    classes = [c.value for c in reply_rules.enabled_reply_classes()]
+    data = workbook(meeting_stats(meeting), classes, scorecard_only=scorecard_only)
     record_event(event="export", request=request, obj=meeting, detail="statistics xlsx")
     name = _("%(meeting)s承办单位办理情况") if scorecard_only else _("%(meeting)s提案办理统计")
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
