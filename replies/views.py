@@ -30,20 +30,6 @@ from .models import Reply, ReplyStatus
 from .pdf import reply_context, reply_pdf_bytes
 
 
-def _initial_for(assignment: Assignment, user) -> dict:
-    """What a new draft starts with (the service sets the same defaults)."""
-    is_handler = roles.is_handler_of(user, assignment.agency_id)
-    return {
-        "title": services.default_title(assignment),
-        "addressee": services.default_addressee(assignment),
-        "closing": services.default_closing(assignment),
-        "handler_name": user.display_name if is_handler else "",
-        "phone": user.phone if is_handler else "",
-        "is_public": True,
-        "version": 1,
-    }
-
-
 def _assignment_page(
     request: HttpRequest,
     assignment: Assignment,
@@ -61,7 +47,8 @@ def _assignment_page(
     can_create = current is None and services.can_create(user, assignment)
     can_edit = current is not None and services.can_edit(user, current)
     if form is None and can_create:
-        form = ReplyForm(initial=_initial_for(assignment, user), assignment=assignment)
+        initial = {**services.new_draft_defaults(assignment, user), "version": 1}
+        form = ReplyForm(initial=initial, assignment=assignment)
     elif form is None and can_edit:
         form = ReplyForm(instance=current, assignment=assignment)
     cohandler_views = []
