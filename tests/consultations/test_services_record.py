@@ -204,7 +204,7 @@ def test_signing_waits_only_for_the_window(world, monkeypatch):
         with pytest.raises(DomainError):
             sign(world, c, password="wrong-password")
     later = timezone.now() + dt.timedelta(seconds=services.SIGN_FAILURE_WINDOW + 60)
-    monkeypatch.setattr(services.timezone, "now", lambda: later)
+    monkeypatch.setattr(timezone, "now", lambda: later)
     sign(world, c)  # the failures are older than the window now
     c.refresh_from_db()
     assert c.status == ConsultationStatus.SIGNED

@@ -1,0 +1,103 @@
+"""Closing a proposal (办结) once its answers are rated, or with a reason."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.errors import DomainError
+from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
+from proposals.roles import is_staff
+from proposals.timeline import timeline_record
+
+from ..actions import ConsultationAction
+from ..models import Rating, Satisfaction
+from .common import audit_event
+
+CLOSE_ONLY_STAFF = _("只有提案委员会工作人员可以办结提案。")
+CLOSE_WRONG_STATE = _("提案当前状态不能办结。")
+CLOSE_NOT_ALL_SATISFIED = _("尚有承办单位本轮答复未获委员“满意”或“基本满意”的测评；如确需办结，请填写办结理由。")
+
+
+def answering_assignments(proposal: Proposal):
+    return Assignment.objects.filter(proposal=proposal).answering().select_related("agency")
+
+
+def close_readiness(proposal: Proposal) -> list[str]:
+    """Why the proposal cannot be closed on its ratings alone (empty: every answer is rated well)."""
+    problems = []
+    assignments = list(answering_assignments(proposal))
+    if not assignments:
+        problems.append(str(_("没有答复委员的承办单位。")))
+    good = {Satisfaction.SATISFIED, Satisfaction.BASIC}
+    for assignment in assignments:
+        values = list(
+            Rating.objects.filter(assignment=assignment, round=assignment.round).values_list("value", flat=True)
+        )
+        if assignment.status != AssignmentStatus.REPLIED:
+            problems.append(
+                str(
+                    _("%(agency)s：%(status)s")
+                    % {"agency": assignment.agency.name, "status": assignment.get_status_display()}
+                )
+            )
+        elif not values:
+            problems.append(str(_("%(agency)s：委员尚未测评") % {"agency": assignment.agency.name}))
+        elif not set(values) <= good:
+            problems.append(str(_("%(agency)s：测评有不满意") % {"agency": assignment.agency.name}))
+    return problems
+
+
+@transaction.atomic
+def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
+    """Staff close (办结) the proposal: on good ratings of every answer, or by decision with a reason."""
+    if not is_staff(actor):
+        raise DomainError(CLOSE_ONLY_STAFF, code="forbidden")
+    # Lock order everywhere: the assignments (by id), then the proposal, as rating_submit and
+    # reply_issue do; the opposite order here could deadlock against them on PostgreSQL.
+    list(Assignment.objects.select_for_update().filter(proposal_id=proposal.pk).order_by("pk").values_list("pk"))
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status not in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED):
+        raise DomainError(CLOSE_WRONG_STATE)
+    reason = (reason or "").strip()
+    problems = close_readiness(proposal)
+    if problems and not reason:
+        raise DomainError(CLOSE_NOT_ALL_SATISFIED)
+    from_state = proposal.status
+    now = timezone.now()
+    proposal.status = ProposalStatus.CLOSED
+    proposal.closed_at = now
+    proposal.close_note = reason
+    proposal.save(update_fields=["status", "closed_at", "close_note"])
+    for assignment in (
+        Assignment.objects.select_for_update().filter(proposal=proposal).live().exclude(status=AssignmentStatus.DONE)
+    ):
+        old = assignment.status
+        assignment.status = AssignmentStatus.DONE
+        assignment.save(update_fields=["status"])
+        timeline_record(
+            proposal=proposal,
+            assignment=assignment,
+            actor=actor,
+            action=ConsultationAction.CLOSE,
+            from_state=old,
+            to_state=AssignmentStatus.DONE,
+        )
+    note = (
+        str(_("按决定办结：%(reason)s") % {"reason": reason})
+        if problems
+        else str(_("各承办单位答复均获满意或基本满意"))
+    )
+    if reason and not problems:
+        note = f"{note}\n{reason}"
+    timeline_record(
+        proposal=proposal,
+        actor=actor,
+        action=ConsultationAction.CLOSE,
+        from_state=from_state,
+        to_state=ProposalStatus.CLOSED,
+        note=note,
+    )
+    audit_event(actor, proposal, "proposal_close")
+    return proposal

@@ -1,0 +1,235 @@
+"""The member signs the record online (password and signature pad), or staff enter a signed paper form."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.errors import DomainError
+from proposals.models import ProposalStatus, User
+from proposals.roles import is_member_of, is_staff
+from proposals.timeline import timeline_record
+
+from ..actions import ConsultationAction
+from ..models import Consultation, ConsultationStatus, Opinion, SignMethod
+from .common import PROPOSAL_CLOSED, SCAN_REQUIRED, audit_event, checked_scan, is_agency_handler
+from .hashing import content_hash
+from .records import RECORD_LOCKED, lock_consultation
+
+RECORD_NOT_READY = _("面商记录尚未填写，还不能签字。")
+SIGN_ONLY_MEMBER = _("只有面商记录中的委员本人可以在网上签字，他人（包括工作人员）不能代签。")
+WRONG_PASSWORD = _("密码不正确，未签字。请重新输入您的登录密码。")
+SIGN_TOO_MANY_ATTEMPTS = _("密码错误次数过多，请 15 分钟后再签字。")
+OPINION_INVALID = _("请选择委员意见：同意、基本同意或不同意。")
+SIGNATURE_INVALID = _("签名图片无效：须为签名板生成的 PNG 图片。")
+SIGNATURE_TOO_LARGE = _("签名图片过大：不能超过 %(limit)s KB。")
+PAPER_NOT_ALLOWED = _("只有该交办单位的经办人或提案委员会工作人员可以录入纸质签字的面商记录。")
+SIGN_MAX_FAILURES = 5
+SIGN_FAILURE_WINDOW = 15 * 60  # seconds
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
+SIGNATURE_MAX_PIXELS = (2000, 1000)
+
+
+def signature_max_bytes() -> int:
+    return int(getattr(settings, "CONSULTATION_SIGNATURE_MAX_BYTES", 512 * 1024))
+
+
+BAD_CONFIRMATION_DETAIL = "consultation_sign_online: wrong_password"
+
+
+def _recent_wrong_passwords(actor: User) -> int:
+    from audit.models import AuditEvent  # late: the audit_event app registers history for this app's models
+
+    since = timezone.now() - dt.timedelta(seconds=SIGN_FAILURE_WINDOW)
+    return AuditEvent.objects.filter(
+        user_id=actor.pk, outcome="denied", detail=BAD_CONFIRMATION_DETAIL, at__gte=since
+    ).count()
+
+
+def decode_signature(data_url: str) -> bytes:
+    """The PNG bytes of a canvas data URL, refused unless it is a small, real PNG image."""
+    limit = signature_max_bytes()
+    too_large = DomainError(SIGNATURE_TOO_LARGE % {"limit": limit // 1024}, code="invalid")
+    data_url = (data_url or "").strip()
+    if not data_url.startswith(SIGNATURE_DATA_URL_PREFIX):
+        raise DomainError(SIGNATURE_INVALID, code="invalid")
+    encoded = data_url[len(SIGNATURE_DATA_URL_PREFIX) :]
+    if len(encoded) > (limit // 3 + 1) * 4:
+        raise too_large
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError(SIGNATURE_INVALID, code="invalid") from None
+    if len(raw) > limit:
+        raise too_large
+    if not raw.startswith(PNG_MAGIC):
+        raise DomainError(SIGNATURE_INVALID, code="invalid")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            if image.format != "PNG":
+                raise DomainError(SIGNATURE_INVALID, code="invalid")
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DomainError(SIGNATURE_INVALID, code="invalid") from None
+    if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1] or width < 1 or height < 1:
+        raise DomainError(SIGNATURE_INVALID, code="invalid")
+    return raw
+
+
+def _finish_signing(consultation: Consultation, actor: User, action: str, update_fields: list[str]) -> None:
+    from ..pdf import store_record_pdf
+
+    consultation.status = ConsultationStatus.SIGNED
+    consultation.updated_at = timezone.now()
+    consultation.content_sha256 = content_hash(consultation)
+    store_record_pdf(consultation)
+    consultation.save(update_fields=[*update_fields, "status", "updated_at", "content_sha256", "pdf", "pdf_sha256"])
+    timeline_record(
+        proposal=consultation.assignment.proposal,
+        assignment=consultation.assignment,
+        actor=actor,
+        action=action,
+        from_state=ConsultationStatus.HELD,
+        to_state=ConsultationStatus.SIGNED,
+        note=str(_("委员意见：%(opinion)s") % {"opinion": consultation.get_opinion_display()}),
+    )
+
+
+def _check_signable(consultation: Consultation) -> None:
+    if consultation.is_locked:
+        raise DomainError(RECORD_LOCKED, code="locked")
+    if consultation.status != ConsultationStatus.HELD:
+        raise DomainError(RECORD_NOT_READY)
+    if consultation.assignment.proposal.status == ProposalStatus.CLOSED:
+        raise DomainError(PROPOSAL_CLOSED)
+
+
+def consultation_sign_online(
+    *,
+    consultation: Consultation,
+    actor: User,
+    password: str,
+    opinion: str,
+    opinion_text: str = "",
+    signature_data_url: str = "",
+    ip: str | None = None,
+) -> Consultation:
+    """The member signs their own record, confirming with their password. The record then locks.
+
+    Wrong passwords are counted from the audit_event trail (each is recorded there anyway): after a few,
+    signing waits, so a left-open session cannot be used to guess the password through this form.
+    The count is in the database, so it holds across web workers and machines.
+    """
+    if _recent_wrong_passwords(actor) >= SIGN_MAX_FAILURES:
+        audit_event(actor, consultation, "consultation_sign_online: locked out", outcome="denied")
+        raise DomainError(SIGN_TOO_MANY_ATTEMPTS, code="forbidden")
+    try:
+        return _sign_online(
+            consultation=consultation,
+            actor=actor,
+            password=password,
+            opinion=opinion,
+            opinion_text=opinion_text,
+            signature_data_url=signature_data_url,
+            ip=ip,
+        )
+    except DomainError as exc:
+        if exc.code in ("wrong_password", "forbidden"):
+            # Recorded after the rollback, so the refused attempt stays in the audit_event trail.
+            audit_event(actor, consultation, f"consultation_sign_online: {exc.code}", outcome="denied")
+        raise
+
+
+@transaction.atomic
+def _sign_online(
+    *,
+    consultation: Consultation,
+    actor: User,
+    password: str,
+    opinion: str,
+    opinion_text: str,
+    signature_data_url: str,
+    ip: str | None,
+) -> Consultation:
+    consultation = lock_consultation(consultation)
+    if not is_member_of(actor, consultation.member_id):
+        raise DomainError(SIGN_ONLY_MEMBER, code="forbidden")
+    _check_signable(consultation)
+    if opinion not in Opinion.values:
+        raise DomainError(OPINION_INVALID, code="invalid")
+    if not actor.check_password(password or ""):
+        raise DomainError(WRONG_PASSWORD, code="wrong_password")
+    signature = decode_signature(signature_data_url) if signature_data_url else None
+
+    consultation.opinion = opinion
+    consultation.opinion_text = (opinion_text or "").strip()
+    consultation.sign_method = SignMethod.ONLINE
+    consultation.signed_by = actor
+    consultation.signed_at = timezone.now()
+    consultation.signed_ip = ip or None
+    fields = ["opinion", "opinion_text", "sign_method", "signed_by", "signed_at", "signed_ip"]
+    if signature is not None:
+        consultation.signature.save(f"signature-{consultation.pk}.png", ContentFile(signature), save=False)
+        consultation.signature_sha256 = hashlib.sha256(signature).hexdigest()
+        fields += ["signature", "signature_sha256"]
+    _finish_signing(consultation, actor, ConsultationAction.SIGN_ONLINE, fields)
+    audit_event(actor, consultation, "consultation_sign_online")
+    return consultation
+
+
+@transaction.atomic
+def consultation_sign_paper(
+    *,
+    consultation: Consultation,
+    actor: User,
+    scan: UploadedFile | None,
+    opinion: str,
+    opinion_text: str = "",
+) -> Consultation:
+    """The member signed the paper form: the handler or staff upload the scan and type the opinion."""
+    consultation = lock_consultation(consultation)
+    if not (is_staff(actor) or is_agency_handler(actor, consultation.assignment)):
+        raise DomainError(PAPER_NOT_ALLOWED, code="forbidden")
+    _check_signable(consultation)
+    if opinion not in Opinion.values:
+        raise DomainError(OPINION_INVALID, code="invalid")
+    upload, sha256, content_type, ext = checked_scan(scan, SCAN_REQUIRED)
+
+    # The stored name takes the extension the content was checked for, not the uploader's name.
+    consultation.paper_scan.save(f"consultation-{consultation.pk}-scan{ext}", upload, save=False)
+    consultation.paper_scan_sha256 = sha256
+    consultation.paper_scan_type = content_type
+    consultation.opinion = opinion
+    consultation.opinion_text = (opinion_text or "").strip()
+    consultation.sign_method = SignMethod.PAPER
+    consultation.signed_by = None
+    consultation.entered_by = actor
+    consultation.signed_at = timezone.now()
+    fields = [
+        "paper_scan",
+        "paper_scan_sha256",
+        "paper_scan_type",
+        "opinion",
+        "opinion_text",
+        "sign_method",
+        "signed_by",
+        "entered_by",
+        "signed_at",
+    ]
+    _finish_signing(consultation, actor, ConsultationAction.SIGN_PAPER, fields)
+    audit_event(actor, consultation, "consultation_sign_paper")
+    return consultation
