@@ -31,7 +31,6 @@ VOLUME_FORMAT_INVALID = _("请选择汇编格式。")
 NO_ISSUED_REPLIES = _("本次会议还没有已签发的答复，无法汇编。")
 
 
-
 # --- Public page -----------------------------------------------------------------------------
 @transaction.atomic
 def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.log import record_event
 from proposals import roles
 from proposals.errors import DomainError
+from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Agency, Meeting
 from replies import rules as reply_rules
 from replies.models import Reply
@@ -43,7 +44,7 @@ def _meetings() -> list[Meeting]:
 # --- Dashboard and statistics ------------------------------------------------------------------
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.meeting_for(request.GET.get("meeting"))
     data = selectors.dashboard(meeting) if meeting else None
@@ -58,7 +59,7 @@ def _percent_bars(rows) -> list[Bar]:
 
 @login_required
 @require_GET
-def statistics(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.get_meeting(meeting_id)
     stats = meeting_stats(meeting)
@@ -111,7 +112,7 @@ def statistics(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def statistics_xlsx(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def statistics_xlsx(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.get_meeting(meeting_id)
     scorecard_only = request.GET.get("part") == "scorecard"
@@ -128,7 +129,7 @@ def statistics_xlsx(request: HttpRequest, meeting_id: int) -> HttpResponse:
 # --- Compiled volumes --------------------------------------------------------------------------
 @login_required
 @require_GET
-def volumes(request: HttpRequest) -> HttpResponse:
+def volumes(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.meeting_for(request.GET.get("meeting"))
     builds = VolumeBuild.objects.select_related("meeting", "requested_by")
@@ -143,9 +144,11 @@ def volumes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def volume_request(request: HttpRequest) -> HttpResponse:
+def volume_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
     meeting = selectors.meeting_for(request.POST.get("meeting") or "0")
+    if meeting is None:  # meeting_for returns None only when asked for none, and "0" is a (missing) meeting
+        raise Http404
     try:
         build = services.volume_request(meeting=meeting, actor=request.user, fmt=request.POST.get("format", ""))
     except DomainError as exc:
@@ -163,14 +166,14 @@ def _get_build(pk: int) -> VolumeBuild:
 
 @login_required
 @require_GET
-def volume_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def volume_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     selectors.require_staff(request.user)
     return render(request, "oversight/volume_detail.html", {"build": _get_build(pk)})
 
 
 @login_required
 @require_GET
-def volume_status(request: HttpRequest, pk: int) -> JsonResponse:
+def volume_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     selectors.require_staff(request.user)
     build = _get_build(pk)
     return JsonResponse(
@@ -191,7 +194,7 @@ def volume_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def volume_download(request: HttpRequest, pk: int) -> FileResponse:
+def volume_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     selectors.require_staff(request.user)
     build = _get_build(pk)
     if build.status != BuildStatus.DONE or not build.file:
@@ -206,7 +209,7 @@ def volume_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- Failed background work --------------------------------------------------------------------
 @login_required
 @require_GET
-def failed_tasks(request: HttpRequest) -> HttpResponse:
+def failed_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
     return render(
         request,
@@ -222,7 +225,7 @@ def failed_tasks(request: HttpRequest) -> HttpResponse:
 # --- Unpublishing -----------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def reply_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_unpublish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     selectors.require_staff(request.user)
     reply = selectors.get_public_reply(pk)
     error = ""
@@ -300,5 +303,7 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         cache.set(key, data, PUBLIC_PDF_CACHE_SECONDS)
     response = HttpResponse(data, content_type="application/pdf")
     number = reply.assignment.proposal.number or str(reply.pk)
-    response["Content-Disposition"] = content_disposition_header(False, f"reply-{number}-{reply.pk}.pdf")
+    disposition = content_disposition_header(False, f"reply-{number}-{reply.pk}.pdf")
+    if disposition:  # None only for an empty filename
+        response["Content-Disposition"] = disposition
     return response

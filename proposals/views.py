@@ -25,6 +25,7 @@ from audit.log import record_event
 from . import forms, permissions, roles, selectors, services
 from .errors import DomainError
 from .exports import XLSX_CONTENT_TYPE, proposals_xlsx
+from .http import AuthenticatedHttpRequest
 from .models import Proposal, ProposalStatus
 from .view_actions import run_action
 
@@ -47,7 +48,7 @@ def _sort_links(request: HttpRequest) -> dict[str, str]:
 
 @login_required
 @require_GET
-def proposal_list(request: HttpRequest) -> HttpResponse:
+def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     proposals = selectors.proposal_list(request.user, request.GET)
     return render(
         request,
@@ -66,7 +67,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def proposal_export(request: HttpRequest) -> HttpResponse:
+def proposal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(selectors.proposal_export_rows(request.user, request.GET))
     record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
     response = HttpResponse(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
@@ -77,14 +78,14 @@ def proposal_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_proposals(request: HttpRequest) -> HttpResponse:
+def my_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.recent_proposals(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "proposals/mine.html", {"page": page, "can_file": permissions.can_file(request.user)})
 
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Handlers: their agency's open assignments by due date. Staff: what waits for them."""
     page = Paginator(selectors.inbox_assignments(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "proposals/inbox.html", {"page": page, "staff_view": roles.is_staff(request.user)})
@@ -101,7 +102,7 @@ def _proposal_form_class(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_create(request: HttpRequest) -> HttpResponse:
+def proposal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form_class = _proposal_form_class(request.user)
     author = None if roles.is_staff(request.user) else request.user.member
     form = form_class(request.POST or None, request.FILES or None, author=author)
@@ -121,7 +122,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     if not permissions.can_edit_draft(request.user, proposal):
         raise PermissionDenied
@@ -145,7 +146,9 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 Bound = tuple[str, int, BaseForm]
 
 
-def _detail_context(request: HttpRequest, proposal: Proposal, bound: Bound | None = None) -> dict[str, Any]:
+def _detail_context(
+    request: AuthenticatedHttpRequest, proposal: Proposal, bound: Bound | None = None
+) -> dict[str, Any]:
     """The proposal's page (``selectors.proposal_detail``) with the forms of the actions this user may take.
 
     ``bound`` is (form kind, object id, bound form) of an action that failed validation, so the
@@ -197,12 +200,12 @@ def _detail_context(request: HttpRequest, proposal: Proposal, bound: Bound | Non
 
 @login_required
 @require_GET
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     return render(request, "proposals/detail.html", _detail_context(request, proposal))
 
 
-def _invalid(request: HttpRequest, proposal: Proposal, kind: str, obj_id: int, form) -> HttpResponse:
+def _invalid(request: AuthenticatedHttpRequest, proposal: Proposal, kind: str, obj_id: int, form) -> HttpResponse:
     # Re-read through the selector: the proposal came from an assignment, which is not the same check.
     proposal = selectors.get_proposal_for_user(request.user, proposal.pk)
     messages.error(request, _("提交的内容有误，请按提示修改。"))
@@ -215,7 +218,7 @@ def _detail_url(proposal_id: int) -> str:
 
 @login_required
 @require_POST
-def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     return run_action(
         request,
@@ -227,7 +230,7 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_register(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     return run_action(
         request,
@@ -243,7 +246,7 @@ def _registered(proposal: Proposal) -> str:
 
 @login_required
 @require_POST
-def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     form = forms.DeclineForm(request.POST)
     if not form.is_valid():
@@ -264,7 +267,7 @@ def proposal_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_set_key(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_set_key(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     form = forms.KeyForm(request.POST)
     if not form.is_valid():
@@ -281,7 +284,7 @@ def proposal_set_key(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -296,7 +299,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     attachment = selectors.get_attachment_for_user(request.user, pk)
     record_event(event="download", request=request, user=request.user, obj=attachment)
     return FileResponse(
@@ -309,7 +312,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     if not permissions.can_assign(request.user, proposal):
         raise PermissionDenied
@@ -336,7 +339,7 @@ def proposal_assign(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Assignment actions --------------------------------------------------------------------
 @login_required
 @require_POST
-def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, pk)
     return run_action(
         request,
@@ -348,7 +351,7 @@ def assignment_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, pk)
     form = forms.ReturnForm(request.POST, prefix=f"ret{assignment.pk}")
     if not form.is_valid():
@@ -367,7 +370,7 @@ def assignment_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, pk)
     form = forms.ReassignForm(request.POST, prefix=f"re{assignment.pk}")
     if not form.is_valid():
@@ -387,7 +390,7 @@ def assignment_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_request_extension(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, pk)
     form = forms.ExtensionRequestForm(request.POST, prefix=f"ext{assignment.pk}")
     if not form.is_valid():
@@ -405,7 +408,7 @@ def assignment_request_extension(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
+def _decide(request: AuthenticatedHttpRequest, pk: int, approve: bool) -> HttpResponse:
     extension = selectors.get_extension_for_user(request.user, pk)
     proposal = extension.assignment.proposal
     form = forms.ExtensionDecisionForm(request.POST, prefix=f"dec{extension.pk}")
@@ -433,11 +436,11 @@ def _decide(request: HttpRequest, pk: int, approve: bool) -> HttpResponse:
 
 @login_required
 @require_POST
-def extension_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, approve=True)
 
 
 @login_required
 @require_POST
-def extension_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, approve=False)
