@@ -82,6 +82,14 @@ class Consultation(models.Model):
     pdf = models.FileField(upload_to="consultations/%Y/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
 
+    # Not stored; set on an instance only by the code named. The schedule and record services
+    # (consultation_schedule, consultation_record) return the record with the held-at warnings to
+    # show; the assignment page (views._rounds) marks what the user may do with each record.
+    warnings: list[str]
+    can_edit: bool
+    can_sign: bool
+    can_sign_paper: bool
+
     class Meta:
         verbose_name = _("面商记录")
         verbose_name_plural = _("面商记录")

@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.log import record_event
 from proposals import roles
 from proposals.errors import DomainError
+from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Assignment, ProposalStatus
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
 from replies.models import ReplyStatus
@@ -41,7 +43,7 @@ def _assignment_url(assignment_id: int) -> str:
     return reverse("consultations:assignment", args=[assignment_id])
 
 
-def _rounds(request: HttpRequest, assignment: Assignment) -> list[dict]:
+def _rounds(request: AuthenticatedHttpRequest, assignment: Assignment) -> list[dict]:
     """Each round's reply, records and ratings side by side; earlier rounds stay readable."""
     user = request.user
     replies = replies_visible_to(user).filter(assignment=assignment)
@@ -71,7 +73,9 @@ def _rounds(request: HttpRequest, assignment: Assignment) -> list[dict]:
     return rounds
 
 
-def _assignment_page(request: HttpRequest, assignment: Assignment, *, schedule_form=None, status: int = 200):
+def _assignment_page(
+    request: AuthenticatedHttpRequest, assignment: Assignment, *, schedule_form=None, status: int = 200
+):
     user = request.user
     can_record = selectors.can_record(user, assignment)
     context = {
@@ -89,14 +93,14 @@ def _assignment_page(request: HttpRequest, assignment: Assignment, *, schedule_f
 
 @login_required
 @require_GET
-def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_detail(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_user(request.user, assignment_id)
     return _assignment_page(request, assignment)
 
 
 @login_required
 @require_POST
-def schedule(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def schedule(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_user(request.user, assignment_id)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
@@ -122,7 +126,7 @@ def _record_initial(consultation: Consultation) -> dict:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.get_consultation_for_user(request.user, pk)
     if consultation.is_locked:
         messages.error(request, services.RECORD_LOCKED)
@@ -162,7 +166,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign(request: HttpRequest, pk: int) -> HttpResponse:
+def sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.get_consultation_for_user(request.user, pk)
     status = 200
     form = None
@@ -201,7 +205,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_paper(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.get_consultation_for_user(request.user, pk)
     if not selectors.can_sign_paper(request.user, consultation) and request.method == "GET":
         if consultation.is_locked:
@@ -233,19 +237,20 @@ def sign_paper(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/paper.html", {"consultation": consultation, "form": form}, status=status)
 
 
-def _attachment(request: HttpRequest, data_or_file, *, filename: str, content_type: str, obj) -> HttpResponse:
+def _attachment(
+    request: AuthenticatedHttpRequest, data_or_file, *, filename: str, content_type: str, obj
+) -> HttpResponseBase:
     record_event(event="download", request=request, user=request.user, obj=obj, detail=filename)
     if isinstance(data_or_file, bytes):
         response = HttpResponse(data_or_file, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
-    response = FileResponse(data_or_file, content_type=content_type, as_attachment=True, filename=filename)
-    return response
+    return FileResponse(data_or_file, content_type=content_type, as_attachment=True, filename=filename)
 
 
 @login_required
 @require_GET
-def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def record_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     consultation = selectors.get_consultation_for_user(request.user, pk)
     data = record_pdf_for_download(consultation)
     filename = f"面商记录表-{consultation.proposal_number or consultation.pk}-第{consultation.round}轮.pdf"
@@ -254,13 +259,14 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def record_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def record_scan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     consultation = selectors.get_consultation_for_user(request.user, pk)
-    if not consultation.paper_scan:
+    scan_name = consultation.paper_scan.name
+    if not scan_name:
         raise Http404
-    ext = PurePath(consultation.paper_scan.name).suffix
+    ext = PurePath(scan_name).suffix
     filename = f"面商记录表扫描件-{consultation.proposal_number or consultation.pk}{ext}"
-    content_type = consultation.paper_scan_type or mimetypes.guess_type(consultation.paper_scan.name)[0]
+    content_type = consultation.paper_scan_type or mimetypes.guess_type(scan_name)[0]
     return _attachment(
         request,
         consultation.paper_scan.open("rb"),
@@ -272,7 +278,7 @@ def record_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def record_signature(request: HttpRequest, pk: int) -> HttpResponse:
+def record_signature(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     consultation = selectors.get_consultation_for_user(request.user, pk)
     if not consultation.signature:
         raise Http404
@@ -284,7 +290,7 @@ def record_signature(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.awaiting_signature(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     signed = (
         selectors.consultations_visible_to(request.user)
@@ -299,16 +305,18 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rate(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     user = request.user
     assignment = get_assignment_for_user(user, assignment_id)
     on_behalf = roles.is_staff(user)
     members = selectors.proposal_raters(assignment.proposal)
-    form_class = RatingOnBehalfForm if on_behalf else RatingForm
-    kwargs = {"members": members} if on_behalf else {}
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST, request.FILES, **kwargs)
+        form = (
+            RatingOnBehalfForm(request.POST, request.FILES, members=members)
+            if on_behalf
+            else RatingForm(request.POST, request.FILES)
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -341,7 +349,7 @@ def rate(request: HttpRequest, assignment_id: int) -> HttpResponse:
             existing = selectors.ratings_visible_to(user).filter(assignment=assignment, round=assignment.round).first()
             if existing is not None:
                 initial = {"value": existing.value, "comment": existing.comment}
-        form = form_class(initial=initial, **kwargs)
+        form = RatingOnBehalfForm(initial=initial, members=members) if on_behalf else RatingForm(initial=initial)
     reply = selectors.round_reply(assignment)
     if reply is not None and reply.status != ReplyStatus.ISSUED:
         reply = None
@@ -355,11 +363,12 @@ def rate(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def rating_form_download(request: HttpRequest, pk: int) -> HttpResponse:
+def rating_form_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     rating = selectors.get_rating_for_user(request.user, pk)
-    if not rating.paper_form:
+    form_name = rating.paper_form.name
+    if not form_name:
         raise Http404
-    ext = PurePath(rating.paper_form.name).suffix
+    ext = PurePath(form_name).suffix
     return _attachment(
         request,
         rating.paper_form.open("rb"),
@@ -371,7 +380,7 @@ def rating_form_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def close(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, proposal_id)
     if not roles.is_staff(request.user):
         raise PermissionDenied

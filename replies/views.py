@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.log import record_event
 from proposals import roles
 from proposals.errors import ConflictError, DomainError
+from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Assignment, AssignmentRole
 from proposals.selectors import get_assignment_for_user
 from proposals.view_actions import run_action
@@ -31,7 +33,7 @@ from .pdf import reply_context, reply_pdf_bytes
 
 
 def _assignment_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     assignment: Assignment,
     *,
     form: ReplyForm | None = None,
@@ -76,14 +78,14 @@ def _assignment_page(
 
 @login_required
 @require_GET
-def assignment_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def assignment_page(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_user(request.user, assignment_id)
     return _assignment_page(request, assignment)
 
 
 @login_required
 @require_POST
-def reply_create_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def reply_create_view(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_user(request.user, assignment_id)
     form = ReplyForm(request.POST, assignment=assignment)
     if not form.is_valid():
@@ -110,7 +112,7 @@ def _add_errors(form: ReplyForm, exc: ValidationError) -> None:
 
 @login_required
 @require_POST
-def reply_save_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_save_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = selectors.get_reply_for_user(request.user, pk)
     assignment = reply.assignment
     form = ReplyForm(request.POST, instance=reply, assignment=assignment)
@@ -146,7 +148,7 @@ def _assignment_url(reply: Reply) -> str:
 
 @login_required
 @require_POST
-def reply_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_submit_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = selectors.get_reply_for_user(request.user, pk)
     return run_action(
         request,
@@ -158,7 +160,7 @@ def reply_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reply_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_issue_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = selectors.get_reply_for_user(request.user, pk)
     return run_action(
         request,
@@ -170,7 +172,7 @@ def reply_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reply_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_return_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = selectors.get_reply_for_user(request.user, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -185,7 +187,7 @@ def reply_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = selectors.get_reply_for_user(request.user, pk)
     return render(
         request,
@@ -205,7 +207,7 @@ def _can_see_versions(user, reply: Reply) -> bool:
     return not roles.is_member(user)
 
 
-def _versions_reply(request: HttpRequest, pk: int) -> Reply:
+def _versions_reply(request: AuthenticatedHttpRequest, pk: int) -> Reply:
     reply = selectors.get_reply_for_user(request.user, pk)
     if not _can_see_versions(request.user, reply):
         raise Http404
@@ -214,7 +216,7 @@ def _versions_reply(request: HttpRequest, pk: int) -> Reply:
 
 @login_required
 @require_GET
-def reply_versions(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_versions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = _versions_reply(request, pk)
     versions = list(reply.versions.select_related("saved_by").order_by("-version"))
     return render(request, "replies/versions.html", {"reply": reply, "versions": versions})
@@ -222,7 +224,7 @@ def reply_versions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def reply_diff(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = _versions_reply(request, pk)
     versions = {v.version: v for v in reply.versions.select_related("saved_by")}
     try:
@@ -255,13 +257,13 @@ def _pdf_filename(reply: Reply) -> str:
 
 @login_required
 @require_GET
-def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     reply = selectors.get_reply_for_user(request.user, pk)
     filename = _pdf_filename(reply)
     record_event(event="download", request=request, user=request.user, obj=reply, detail="reply_pdf")
-    if reply.status == ReplyStatus.ISSUED and reply.pdf:
+    if reply.status == ReplyStatus.ISSUED and reply.pdf.name:
         # Served from storage as issued, byte for byte.
-        response: HttpResponse = FileResponse(
+        response: HttpResponseBase = FileResponse(
             default_storage.open(reply.pdf.name, "rb"),
             as_attachment=True,
             filename=filename,
@@ -276,7 +278,7 @@ def reply_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     result = None
     digest = ""
     if request.method == "POST":
