@@ -19,8 +19,8 @@ from .services import content_hash
 
 def load(ctx: DemoContext) -> None:
     assignment = ctx.objects.get("assignment")
-    users = ctx.objects.get("users") or {}
-    if not isinstance(assignment, Assignment) or "zhuguosheng" not in users:
+    users = ctx.objects.get("users")
+    if not isinstance(assignment, Assignment) or not isinstance(users, dict) or "zhuguosheng" not in users:
         return
     member_user = users["zhuguosheng"]
     handler = users["fgw_handler"]

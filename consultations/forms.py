@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from proposals.models import Member
 from proposals.validators import validate_phone
 from replies import rules as reply_rules
 
@@ -93,9 +95,11 @@ class RatingOnBehalfForm(RatingForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
-    def __init__(self, *args, members=(), **kwargs) -> None:
+    def __init__(self, *args, members: Iterable[Member] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [(m.pk, m.name) for m in members]
+        member_field = self.fields["member"]
+        assert isinstance(member_field, forms.ChoiceField)  # declared above as a TypedChoiceField
+        member_field.choices = [(m.pk, m.name) for m in members]
 
 
 class CloseForm(forms.Form):

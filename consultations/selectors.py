@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from proposals import roles
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, ProposalStatus, User
+from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Member, Proposal, ProposalStatus, User
 from proposals.selectors import assignments_visible_to
 from replies.models import Reply, ReplyStatus
 
@@ -20,7 +20,7 @@ from .models import Consultation, ConsultationStatus, Rating
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     qs = Consultation.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
-    if roles.is_member(user):
+    if roles.is_member(user) and user.member_id is not None:  # is_member checks it; the check narrows
         qs = qs.filter(member_id=user.member_id)
     return qs
 
@@ -40,7 +40,7 @@ def get_consultation_for_user(user: User, pk: int, *, write: bool = False) -> Co
 
 def ratings_visible_to(user: User) -> QuerySet[Rating]:
     qs = Rating.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
-    if roles.is_member(user):
+    if roles.is_member(user) and user.member_id is not None:  # is_member checks it; the check narrows
         qs = qs.filter(member_id=user.member_id)
     return qs
 
@@ -64,10 +64,10 @@ def awaiting_signature(user: User) -> QuerySet[Consultation]:
     )
 
 
-def proposal_raters(proposal: Proposal) -> list:
+def proposal_raters(proposal: Proposal) -> list[Member]:
     """The members who may rate: the first proposer and every co-signer."""
-    members = []
-    if proposal.first_proposer_id:
+    members: list[Member] = []
+    if proposal.first_proposer_id and proposal.first_proposer is not None:  # the id loads the member
         members.append(proposal.first_proposer)
     members.extend(proposal.cosigners.all())
     return members
@@ -94,9 +94,7 @@ def can_edit_record(user: User, consultation: Consultation) -> bool:
 
 
 def can_sign_online(user: User, consultation: Consultation) -> bool:
-    return (
-        consultation.status == ConsultationStatus.HELD and roles.is_member_of(user, consultation.member_id)
-    )
+    return consultation.status == ConsultationStatus.HELD and roles.is_member_of(user, consultation.member_id)
 
 
 def can_sign_paper(user: User, consultation: Consultation) -> bool:

@@ -39,7 +39,7 @@ def rating_submit(
     *,
     assignment: Assignment,
     actor: User,
-    member_id: int,
+    member_id: int | None,
     value: str,
     comment: str = "",
     paper_form: UploadedFile | None = None,
@@ -47,7 +47,8 @@ def rating_submit(
     """A proposer or co-signer rates this round's handling; 不满意 sends the assignment back for re-handling.
 
     Rating again replaces the earlier rating of the same round (until the proposal is closed).
-    Staff may enter a rating for a member only with the member's scanned paper form.
+    Staff may enter a rating for a member only with the member's scanned paper form. ``member_id``
+    is None when the actor rates for themselves without a member record: refused as not a proposer.
     """
     assignment = lock_assignment(assignment)
     proposal = assignment.proposal
@@ -60,7 +61,7 @@ def rating_submit(
     raters = set(proposal.cosigners.values_list("pk", flat=True))
     if proposal.first_proposer_id:
         raters.add(proposal.first_proposer_id)
-    if member_id not in raters:
+    if member_id is None or member_id not in raters:  # None: the actor has no member record
         raise DomainError(RATING_NOT_PROPOSER, code="forbidden")
     if is_member_of(actor, member_id):
         on_behalf = False
@@ -70,8 +71,8 @@ def rating_submit(
         raise DomainError(RATING_NOT_ALLOWED, code="forbidden")
     if assignment.status != AssignmentStatus.REPLIED or not _reply_issued(assignment):
         raise DomainError(RATING_BEFORE_ISSUE)
-    upload = content_type = None
-    ext = ""
+    upload: UploadedFile | None = None
+    content_type = ext = ""  # used only with an upload
     if on_behalf:
         upload, _sha256, content_type, ext = checked_scan(paper_form, RATING_FORM_REQUIRED)
 
