@@ -27,6 +27,7 @@ from .pdf import render_reply_pdf
 def load(ctx: DemoContext) -> None:
     assignment: Assignment = ctx.objects["assignment"]  # type: ignore[assignment]
     users = ctx.objects["users"]
+    assert isinstance(users, dict)  # proposals.demo stores the demo users by username
     handler, leader = users["fgw_handler"], users["fgw_leader"]
     submitted_at = local_dt(2024, 7, 8, 16)
     issued_at = local_dt(2024, 7, 9, 10)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from django.db.models import Field
+
 from . import services
 from .models import Reply, ReplyVersion
 
@@ -53,6 +55,8 @@ def version_diff(old: ReplyVersion, new: ReplyVersion) -> list[FieldDiff]:
         before, after = _text(old.data.get(name)), _text(new.data.get(name))
         if before == after:
             continue
-        label = str(Reply._meta.get_field(name).verbose_name)
+        field = Reply._meta.get_field(name)
+        assert isinstance(field, Field)  # EDITABLE_FIELDS are the model's own fields, not relations
+        label = str(field.verbose_name)
         result.append(FieldDiff(name=name, label=label, segments=diff_segments(before, after)))
     return result

@@ -40,7 +40,9 @@ class ReplyForm(forms.ModelForm):
     def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.assignment = assignment
-        self.fields["reply_class"].choices = [
+        class_field = self.fields["reply_class"]
+        assert isinstance(class_field, forms.ChoiceField)  # the model field has choices
+        class_field.choices = [
             (c.value, f"{c.label}：{CLASS_DEFINITIONS[c.value]}")
             for c in rules.enabled_reply_classes(assignment.proposal)
         ]
@@ -113,7 +115,8 @@ class VerifyForm(forms.Form):
         return value
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns; the stub allows None for overrides
         upload = data.get("file")
         if not upload and not data.get("sha256") and not self.errors:
             raise forms.ValidationError(self.NEED_ONE)

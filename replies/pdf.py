@@ -113,7 +113,7 @@ def render_reply_context(context: dict) -> bytes:
 
 def reply_pdf_bytes(reply: Reply) -> bytes:
     """The stored, issued file when there is one (byte for byte what was issued), else a fresh render."""
-    if reply.status == ReplyStatus.ISSUED and reply.pdf:
+    if reply.status == ReplyStatus.ISSUED and reply.pdf.name:
         with default_storage.open(reply.pdf.name, "rb") as fh:
             return fh.read()
     return render_reply_pdf(reply)

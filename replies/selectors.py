@@ -29,7 +29,7 @@ def replies_visible_to(user: User) -> QuerySet[Reply]:
         return qs.filter(
             ~Q(assignment__proposal__status=ProposalStatus.DRAFT) | Q(assignment__proposal__created_by=user)
         )
-    if roles.is_agency_user(user):
+    if roles.is_agency_user(user) and user.agency_id is not None:  # is_agency_user checks it; this narrows
         lead_here = Assignment.objects.filter(
             proposal_id=OuterRef("assignment__proposal_id"), agency_id=user.agency_id, role=AssignmentRole.LEAD
         ).live()

@@ -161,9 +161,10 @@ def default_addressee(assignment: Assignment) -> str:
                 return gettext("%(name)s：") % {"name": lead.agency.name}
         if proposal.proposer_kind == ProposerKind.BODY:
             return gettext("%(name)s：") % {"name": proposal.body_name}
-        if proposal.first_proposer_id is None:
+        first_proposer = proposal.first_proposer  # None (no query) when first_proposer_id is None
+        if first_proposer is None:
             return ""
-        name = proposal.first_proposer.name
+        name = first_proposer.name
         if proposal.proposer_kind == ProposerKind.JOINT:
             return gettext("%(name)s等委员：") % {"name": name}
         return gettext("%(name)s委员：") % {"name": name}
@@ -469,7 +470,8 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         reply.save(update_fields=["status", "signed_by", "issued_at", "reply_date", "pdf", "pdf_sha256"])
     except Exception:
         # Django has no on-rollback hook: a file stored for a refused issue must not stay behind.
-        default_storage.delete(reply.pdf.name)
+        if reply.pdf.name:  # set by the save() above
+            default_storage.delete(reply.pdf.name)
         raise
     is_co = assignment.role == AssignmentRole.CO
     timeline_record(
