@@ -8,4 +8,4 @@ from .models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: User  # type: ignore[assignment]  # narrowed from User | AnonymousUser by @login_required
+    user: User  # narrowed from User | AnonymousUser by @login_required

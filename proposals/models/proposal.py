@@ -156,11 +156,12 @@ class Proposal(models.Model):
     def proposer_display(self) -> str:
         if self.proposer_kind == ProposerKind.BODY:
             return self.body_name
-        if self.first_proposer_id is None:
+        first = self.first_proposer
+        if first is None:
             return ""
         if self.proposer_kind == ProposerKind.JOINT:
-            return _("%(name)s等") % {"name": self.first_proposer.name}
-        return self.first_proposer.name
+            return _("%(name)s等") % {"name": first.name}
+        return first.name
 
 
 class ProposalCosigner(models.Model):

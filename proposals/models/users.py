@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -21,7 +23,7 @@ class UserManager(DjangoUserManager):
 
 
 class User(AbstractUser):
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     agency = models.ForeignKey(
@@ -44,8 +46,8 @@ class User(AbstractUser):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = _("用户")  # type: ignore[assignment]  # django-stubs types AbstractUser.Meta's names str; Django's are lazy
+        verbose_name_plural = _("用户")  # type: ignore[assignment]  # as verbose_name: the stub says str, Django uses lazy
         constraints = [
             models.CheckConstraint(
                 condition=~Q(role__in=["handler", "leader"]) | Q(agency__isnull=False),
