@@ -108,8 +108,8 @@ def load(ctx: DemoContext) -> None:
             defaults={
                 "role": role,
                 "display_name": display,
-                "agency": agencies.get(agency_key),
-                "member": members.get(member_key),
+                "agency": agencies.get(agency_key) if agency_key is not None else None,
+                "member": members.get(member_key) if member_key is not None else None,
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,
                 "is_active": True,

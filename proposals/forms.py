@@ -40,7 +40,7 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        errors = []
+        errors: list[str] = []
         for upload in cleaned:
             try:
                 check_upload(upload)
@@ -87,8 +87,11 @@ class MemberProposalForm(forms.Form):
         current = (
             Meeting.objects.filter(is_current=True).first() or Meeting.objects.order_by("-term", "-session").first()
         )
-        if self.open_meeting_only and "meeting" in self.fields:
-            self.fields["meeting"].queryset = Meeting.objects.filter(pk=getattr(current, "pk", None))
+        meeting_field = self.fields.get("meeting")
+        if self.open_meeting_only and isinstance(meeting_field, forms.ModelChoiceField):
+            meeting_field.queryset = (
+                Meeting.objects.filter(pk=current.pk) if current is not None else Meeting.objects.none()
+            )
         if current is not None and not self.is_bound and "meeting" in self.fields:
             self.fields["meeting"].initial = current.pk
 
@@ -96,7 +99,8 @@ class MemberProposalForm(forms.Form):
         return self.author
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         kind = data.get("proposer_kind")
         cosigners = list(data.get("cosigners") or [])
         first = self.proposer_first()
@@ -284,7 +288,8 @@ class SplitForm(forms.Form):
     scope = forms.CharField(label=_("负责答复的部分"), max_length=200, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         if data.get("agency") and not data.get("scope", "").strip():
             self.add_error("scope", SCOPE_REQUIRED)
         return data

@@ -94,7 +94,7 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
     require(not (set(agency_ids) & _live_agency_ids(proposal)), AGENCY_TWICE)
     today = timezone.localdate()
     now = timezone.now()
-    order = {AssignmentRole.LEAD: 0, AssignmentRole.SPLIT: 1, AssignmentRole.CO: 2}
+    order: dict[str, int] = {AssignmentRole.LEAD: 0, AssignmentRole.SPLIT: 1, AssignmentRole.CO: 2}
     created = [
         _new_assignment(proposal=proposal, actor=actor, spec=spec, today=today, now=now)
         for spec in sorted(specs, key=lambda s: order[s.role])

@@ -77,7 +77,8 @@ def proposal_decline(
 ) -> Proposal:
     """不予立案 with a reason from the list; optionally converted into an opinion (转为意见建议)."""
     require(is_staff(actor))
-    require(reason is not None and reason.is_active, DECLINE_REASON_REQUIRED)
+    if reason is None or not reason.is_active:
+        raise DomainError(DECLINE_REASON_REQUIRED)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _check_reviewable(proposal)
     proposal.status = ProposalStatus.NOT_REGISTERED
