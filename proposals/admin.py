@@ -29,7 +29,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "display_name", "member__name", "agency__name")
     autocomplete_fields = ("agency", "member")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("角色"), {"fields": ("role", "display_name", "phone", "agency", "member")}),
     )
     add_fieldsets = (

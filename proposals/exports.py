@@ -21,7 +21,7 @@ def export_columns() -> list[str]:
 
 def _agencies(proposal: Proposal, tz) -> tuple[str, str, str]:
     """承办单位 (with the role), the first assignment date and the due dates, of live assignments."""
-    live = list(proposal.live_assignments)
+    live = list(proposal.live_assignments)  # type: ignore[attr-defined]  # Prefetch to_attr (prefetch_live_assignments)
     agencies = "；".join(f"{a.agency.name}（{a.role_label}{'：' + a.scope if a.scope else ''}）" for a in live)
     assigned = min((timezone.localtime(a.assigned_at, tz).date() for a in live), default=None)
     dues = "；".join(sorted({f"{a.due_date:%Y-%m-%d}" for a in live}))

@@ -44,4 +44,5 @@ class IdsFirstPaginator(Paginator):
         # ``object_list`` is the page's slice of the QuerySet: turn it into a query for the keys alone.
         ids = list(object_list.prefetch_related(None).select_related(None).values_list("pk", flat=True))
         by_pk = {row.pk: row for row in self.rows(ids)} if ids else {}
-        return super()._get_page([by_pk[pk] for pk in ids if pk in by_pk], number, paginator)
+        rows = [by_pk[pk] for pk in ids if pk in by_pk]
+        return super()._get_page(rows, number, paginator)  # type: ignore[misc]  # Paginator._get_page: private, not in the stubs

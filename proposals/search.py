@@ -35,10 +35,15 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 _SPLIT = re.compile(r"[\s\u3000,.;:!?，。；：！？、“”‘’（）()《》【】\[\]<>\"'/\\|-]+")
 
@@ -139,7 +144,15 @@ class _TsMatch(Func):
     arity = 2
     output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         column_sql, column_params = compiler.compile(self.source_expressions[0])
         quoted_text = connection.ops.quote_name("search_text")
         if not column_sql.endswith(quoted_text):
