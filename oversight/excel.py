@@ -91,7 +91,7 @@ def scorecard_sheet(ws, stats: MeetingStats, classes: list[str]) -> None:
 
 def workbook(stats: MeetingStats, classes: list[str], *, scorecard_only: bool = False) -> bytes:
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # a new workbook's one (and active) sheet; wb.active is typed Optional
     if scorecard_only:
         ws.title = _("承办单位")
         scorecard_sheet(ws, stats, classes)

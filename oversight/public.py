@@ -22,7 +22,12 @@ def personal_terms(reply: Reply) -> list[str]:
     """Strings to remove from the text: phones and work units of the proposal's members, and
     the phone of the reply itself (which need not look like a phone to the patterns)."""
     proposal = reply.assignment.proposal
-    members = Member.objects.filter(pk=proposal.first_proposer_id) | Member.objects.filter(cosigned_proposals=proposal)
+    first = (
+        Member.objects.filter(pk=proposal.first_proposer_id)
+        if proposal.first_proposer_id is not None
+        else Member.objects.none()
+    )
+    members = first | Member.objects.filter(cosigned_proposals=proposal)
     terms = [reply.phone, proposal.body_contact_phone]
     for phone, work_unit in members.values_list("phone", "work_unit"):
         terms += [phone, work_unit]
@@ -44,7 +49,7 @@ def redact_titles(replies: list[Reply]) -> None:
         by_proposal[pid] += [t for t in (phone, work_unit) if t]
     for r in replies:
         terms = [*by_proposal[r.assignment.proposal_id], r.phone, r.assignment.proposal.body_contact_phone]
-        r.public_title = redact(r.title, [t for t in terms if t])
+        r.public_title = redact(r.title, [t for t in terms if t])  # type: ignore[attr-defined]  # set for the list page only
 
 
 def public_reply_context(reply: Reply) -> dict:

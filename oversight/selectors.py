@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -24,6 +25,9 @@ from replies.models import Reply, ReplyStatus
 
 from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild
 from .redaction import contains_phone
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DASHBOARD_LIST_LIMIT = 50
 
@@ -71,7 +75,7 @@ class Dashboard:
     key_proposals: list[Proposal]
 
     @property
-    def status_rows(self) -> list[tuple[str, str, int]]:
+    def status_rows(self) -> list[tuple[str, StrOrPromise, int]]:
         """Every status but 草稿: a draft is its author's until it is submitted."""
         return [(v, label, self.status_counts.get(v, 0)) for v, label in ProposalStatus.choices if v != "draft"]
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,9 @@ from proposals.models import (
 )
 from replies import rules as reply_rules
 from replies.models import Reply, ReplyStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SUBMITTED_STATES = frozenset(s for s in ProposalStatus.values if s != ProposalStatus.DRAFT)
 REGISTERED_STATES = frozenset(
@@ -168,7 +172,7 @@ class MeetingStats:
         return Ratio(self.replied_proposals, self.registered)
 
     @property
-    def status_rows(self) -> list[tuple[str, str, int]]:
+    def status_rows(self) -> list[tuple[str, StrOrPromise, int]]:
         """Every status but 草稿 (drafts are their authors' own and not part of the meeting's figures)."""
         return [
             (value, label, self.status_counts.get(value, 0))
@@ -199,8 +203,11 @@ def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingS
         assignment__proposal__meeting=meeting, status=ReplyStatus.ISSUED, issued_at__isnull=False
     ).values("assignment_id", "round", "issued_at", "reply_class"):
         aid = reply["assignment_id"]
-        if aid not in first_reply or reply["issued_at"] < first_reply[aid]:
-            first_reply[aid] = reply["issued_at"]
+        issued_at = reply["issued_at"]
+        if issued_at is None:  # excluded by the filter; the column is nullable
+            continue
+        if aid not in first_reply or issued_at < first_reply[aid]:
+            first_reply[aid] = issued_at
         if aid not in class_in_force or reply["round"] > class_in_force[aid][0]:
             class_in_force[aid] = (reply["round"], reply["reply_class"])
 
@@ -213,8 +220,10 @@ def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingS
             first_held[aid] = row["held_at"]
 
     ratings_by_round: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in Rating.objects.filter(assignment__proposal__meeting=meeting).values("assignment_id", "round", "value"):
-        ratings_by_round[row["assignment_id"]][row["round"]].append(row["value"])
+    for rating in Rating.objects.filter(assignment__proposal__meeting=meeting).values(
+        "assignment_id", "round", "value"
+    ):
+        ratings_by_round[rating["assignment_id"]][rating["round"]].append(rating["value"])
 
     totals = Tally()
     per_agency: dict[int, Tally] = defaultdict(Tally)
