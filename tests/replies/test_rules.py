@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,7 +100,10 @@ def test_a_rule_gives_one_message_in_the_form_the_save_the_submit_and_the_issue(
     assert Reply.objects.get(pk=draft.pk).version == 1
 
     # A row that broke the rule past the form and the save (a stale row, a script) is refused at
-    # submit and at issue with the same words, and the leader's list names it.
+    # submit and at issue with the same words, and the leader's list names it. PostgreSQL itself
+    # refuses an over-long value, so there such a row cannot exist.
+    if "长" * 301 in change.values() and connection.vendor != "sqlite":
+        return
     Reply.objects.filter(pk=draft.pk).update(**change)
     with pytest.raises(DomainError) as exc:
         services.reply_submit(reply=draft, actor=world.handler_a)
