@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from tests import pdf_cache
 from tests.factories import PASSWORD, World, make_world
+
+DOCUMENT_TESTS = Path(__file__).resolve().parent / "documents"
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +17,17 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True)
+def _remembered_pdfs(request, monkeypatch):
+    """A document already rendered in this session is not rendered again (see tests/pdf_cache.py);
+    the renderer's own tests render every time, and PDF_RENDER_CACHE=0 turns this off."""
+    if os.environ.get("PDF_RENDER_CACHE") == "0" or DOCUMENT_TESTS in Path(request.node.path).parents:
+        return
+    import weasyprint
+
+    monkeypatch.setattr(weasyprint, "HTML", pdf_cache.remembering(weasyprint.HTML))
 
 
 @pytest.fixture
