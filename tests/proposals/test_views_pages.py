@@ -252,9 +252,9 @@ def _count(client, url, params=None) -> int:
     ],
 )
 def test_list_and_inbox_queries_do_not_grow_with_rows(world, login, settings, who, url_name, monkeypatch):
-    import proposals.views
+    import proposals.views.lists
 
-    monkeypatch.setattr(proposals.views, "PAGE_SIZE", 50)
+    monkeypatch.setattr(proposals.views.lists, "PAGE_SIZE", 50)
     client = login(world.personas()[who])
     _bulk(world, 4)  # 5 rows with the world's proposal
     small = _count(client, reverse(url_name))
@@ -309,10 +309,10 @@ def test_demo_member_and_handler_pages(demo, login):
 @pytest.mark.parametrize("sort", ["", "number", "-title", "status", "due", "-due", "created", "-created"])
 def test_list_pages_read_ids_first_and_keep_the_order_and_the_rows(world, login, monkeypatch, sort):
     """The list pages by ids, then reads those rows (proposals.paging): the same rows in the same order."""
-    import proposals.views
+    import proposals.views.lists
     from proposals.selectors import proposal_list
 
-    monkeypatch.setattr(proposals.views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(proposals.views.lists, "PAGE_SIZE", 3)
     _bulk(world, 7)
     client = login(world.staff)
     params = {"o": sort} if sort else {}

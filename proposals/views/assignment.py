@@ -1,0 +1,154 @@
+"""Assignment (交办) and the agency's answer to it: 签收, 退回, re-assignment, extensions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import forms, permissions, roles, selectors, services
+from ..errors import DomainError
+from ..http import AuthenticatedHttpRequest
+from ..view_actions import run_action
+from .proposal import detail_url, invalid_detail
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.get_proposal_for_user(request.user, pk)
+    if not permissions.can_assign(request.user, proposal):
+        raise PermissionDenied
+    form = forms.AssignForm(request.POST or None)
+    splits = forms.SplitFormSet(request.POST or None, prefix="split")
+    if request.method == "POST" and form.is_valid() and splits.is_valid():
+        specs = forms.assignment_specs(form, splits)
+        if specs is not None:
+            try:
+                services.proposal_assign(proposal=proposal, actor=request.user, specs=specs)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已交办。"))
+                return redirect("proposals:detail", pk=proposal.pk)
+    meeting = proposal.meeting
+    return render(
+        request,
+        "proposals/assign.html",
+        {"proposal": proposal, "form": form, "splits": splits, "meeting": meeting},
+    )
+
+
+# --- Assignment actions --------------------------------------------------------------------
+@login_required
+@require_POST
+def assignment_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    return run_action(
+        request,
+        lambda: services.assignment_accept(assignment=assignment, actor=request.user),
+        success=_("已签收。"),
+        redirect_to=detail_url(assignment.proposal_id),
+    )
+
+
+@login_required
+@require_POST
+def assignment_return(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    form = forms.ReturnForm(request.POST, prefix=f"ret{assignment.pk}")
+    if not form.is_valid():
+        return invalid_detail(request, assignment.proposal, "return", assignment.pk, form)
+    return run_action(
+        request,
+        lambda: services.assignment_return(
+            assignment=assignment, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        success=_("已退回，等待提案委员会重新交办。"),
+        redirect_to=detail_url(assignment.proposal_id),
+        # After a return the agency no longer sees the proposal: send its user to the inbox.
+        success_redirect_to=None if roles.is_staff(request.user) else reverse("proposals:inbox"),
+    )
+
+
+@login_required
+@require_POST
+def assignment_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    form = forms.ReassignForm(request.POST, prefix=f"re{assignment.pk}")
+    if not form.is_valid():
+        return invalid_detail(request, assignment.proposal, "reassign", assignment.pk, form)
+    return run_action(
+        request,
+        lambda: services.assignment_reassign(
+            assignment=assignment,
+            actor=request.user,
+            agency=form.cleaned_data["agency"],
+            due_date=form.cleaned_data["due_date"],
+        ),
+        success=_("已重新交办。"),
+        redirect_to=detail_url(assignment.proposal_id),
+    )
+
+
+@login_required
+@require_POST
+def assignment_request_extension(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    form = forms.ExtensionRequestForm(request.POST, prefix=f"ext{assignment.pk}")
+    if not form.is_valid():
+        return invalid_detail(request, assignment.proposal, "extension", assignment.pk, form)
+    return run_action(
+        request,
+        lambda: services.assignment_request_extension(
+            assignment=assignment,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            requested_due_date=form.cleaned_data["requested_due_date"],
+        ),
+        success=_("延期申请已提交，等待提案委员会审批。"),
+        redirect_to=detail_url(assignment.proposal_id),
+    )
+
+
+def _decide(request: AuthenticatedHttpRequest, pk: int, approve: bool) -> HttpResponse:
+    extension = selectors.get_extension_for_user(request.user, pk)
+    proposal = extension.assignment.proposal
+    form = forms.ExtensionDecisionForm(request.POST, prefix=f"dec{extension.pk}")
+    if not form.is_valid():
+        return invalid_detail(request, proposal, "decide", extension.pk, form)
+    if approve:
+        return run_action(
+            request,
+            lambda: services.extension_approve(
+                extension=extension,
+                actor=request.user,
+                new_due_date=form.cleaned_data["new_due_date"],
+                note=form.cleaned_data["note"],
+            ),
+            success=_("已批准延期。"),
+            redirect_to=detail_url(proposal.pk),
+        )
+    return run_action(
+        request,
+        lambda: services.extension_refuse(extension=extension, actor=request.user, note=form.cleaned_data["note"]),
+        success=_("已不批准延期。"),
+        redirect_to=detail_url(proposal.pk),
+    )
+
+
+@login_required
+@require_POST
+def extension_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=True)
+
+
+@login_required
+@require_POST
+def extension_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, approve=False)

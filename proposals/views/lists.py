@@ -1,0 +1,80 @@
+"""The lists: all proposals (filtered, sorted, paged), the Excel export, a member's own, the inbox."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
+
+from audit.log import record_event
+
+from .. import permissions, roles, selectors
+from ..exports import XLSX_CONTENT_TYPE, proposals_xlsx
+from ..http import AuthenticatedHttpRequest
+
+PAGE_SIZE = 50
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+SORT_KEYS = ("number", "title", "status", "due", "created")
+
+
+def _sort_links(request: HttpRequest) -> dict[str, str]:
+    """Per column, the query string that sorts by it (ascending, or descending when it already is)."""
+    current = request.GET.get("o", "")
+    params = [(k, v) for k, v in request.GET.items() if k not in ("o", "page") and v]
+    return {key: urlencode([*params, ("o", f"-{key}" if current == key else key)]) for key in SORT_KEYS}
+
+
+@login_required
+@require_GET
+def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    proposals = selectors.proposal_list(request.user, request.GET)
+    return render(
+        request,
+        "proposals/list.html",
+        {
+            "page": proposals.page(request.GET.get("page"), PAGE_SIZE),
+            "filter": proposals.filter,
+            "query": _query_without_page(request),
+            "sort_links": _sort_links(request),
+            "sort": request.GET.get("o", ""),
+            "can_file": permissions.can_file(request.user),
+            "is_staff": roles.is_staff(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def proposal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = list(selectors.proposal_export_rows(request.user, request.GET))
+    record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
+    response = HttpResponse(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
+    filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+@require_GET
+def my_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.recent_proposals(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "proposals/mine.html", {"page": page, "can_file": permissions.can_file(request.user)})
+
+
+@login_required
+@require_GET
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Handlers: their agency's open assignments by due date. Staff: what waits for them."""
+    page = Paginator(selectors.inbox_assignments(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "proposals/inbox.html", {"page": page, "staff_view": roles.is_staff(request.user)})
