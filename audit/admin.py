@@ -8,7 +8,7 @@ from simple_history.utils import get_history_model_for_model
 
 from common.admin_base import ReadOnlyAdmin
 
-from .history import TRACKED
+from .history import TRACKED, versions_visible_to
 from .models import AuditAnchor, AuditEvent
 
 
@@ -33,6 +33,8 @@ class AuditAnchorAdmin(ReadOnlyAdmin):
 
 
 class HistoryAdmin(ReadOnlyAdmin):
+    # A version is shown to whoever may see its row (the feature app's rule, named with
+    # audit.history.limit_versions): other people's drafts stay hidden here as in their own admin.
     list_display = ("history_date", "history_type", "history_user", "id", "version_summary")
     list_filter = ("history_type", "history_date")
     list_select_related = ("history_user",)
@@ -43,6 +45,10 @@ class HistoryAdmin(ReadOnlyAdmin):
     def version_summary(self, obj) -> str:
         status = getattr(obj, "get_status_display", None)
         return f"{obj} · {status()}" if status else str(obj)
+
+    def get_queryset(self, request):
+        tracked = self.model.instance_type  # the model whose versions these are (simple_history sets it)
+        return versions_visible_to(request.user, tracked, super().get_queryset(request))
 
 
 for _model in TRACKED:

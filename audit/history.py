@@ -14,13 +14,20 @@ models' admin classes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import simple_history
 from django.db import models
 
 # Every tracked model, in the order the feature apps registered them.
 TRACKED: list[type[models.Model]] = []
+
+# Which rows of a tracked model a user may see, per model: the feature app's own visibility rule
+# (its ``*_visible_to(user)``), named with ``limit_versions``. A version is shown only while its row
+# is visible; a model without a rule shows no versions at all.
+RowsVisibleTo = Callable[[Any], "models.QuerySet[Any]"]
+_VISIBLE: dict[type[models.Model], RowsVisibleTo] = {}
 
 
 def track(model: type[models.Model], *, excluded_fields: Iterable[str] = ()) -> None:
@@ -30,3 +37,21 @@ def track(model: type[models.Model], *, excluded_fields: Iterable[str] = ()) -> 
     """
     simple_history.register(model, app="audit", excluded_fields=list(excluded_fields))
     TRACKED.append(model)
+
+
+def limit_versions(model: type[models.Model], rows_visible_to: RowsVisibleTo) -> None:
+    """Show the versions of ``model``'s rows only to those ``rows_visible_to(user)`` lets see the row.
+
+    Called from the feature app's ``AppConfig.ready`` (audit knows no roles and imports no selectors).
+    """
+    _VISIBLE[model] = rows_visible_to
+
+
+def versions_visible_to(user: Any, model: type[models.Model], versions: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    """``versions`` (of ``model``'s historical table) whose row ``user`` may see: none without a rule."""
+    rule = _VISIBLE.get(model)
+    if rule is None:
+        return versions.none()
+    pk = model._meta.pk
+    assert pk is not None  # every concrete model has one
+    return versions.filter(**{f"{pk.attname}__in": rule(user).values("pk")})

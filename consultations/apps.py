@@ -9,11 +9,16 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("面商与测评")
 
     def ready(self) -> None:
+        from audit.history import limit_versions
         from proposals.models import register_action_choices, register_state_choices
         from proposals.selectors import register_member_timeline
 
         from .actions import ConsultationAction as A
-        from .models import ConsultationStatus, Satisfaction
+        from .models import Consultation, ConsultationStatus, Rating, Satisfaction
+        from .selectors import consultations_visible_to, ratings_visible_to
+
+        limit_versions(Consultation, consultations_visible_to)
+        limit_versions(Rating, ratings_visible_to)
 
         register_action_choices(A)
         register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.REHANDLE)

@@ -176,6 +176,13 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
     readonly_fields = ("status", "assignment", "requested_by", "decided_by", "decided_at")
     list_select_related = ("assignment__proposal", "assignment__agency")
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(assignment__in=selectors.assignments_visible_to(request.user).values("pk"))
+        )
+
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
@@ -212,6 +219,12 @@ class ProposalCosignerAdmin(ReadOnlyAdmin):
     autocomplete_fields = ("member",)
     list_select_related = ("proposal", "member")
 
+    def get_queryset(self, request):
+        # The co-signers of someone else's draft are part of that draft.
+        return (
+            super().get_queryset(request).filter(proposal__in=selectors.proposals_visible_to(request.user).values("pk"))
+        )
+
 
 class TimelineActionFilter(admin.SimpleListFilter):
     """Filter by action, listed by label: the stored value is a code."""
@@ -232,3 +245,9 @@ class TimelineEventAdmin(ReadOnlyAdmin):
     list_filter = (TimelineActionFilter,)
     search_fields = ("proposal__number", "action", "note")
     list_select_related = ("proposal", "actor")
+
+    def get_queryset(self, request):
+        # A draft's events (its title in every row) belong to the draft's author until it is submitted.
+        return (
+            super().get_queryset(request).filter(proposal__in=selectors.proposals_visible_to(request.user).values("pk"))
+        )

@@ -9,15 +9,19 @@ class ProposalsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from audit.history import limit_versions
         from audit.readers import set_trail_reader
 
         from . import search
         from .choices import ProposalAction as A
+        from .models import Assignment, Proposal
         from .roles import is_auditor
-        from .selectors import register_member_timeline
+        from .selectors import assignments_visible_to, proposals_visible_to, register_member_timeline
 
-        # The audit app knows no roles; it is told who reads its trail.
+        # The audit app knows no roles; it is told who reads its trail, and who sees which versions.
         set_trail_reader(is_auditor)
+        limit_versions(Proposal, proposals_visible_to)
+        limit_versions(Assignment, assignments_visible_to)
         # Index upkeep, not workflow: the SQLite FTS row (a table of the search app's migrations)
         # follows the saved search_text.
         post_save.connect(search.index_on_save, sender="proposals.Proposal", dispatch_uid="search_index_save")

@@ -7,6 +7,7 @@ from django.contrib import admin
 from common.admin_base import ReadOnlyAdmin
 
 from .models import Reply, ReplyVersion
+from .selectors import replies_visible_to
 
 
 class ReplyVersionInline(admin.TabularInline):
@@ -29,8 +30,15 @@ class ReplyAdmin(ReadOnlyAdmin):
     list_select_related = ("assignment__proposal", "assignment__agency")
     inlines = [ReplyVersionInline]
 
+    def get_queryset(self, request):
+        # The admin sees what the selector allows, as in the proposal admin.
+        return super().get_queryset(request).filter(pk__in=replies_visible_to(request.user).values("pk"))
+
 
 @admin.register(ReplyVersion)
 class ReplyVersionAdmin(ReadOnlyAdmin):
     list_display = ("reply", "version", "saved_by", "saved_at")
     list_select_related = ("reply", "saved_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(reply__in=replies_visible_to(request.user).values("pk"))

@@ -7,11 +7,15 @@ class RepliesConfig(AppConfig):
     verbose_name = _("答复")
 
     def ready(self) -> None:
+        from audit.history import limit_versions
         from proposals.models import register_action_choices, register_state_choices
         from proposals.selectors import register_member_timeline
 
         from .actions import ReplyAction as A
-        from .models import ReplyStatus
+        from .models import Reply, ReplyStatus
+        from .selectors import replies_visible_to
+
+        limit_versions(Reply, replies_visible_to)
 
         register_action_choices(A)
         register_member_timeline(A.ISSUE, A.PROPOSAL_REPLIED)
