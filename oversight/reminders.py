@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from consultations.models import Consultation, ConsultationStatus
 from documents.formats import document_date
 from proposals.models import (
+    ANSWERING_ROLES,
     Assignment,
     ExtensionRequest,
     ExtensionStatus,
@@ -233,7 +234,12 @@ def _queue_records_to_sign(report: ReminderReport, only: list[int] | None = None
 
 
 def _queue_replies_issued(now: dt.datetime, report: ReminderReport, only: list[int] | None = None) -> None:
-    issued = Reply.objects.filter(status=ReplyStatus.ISSUED, issued_at__gte=now - dt.timedelta(days=REPLY_NOTICE_DAYS))
+    # Answers only: a co-handler's view goes to the lead agency, and the member cannot open it.
+    issued = Reply.objects.filter(
+        status=ReplyStatus.ISSUED,
+        assignment__role__in=ANSWERING_ROLES,
+        issued_at__gte=now - dt.timedelta(days=REPLY_NOTICE_DAYS),
+    )
     if only is not None:
         issued = issued.filter(pk__in=only)
     replies = list(issued.select_related("assignment__proposal__first_proposer", "assignment__agency").order_by("id"))

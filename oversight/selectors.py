@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from proposals import roles
 from proposals.models import (
+    ANSWERING_ROLES,
     Assignment,
     ExtensionRequest,
     ExtensionStatus,
@@ -129,8 +130,15 @@ def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
 
 # --- Public replies --------------------------------------------------------------------------
 def public_replies() -> QuerySet[Reply]:
-    """Issued replies that the agency published and staff did not take down: all the public sees."""
-    return Reply.objects.filter(status=ReplyStatus.ISSUED, is_public=True, unpublished_at__isnull=True)
+    """Issued answers to the member that the agency published and staff did not take down: all the
+    public sees. A co-handler's view (会办意见) is written for the lead agency, not for the member,
+    and is never public whatever its 主动公开 box says."""
+    return Reply.objects.filter(
+        status=ReplyStatus.ISSUED,
+        is_public=True,
+        unpublished_at__isnull=True,
+        assignment__role__in=ANSWERING_ROLES,
+    )
 
 
 def names_personal_data(q: str) -> bool:

@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from documents.formats import document_date
 from documents.render import font_css
+from proposals.models import ANSWERING_ROLES
 from replies.models import Reply, ReplyStatus
 
 from .models import BuildStatus, VolumeBuild, VolumeFormat
@@ -29,9 +30,14 @@ TOC_TEMPLATE = "documents/volume_toc.html"
 
 
 def volume_replies(meeting_id: int) -> QuerySet[Reply]:
-    """All issued replies of the meeting in the order of the volume: proposal number, agency, round."""
+    """All issued answers of the meeting in the order of the volume: proposal number, agency, round.
+    Co-handlers' views (会办意见) went to the lead agency, not to the member: they are not in it."""
     return (
-        Reply.objects.filter(assignment__proposal__meeting_id=meeting_id, status=ReplyStatus.ISSUED)
+        Reply.objects.filter(
+            assignment__proposal__meeting_id=meeting_id,
+            assignment__role__in=ANSWERING_ROLES,
+            status=ReplyStatus.ISSUED,
+        )
         .select_related("assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting")
         .order_by(
             "assignment__proposal__sequence", "assignment__proposal__number", "assignment__agency__name", "round", "id"
