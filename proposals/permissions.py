@@ -15,7 +15,7 @@ from .models import (
     ProposalStatus,
     User,
 )
-from .roles import is_agency_user_of, is_member, is_staff, sees_personal_data
+from .roles import is_admin, is_agency_user, is_agency_user_of, is_member, is_staff, sees_personal_data
 
 # Once an answering assignment has an issued reply, its proposer may read it (and rate it until closing).
 MEMBER_LINK_STATES = (AssignmentStatus.REPLIED, AssignmentStatus.REHANDLING)
@@ -51,9 +51,16 @@ def can_add_attachment(user: User, proposal: Proposal) -> bool:
     return is_staff(user) and proposal.status != ProposalStatus.CLOSED
 
 
+def can_see_working_notes(user: User) -> bool:
+    """The working papers of the handling — a return reason (退回理由), an extension's reason and
+    decision, a leader's comment, the supervision note — are the committee's and the agencies':
+    staff, administrators and agency users read them, a member never does (on no page)."""
+    return is_staff(user) or is_admin(user) or is_agency_user(user)
+
+
 def can_see_key_note(user: User) -> bool:
-    """The supervision note (督办说明) is the committee's and the agencies' working paper."""
-    return not is_member(user)
+    """The supervision note (督办说明) is one of the working notes."""
+    return can_see_working_notes(user)
 
 
 def can_see_personal_data(user: User, proposal: Proposal) -> bool:

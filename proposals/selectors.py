@@ -340,6 +340,7 @@ class ProposalDetail:
     timeline: tuple[TimelineEvent, ...]
     show_personal_data: bool
     show_key_note: bool
+    show_working_notes: bool  # return reasons (退回理由): never to a member
     can_edit: bool
     can_review: bool
     can_assign: bool
@@ -390,6 +391,7 @@ def proposal_detail(user: User, proposal: Proposal) -> ProposalDetail:
         timeline=tuple(timeline_visible_to(user, proposal)),
         show_personal_data=permissions.can_see_personal_data(user, proposal),
         show_key_note=permissions.can_see_key_note(user),
+        show_working_notes=permissions.can_see_working_notes(user),
         can_edit=permissions.can_edit_draft(user, proposal),
         can_review=permissions.can_review(user, proposal),
         can_assign=permissions.can_assign(user, proposal),
