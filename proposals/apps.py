@@ -11,6 +11,7 @@ class ProposalsConfig(AppConfig):
 
         from audit.history import limit_versions
         from audit.readers import set_trail_reader
+        from common import id_lookups
 
         from . import search
         from .choices import ProposalAction as A
@@ -18,6 +19,8 @@ class ProposalsConfig(AppConfig):
         from .roles import is_auditor
         from .selectors import assignments_visible_to, proposals_visible_to, register_member_timeline
 
+        # Out-of-range ids match no row instead of overflowing the driver (all apps' models).
+        id_lookups.register()
         # The audit app knows no roles; it is told who reads its trail, and who sees which versions.
         set_trail_reader(is_auditor)
         limit_versions(Proposal, proposals_visible_to)

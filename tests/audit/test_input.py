@@ -102,6 +102,9 @@ scalar = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=60),  # any code point but surrogates: Chinese, emoji, controls, NUL
     st.integers().map(str),
+    # ids past the integer columns' range, one or many (issue 18, finding 8)
+    st.integers(min_value=2**31 - 1).map(str),
+    st.integers(max_value=-(2**31)).map(str),
     st.floats(allow_nan=True).map(repr),
 )
 value = st.one_of(scalar, st.lists(scalar, min_size=2, max_size=3))  # a list where one value is expected
@@ -263,3 +266,136 @@ def test_files_live_outside_static_and_are_served_as_attachments_with_an_audit_r
     assert response["Content-Disposition"].startswith("attachment")
     row = AuditEvent.objects.filter(event="download").latest("id")
     assert (row.username, row.object_label, row.object_pk) == ("handler_a", "proposals.Attachment", str(attachment.pk))
+
+
+# --- integers beyond the database's range ---------------------------------------------------------
+
+# Past every integer column (SQLite and PostgreSQL bigint stop at 2**63 - 1, integer at 2**31 - 1):
+# such an id is "not found" or a form error, never a server error (issue 18, finding 8).
+HUGE = "9" * 20
+HUGE_VALUES = [HUGE, "-" + HUGE, str(2**63), str(2**31)]
+
+
+def _filter_names() -> list[str]:
+    """Query parameters that reach the database: every FilterSet's filters, and those the views read."""
+    import importlib
+
+    import django_filters
+
+    names = {"meeting", "agency", "page", "a", "b", "part"}
+    for app in APPS:
+        try:
+            module = importlib.import_module(f"{app}.filters")
+        except ImportError:
+            continue
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, django_filters.FilterSet):
+                names.update(obj.base_filters)
+    return sorted(names)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("param", ["meeting", "agency"])
+@pytest.mark.parametrize("huge", HUGE_VALUES)
+def test_public_list_with_an_out_of_range_id_is_an_empty_page(world, client, param, huge):
+    response = client.get(reverse("oversight:public_list"), {param: huge})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+
+
+@pytest.mark.django_db
+def test_every_get_page_answers_out_of_range_ids_in_its_query_without_error(world):
+    objects = build_objects(world)
+    params = {name: HUGE for name in _filter_names()}
+    staff, anonymous = Client(), Client()
+    staff.force_login(world.staff)
+    failures = []
+    for route in walk():
+        row = ROWS.get(route.name)
+        if row is None or route.name in {"logout"}:
+            continue
+        if route.params:
+            obj = objects.a[OBJECT_OF_KIND.get(row.kind, row.kind)]
+            url = reverse(route.name, kwargs={route.params[0]: obj.pk})
+        else:
+            url = reverse(route.name)
+        for who, client in (("staff", staff), ("anonymous", anonymous)):
+            status = client.get(url, params).status_code
+            if status >= 500:
+                failures.append((route.name, who, status))
+    assert not failures
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route_name", POST_ROUTES)
+def test_every_post_form_answers_out_of_range_ids_without_error(route_name, world):
+    objects = build_objects(world)
+    route = next(r for r in walk() if r.name == route_name)
+    row = ROWS[route_name]
+    if route.params:
+        url = reverse(route_name, kwargs={route.params[0]: objects.a[OBJECT_OF_KIND.get(row.kind, row.kind)].pk})
+    else:
+        url = reverse(route_name)
+    app = route_name.split(":")[0] if ":" in route_name else ""
+    names = [n for n in FIELD_NAMES.get(app, []) if n not in {"password", "old_password", "new_password1"}]
+    failures = []
+    for user in (world.staff, world.handler_a, world.member_user):
+        client = Client()
+        client.force_login(user)
+        for data in ({n: HUGE for n in names}, {n: [HUGE, "-" + HUGE] for n in names}):
+            status = client.post(url, data).status_code
+            if status >= 500:
+                failures.append((user.username, status))
+    assert not failures
+
+
+@pytest.mark.django_db
+def test_out_of_range_cosigner_is_a_form_error_when_filing(world, login):
+    from proposals.models import Proposal
+
+    before = Proposal.objects.count()
+    response = login(world.staff).post(
+        reverse("proposals:create"),
+        {
+            "meeting": world.meeting.pk,
+            "title": "联名测试",
+            "main_content": "内容",
+            "proposer_kind": "joint",
+            "first_proposer": world.proposer.pk,
+            "cosigners": [world.cosigner.pk, HUGE],
+        },
+    )
+    assert response.status_code == 200
+    assert "cosigners" in response.context["form"].errors
+    assert Proposal.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_out_of_range_cosigner_is_a_form_error_when_editing_a_draft(world, login):
+    from tests.factories import make_proposal
+
+    draft = make_proposal(
+        meeting=world.meeting, created_by=world.member_user, first_proposer=world.proposer, status="draft"
+    )
+    response = login(world.member_user).post(
+        reverse("proposals:edit", kwargs={"pk": draft.pk}),
+        {"title": "改后的标题", "main_content": "内容", "proposer_kind": "joint", "cosigners": [HUGE]},
+    )
+    assert response.status_code == 200
+    assert "cosigners" in response.context["form"].errors
+    draft.refresh_from_db()
+    assert draft.title != "改后的标题"
+
+
+@pytest.mark.django_db
+def test_out_of_range_cohandler_is_a_form_error_when_assigning(world, login):
+    from proposals.models import Assignment
+    from tests.factories import make_proposal
+
+    registered = make_proposal(meeting=world.meeting, created_by=world.staff, status="registered", number="TA0009")
+    response = login(world.staff).post(
+        reverse("proposals:assign", kwargs={"pk": registered.pk}),
+        {"mode": "lead", "lead_agency": world.agency_a.pk, "cohandlers": [world.agency_b.pk, HUGE]},
+    )
+    assert response.status_code in (200, 400)
+    assert not Assignment.objects.filter(proposal=registered).exists()
