@@ -10,15 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from common.downloads import file_download
 from proposals import roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
@@ -241,11 +241,7 @@ def _attachment(
     request: AuthenticatedHttpRequest, data_or_file, *, filename: str, content_type: str, obj
 ) -> HttpResponseBase:
     record_event(event="download", request=request, user=request.user, obj=obj, detail=filename)
-    if isinstance(data_or_file, bytes):
-        response = HttpResponse(data_or_file, content_type=content_type)
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-    return FileResponse(data_or_file, content_type=content_type, as_attachment=True, filename=filename)
+    return file_download(data_or_file, content_type=content_type, filename=filename)
 
 
 @login_required
@@ -283,9 +279,8 @@ def record_signature(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if not consultation.signature:
         raise Http404
     record_event(event="download", request=request, user=request.user, obj=consultation, detail="signature")
-    response = FileResponse(consultation.signature.open("rb"), content_type="image/png")
-    response["Cache-Control"] = "private, no-store"  # a person's handwriting: not for shared caches
-    return response
+    # A person's handwriting, shown in the page (inline).
+    return file_download(consultation.signature.open("rb"), content_type="image/png", inline=True)
 
 
 @login_required

@@ -9,14 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from common.downloads import file_download
 from proposals import roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
@@ -112,7 +113,7 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
 
 @login_required
 @require_GET
-def statistics_xlsx(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
+def statistics_xlsx(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponseBase:
     selectors.require_staff(request.user)
     meeting = selectors.get_meeting(meeting_id)
     scorecard_only = request.GET.get("part") == "scorecard"
@@ -120,10 +121,8 @@ def statistics_xlsx(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpR
     data = workbook(meeting_stats(meeting), classes, scorecard_only=scorecard_only)
     record_event(event="export", request=request, obj=meeting, detail="statistics xlsx")
     name = _("%(meeting)s承办单位办理情况") if scorecard_only else _("%(meeting)s提案办理统计")
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = (name % {"meeting": meeting.display_name}) + ".xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return file_download(data, content_type=XLSX_CONTENT_TYPE, filename=filename)
 
 
 # --- Compiled volumes --------------------------------------------------------------------------
@@ -194,16 +193,14 @@ def volume_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 @require_GET
-def volume_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def volume_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     selectors.require_staff(request.user)
     build = _get_build(pk)
     if build.status != BuildStatus.DONE or not build.file:
         raise Http404
     record_event(event="export", request=request, obj=build, detail=f"volume {build.format}")
     content_type = "application/zip" if build.format == VolumeFormat.ZIP else "application/pdf"
-    response = FileResponse(build.file.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, volume_filename(build))
-    return response
+    return file_download(build.file.open("rb"), content_type=content_type, filename=volume_filename(build))
 
 
 # --- Failed background work --------------------------------------------------------------------
@@ -293,7 +290,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     reply: Reply = selectors.get_public_reply(pk)
     # Rendering costs a fraction of a second of CPU and the page needs no login: keep the result a while.
     key = f"oversight:public-pdf:{reply.pk}:{reply.issued_at.timestamp() if reply.issued_at else 0}"
@@ -301,9 +298,8 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if data is None:
         data = render_public_reply_pdf(reply)
         cache.set(key, data, PUBLIC_PDF_CACHE_SECONDS)
-    response = HttpResponse(data, content_type="application/pdf")
     number = reply.assignment.proposal.number or str(reply.pk)
-    disposition = content_disposition_header(False, f"reply-{number}-{reply.pk}.pdf")
-    if disposition:  # None only for an empty filename
-        response["Content-Disposition"] = disposition
-    return response
+    # The redacted public copy: anyone may read it, so caches may keep it.
+    return file_download(
+        data, content_type="application/pdf", filename=f"reply-{number}-{reply.pk}.pdf", inline=True, personal=False
+    )

@@ -9,15 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from common.downloads import file_download
 from proposals import roles
 from proposals.errors import ConflictError, DomainError
 from proposals.http import AuthenticatedHttpRequest
@@ -263,17 +263,10 @@ def reply_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     record_event(event="download", request=request, user=request.user, obj=reply, detail="reply_pdf")
     if reply.status == ReplyStatus.ISSUED and reply.pdf.name:
         # Served from storage as issued, byte for byte.
-        response: HttpResponseBase = FileResponse(
-            default_storage.open(reply.pdf.name, "rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type="application/pdf",
+        return file_download(
+            default_storage.open(reply.pdf.name, "rb"), filename=filename, content_type="application/pdf"
         )
-    else:
-        response = HttpResponse(reply_pdf_bytes(reply), content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(reply_pdf_bytes(reply), filename=filename, content_type="application/pdf")
 
 
 @login_required

@@ -7,12 +7,13 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from audit.log import record_event
+from common.downloads import file_download
 
 from .. import permissions, roles, selectors
 from ..exports import XLSX_CONTENT_TYPE, proposals_xlsx
@@ -56,13 +57,11 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def proposal_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def proposal_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     rows = list(selectors.proposal_export_rows(request.user, request.GET))
     record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
-    response = HttpResponse(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE)
     filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return file_download(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE, filename=filename)
 
 
 @login_required

@@ -10,13 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from common.downloads import file_download
 
 from .. import forms, permissions, roles, selectors, services
 from ..errors import DomainError
@@ -233,12 +235,9 @@ def attachment_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @login_required
 @require_GET
-def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     attachment = selectors.get_attachment_for_user(request.user, pk)
     record_event(event="download", request=request, user=request.user, obj=attachment)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return file_download(
+        attachment.file.open("rb"), filename=attachment.original_name, content_type=attachment.content_type
     )
