@@ -1,14 +1,21 @@
 """Upload checks: the content must be what the name says, and no larger than the cap.
 
-The type is decided from the file's first bytes (and, for images, by Pillow opening them), never
-from the name or the browser's Content-Type, so an HTML page renamed ``.pdf`` is refused.
+The type is decided from the file's content, never from the name or the browser's Content-Type, so
+an HTML page renamed ``.pdf`` is refused: the first bytes say which kind it is, then images must open
+in Pillow (within a pixel limit: ``verify_image`` is the one image check of every path, the drawn
+signature included), and Office files must be the container their extension names — a ZIP holding
+the package's parts for .docx/.xlsx, a compound file holding a WordDocument stream for .doc.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import struct
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 UPLOAD_TOO_LARGE = _("文件过大：单个文件不能超过 %(limit)s MB。")
 UPLOAD_TYPE_MISMATCH = _("文件内容与扩展名不符，或不是允许的类型（允许：%(allowed)s）。")
 UPLOAD_EMPTY = _("文件为空。")
+IMAGE_TOO_MANY_PIXELS = _("图片尺寸过大：不能超过 %(limit)s 万像素。")
+UNPACKED_TOO_LARGE = _("文件解压后过大：不能超过 %(limit)s MB。")
 
 # kind -> (extensions, content type)
 KINDS = {
@@ -30,6 +39,20 @@ KINDS = {
 }
 SCAN_KINDS = ("pdf", "jpeg", "png")
 ATTACHMENT_KINDS = ("pdf", "jpeg", "png", "docx", "xlsx", "doc")
+
+# Pillow's own warning threshold (about 8900 万 pixels, 0.25 GB to decode as RGB); an A3 page scanned
+# at 600 dpi has 7000 万. Checked here rather than left to Pillow, which only warns below twice this.
+IMAGE_MAX_PIXELS = 89_478_485
+PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
+
+# The parts an OOXML package must hold for its extension (names compared case-insensitively, as OPC
+# part names are). The whole package must unpack within the limit: a 20 MB upload of zeros would
+# otherwise unpack to gigabytes in whatever opens it later.
+OOXML_PARTS = {"docx": ("[content_types].xml", "word/document.xml"), "xlsx": ("[content_types].xml", "xl/workbook.xml")}
+OOXML_MAX_UNPACKED = 200 * 1024 * 1024
+OOXML_MAX_MEMBERS = 10_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,7 @@ def sniff(head: bytes) -> str | None:
         return "png"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if head.startswith(OLE_MAGIC):
         return "doc"
     return None
 
@@ -75,10 +98,20 @@ def check_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ATTACHMENT_KI
     expected = "zip" if kind in ("docx", "xlsx") else kind
     if sniffed != expected:
         raise mismatch
-    if kind in ("jpeg", "png"):
-        _verify_image(upload, mismatch)
+    try:
+        if kind in PILLOW_FORMATS:
+            verify_image(upload, formats=(PILLOW_FORMATS[kind],))
+        elif kind in OOXML_PARTS:
+            _verify_ooxml(upload, OOXML_PARTS[kind])
+        elif kind == "doc":
+            _verify_word_ole(upload)
+    except ValidationError as exc:
+        if exc.code == "unreadable":
+            raise mismatch from exc
+        raise
+    finally:
+        upload.seek(0)
     digest = hashlib.sha256()
-    upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
@@ -87,14 +120,159 @@ def check_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ATTACHMENT_KI
     )
 
 
-def _verify_image(upload: UploadedFile, error: ValidationError) -> None:
-    from PIL import Image, UnidentifiedImageError
+def verify_image(
+    source: bytes | IO[bytes], *, formats: tuple[str, ...], max_pixels: int = IMAGE_MAX_PIXELS
+) -> tuple[int, int]:
+    """The (width, height) of an image in one of Pillow's ``formats``, read without decoding its pixels.
 
+    Raises ValidationError: code ``too_many_pixels`` past ``max_pixels`` (Pillow's decompression-bomb
+    error and warning included), code ``unreadable`` for anything else Pillow cannot make sense of —
+    its plugins raise more than OSError, so every exception of opening and verifying is a refusal.
+    """
+    from PIL import Image
+
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    stream.seek(0)
+    too_many = ValidationError(
+        IMAGE_TOO_MANY_PIXELS, code="too_many_pixels", params={"limit": max(1, max_pixels // 10_000)}
+    )
+    try:
+        with Image.open(stream, formats=list(formats)) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise too_many
+            if image.format not in formats or width < 1 or height < 1:
+                raise ValidationError("not an image of the expected format", code="unreadable")
+            image.verify()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Raised by Image.open itself: past twice Pillow's limit, or past it under ``-W error``.
+        raise too_many from exc
+    except Exception as exc:  # any failure of a plugin on hostile bytes is a refusal
+        raise ValidationError("not a readable image", code="unreadable") from exc
+    finally:
+        stream.seek(0)
+    return width, height
+
+
+def _unreadable(what: str) -> ValidationError:
+    return ValidationError(what, code="unreadable")
+
+
+def _verify_ooxml(upload: UploadedFile, parts: tuple[str, ...]) -> None:
+    """A ZIP that opens, holds ``parts``, unpacks within the limit and whose every member's CRC holds."""
     upload.seek(0)
     try:
-        with Image.open(upload) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise error from exc
-    finally:
-        upload.seek(0)
+        with zipfile.ZipFile(upload) as package:
+            members = package.infolist()
+            if len(members) > OOXML_MAX_MEMBERS:
+                raise _unreadable("too many members")
+            names = {m.filename.casefold() for m in members}
+            if not all(part in names for part in parts):
+                raise _unreadable("not an Office package of this kind")
+            # The declared sizes bound what zipfile unpacks (it stops at file_size and then checks
+            # the CRC), so their sum is the most that reading every member below can produce.
+            if sum(m.file_size for m in members) > OOXML_MAX_UNPACKED:
+                raise ValidationError(
+                    UNPACKED_TOO_LARGE, code="unpacked_too_large", params={"limit": OOXML_MAX_UNPACKED // (1024 * 1024)}
+                )
+            for member in members:
+                if member.flag_bits & 0x1:
+                    raise _unreadable("encrypted member")
+                with package.open(member) as fh:
+                    while fh.read(1024 * 1024):
+                        pass
+    except ValidationError:
+        raise
+    except Exception as exc:  # zipfile raises BadZipFile, OSError, EOFError, NotImplementedError…
+        raise _unreadable("not a valid ZIP") from exc
+
+
+def _verify_word_ole(upload: UploadedFile) -> None:
+    """A compound file whose root storage holds a ``WordDocument`` stream (what makes it a Word .doc)."""
+    upload.seek(0)
+    data = upload.read()
+    try:
+        names = _ole_root_streams(data)
+    except (struct.error, IndexError, ValueError) as exc:
+        raise _unreadable("not a compound file") from exc
+    if "worddocument" not in names:
+        raise _unreadable("no WordDocument stream")
+
+
+_OLE_NO_SECTOR = 0xFFFFFFFA  # sector ids from here up are markers (free, end of chain, FAT, DIFAT)
+_OLE_NO_STREAM = 0xFFFFFFFF
+
+
+def _ole_root_streams(data: bytes) -> set[str]:
+    """Casefolded names of the streams directly in the root storage of an [MS-CFB] compound file.
+
+    Only the FAT and the directory are read. Every sector id is checked against the file's length
+    and every chain and tree walk visits a sector or entry at most once, so a hostile file ends in
+    ValueError, never in a loop.
+    """
+    if len(data) < 512 or not data.startswith(OLE_MAGIC):
+        raise ValueError("short or no signature")
+    major, byte_order, shift = struct.unpack_from("<HHH", data, 26)
+    if byte_order != 0xFFFE or (major, shift) not in ((3, 9), (4, 12)):
+        raise ValueError("bad header")
+    size = 1 << shift
+    sectors = (len(data) - size + size - 1) // size  # sector 0 starts after the header's sector
+    num_fat, first_dir = struct.unpack_from("<II", data, 44)
+    first_difat, num_difat = struct.unpack_from("<II", data, 68)
+    if num_fat > sectors:
+        raise ValueError("more FAT sectors than the file has")
+
+    def sector(sid: int) -> bytes:
+        if sid >= _OLE_NO_SECTOR or sid >= sectors:
+            raise ValueError("sector id out of range")
+        start = (sid + 1) * size
+        return data[start : start + size].ljust(size, b"\0")
+
+    fat_ids = list(struct.unpack_from("<109I", data, 76))
+    sid, seen = first_difat, set()
+    for _step in range(num_difat):
+        if sid in seen:
+            raise ValueError("DIFAT loop")
+        seen.add(sid)
+        entries = struct.unpack(f"<{size // 4}I", sector(sid))
+        fat_ids.extend(entries[:-1])
+        sid = entries[-1]
+    fat: list[int] = []
+    for fat_sid in fat_ids[:num_fat]:
+        fat.extend(struct.unpack(f"<{size // 4}I", sector(fat_sid)))
+
+    directory = b""
+    sid, seen = first_dir, set()
+    while sid < _OLE_NO_SECTOR:
+        if sid in seen:
+            raise ValueError("directory chain loop")
+        seen.add(sid)
+        directory += sector(sid)
+        sid = fat[sid]
+    count = len(directory) // 128
+    if count == 0 or directory[66] != 5:  # entry 0 is the root storage
+        raise ValueError("no root entry")
+
+    def entry(index: int) -> tuple[str, int, int, int]:
+        raw = directory[index * 128 : (index + 1) * 128]
+        name_len, kind = struct.unpack_from("<HB", raw, 64)
+        left, right = struct.unpack_from("<II", raw, 68)
+        name = raw[: max(0, min(name_len, 64) - 2)].decode("utf-16-le", errors="replace")
+        return name, kind, left, right
+
+    names: set[str] = set()
+    pending, visited = [struct.unpack_from("<I", directory, 76)[0]], set()
+    while pending:
+        index = pending.pop()
+        if index == _OLE_NO_STREAM:
+            continue
+        if index >= count or index in visited:
+            raise ValueError("directory tree out of range or looped")
+        visited.add(index)
+        name, kind, left, right = entry(index)
+        if kind == 2:
+            names.add(name.casefold())
+        pending += [left, right]
+    return names

@@ -6,9 +6,9 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
-import io
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -19,6 +19,7 @@ from proposals.errors import DomainError
 from proposals.models import ProposalStatus, User
 from proposals.roles import is_member_of, is_staff
 from proposals.timeline import timeline_record
+from proposals.uploads import verify_image
 
 from ..actions import ConsultationAction
 from ..models import Consultation, ConsultationStatus, Opinion, SignMethod
@@ -75,17 +76,12 @@ def decode_signature(data_url: str) -> bytes:
         raise too_large
     if not raw.startswith(PNG_MAGIC):
         raise DomainError(SIGNATURE_INVALID, code="invalid")
-    from PIL import Image, UnidentifiedImageError
-
+    max_width, max_height = SIGNATURE_MAX_PIXELS
     try:
-        with Image.open(io.BytesIO(raw)) as image:
-            if image.format != "PNG":
-                raise DomainError(SIGNATURE_INVALID, code="invalid")
-            width, height = image.size
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        width, height = verify_image(raw, formats=("PNG",), max_pixels=max_width * max_height)
+    except ValidationError:
         raise DomainError(SIGNATURE_INVALID, code="invalid") from None
-    if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1] or width < 1 or height < 1:
+    if width > max_width or height > max_height:
         raise DomainError(SIGNATURE_INVALID, code="invalid")
     return raw
 
