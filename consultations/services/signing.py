@@ -128,26 +128,42 @@ def consultation_sign_online(
 
     Wrong passwords are counted from the audit_event trail (each is recorded there anyway): after a few,
     signing waits, so a left-open session cannot be used to guess the password through this form.
-    The count is in the database, so it holds across web workers and machines.
+    The count is in the database, so it holds across web workers and machines; it is read, the
+    password checked and a failure recorded while the member's user row is locked, so parallel
+    attempts queue and each one counts the failures before it (without the lock, twenty parallel
+    requests all counted zero and all had their password checked).
     """
-    if _recent_wrong_passwords(actor) >= SIGN_MAX_FAILURES:
-        audit_event(actor, consultation, "consultation_sign_online: locked out", outcome="denied")
-        raise DomainError(SIGN_TOO_MANY_ATTEMPTS, code="forbidden")
-    try:
-        return _sign_online(
-            consultation=consultation,
-            actor=actor,
-            password=password,
-            opinion=opinion,
-            opinion_text=opinion_text,
-            signature_data_url=signature_data_url,
-            ip=ip,
-        )
-    except DomainError as exc:
-        if exc.code in ("wrong_password", "forbidden"):
-            # Recorded after the rollback, so the refused attempt stays in the audit_event trail.
-            audit_event(actor, consultation, f"consultation_sign_online: {exc.code}", outcome="denied")
-        raise
+    refusal: DomainError | None = None
+    with transaction.atomic():
+        _lock_attempts(actor)
+        if _recent_wrong_passwords(actor) >= SIGN_MAX_FAILURES:
+            audit_event(actor, consultation, "consultation_sign_online: locked out", outcome="denied")
+            refusal = DomainError(SIGN_TOO_MANY_ATTEMPTS, code="forbidden")
+        else:
+            try:
+                # A savepoint: a refused signing leaves nothing behind but its audit row below.
+                signed = _sign_online(
+                    consultation=consultation,
+                    actor=actor,
+                    password=password,
+                    opinion=opinion,
+                    opinion_text=opinion_text,
+                    signature_data_url=signature_data_url,
+                    ip=ip,
+                )
+            except DomainError as exc:
+                if exc.code in ("wrong_password", "forbidden"):
+                    audit_event(actor, consultation, f"consultation_sign_online: {exc.code}", outcome="denied")
+                refusal = exc
+    # Raised after the commit, so the refused attempt stays in the audit_event trail.
+    if refusal is not None:
+        raise refusal
+    return signed
+
+
+def _lock_attempts(actor: User) -> None:
+    """Hold the actor's user row until the transaction ends: one password attempt of theirs at a time."""
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).get()
 
 
 @transaction.atomic
