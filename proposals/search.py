@@ -20,8 +20,13 @@ How a term is looked up:
 - A term of one letter or digit is looked up as a prefix: the rows with any token starting with it
   (FTS5 ``"疆"*``, tsquery ``'疆':*``). ``bigrams`` also indexes the last character of every run of
   text alone, so each character of the text starts some token and the lookup is exact.
-- A term with no such bigram or character (only punctuation) falls back to ``icontains`` alone,
-  which scans the table: slower at 100,000 rows (see docs/PERFORMANCE.md) but still correct.
+- A term with letters or digits but no bigram of two ("5%", "a.b") looks each of them up as a
+  prefix, then is re-checked with ``icontains``.
+- A term whose only letters or digits are "other numbers" (① ²) has no token on PostgreSQL and is
+  matched by ``icontains`` alone, which scans the table: slower at 100,000 rows (see
+  docs/PERFORMANCE.md) but still correct, and at most ``MAX_TERMS`` times.
+- A term with no letter or digit at all (punctuation only) is ignored, and a query is cut to
+  ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` terms (``parse_query``).
 
 The SQLite FTS table is kept in step by ``index_on_save``/``index_on_delete`` (connected in
 ``ProposalsConfig.ready``), not by triggers: Django's SQLite schema editor remakes ``proposals_proposal`` on
@@ -116,14 +121,38 @@ def _term_tokens(term: str) -> tuple[str, ...]:
 
 
 def _parse_term(text: str) -> Term:
-    char = text.lower()
-    if len(char) == 1 and _word_char(char):
-        return Term(text=text, tokens=(char,), prefix=True)
-    return Term(text=text, tokens=_term_tokens(text))
+    tokens = _term_tokens(text)
+    if tokens:
+        return Term(text=text, tokens=tokens)
+    # One letter or digit, or several with punctuation between ("5%", "a.b"): each character
+    # starts some token of every text that holds it (``bigrams``), so a prefix lookup of each
+    # narrows to a superset, which the ``icontains`` re-check makes exact.
+    chars = tuple(dict.fromkeys(c for c in text.lower() if _word_char(c)))
+    return Term(text=text, tokens=chars, prefix=bool(chars))
+
+
+# A query is cut to its first MAX_QUERY_CHARS characters and MAX_TERMS terms (issue 18, finding 5:
+# 1,000 terms made SQLite refuse the query, 400 took seconds). Cutting only drops conditions, so
+# the answer is a superset of the whole query's. A pasted title is found by its first 100
+# characters; a real search has a few words.
+MAX_QUERY_CHARS = 100
+MAX_TERMS = 10
 
 
 def parse_query(query: str) -> list[Term]:
-    return [_parse_term(t) for t in (query or "").split()]
+    """The terms to look up: whitespace-separated, each once, none without a letter or digit.
+
+    A term of punctuation only ("。", ".+") says nothing about a proposal and could only be
+    answered by scanning every text: it is ignored.
+    """
+    terms: dict[str, Term] = {}
+    for text in (query or "")[:MAX_QUERY_CHARS].split():
+        if text.lower() in terms or not any(c.isalnum() for c in text):
+            continue
+        terms[text.lower()] = _parse_term(text)
+        if len(terms) == MAX_TERMS:
+            break
+    return list(terms.values())
 
 
 def _contains(term: str) -> Q:

@@ -104,19 +104,10 @@ def test_other_number_characters_are_matched_by_contains(found):
     assert found("m³") == set()
 
 
-def test_punctuation_only_term_falls_back_to_contains(found):
-    rows = {key: Proposal.objects.get(pk=pk) for key, pk in found.by_key.items()}
-    assert (
-        found("，")
-        == {k for k, p in rows.items() if "，" in p.title + p.main_content}
-        == {
-            "content",
-            "apart",
-            "other",
-            "latin",
-        }
-    )
-    assert "LIKE" in str(search_proposals(Proposal.objects.all(), "，").query).upper()
+def test_punctuation_only_term_is_ignored(found):
+    # It says nothing about a proposal and could only be answered by scanning every text.
+    assert found("，") == found("") == set(found.by_key)
+    assert "LIKE" not in str(search_proposals(Proposal.objects.all(), "，").query).upper()
 
 
 def test_query_with_punctuation_inside_a_term_is_matched_exactly(found):
@@ -209,3 +200,50 @@ def test_postgresql_sessions_price_random_reads_for_ssd():
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+# --- Queries that would take the database down (issue 18, finding 5) ----------------------------
+
+MANY_PUNCTUATION = " ".join([".+"] * 1000)
+MANY_FULL_STOPS = " ".join(["。"] * 400)
+MANY_WORDS = " ".join(f"援疆{i}" for i in range(1000))
+
+
+def test_terms_without_a_letter_or_digit_are_ignored(found, world):
+    assert parse_query(MANY_PUNCTUATION) == parse_query(MANY_FULL_STOPS) == []
+    assert len(found(MANY_FULL_STOPS)) == len(TEXTS) + 1  # as an empty query
+    assert found("， 援疆") == {"title", "content", "split"}
+    assert "LIKE" not in str(search_proposals(Proposal.objects.all(), "， 。 .+").query).upper()
+
+
+def test_a_long_query_is_cut_to_its_first_terms_and_characters(found):
+    terms = parse_query(MANY_WORDS)
+    assert len(terms) == search.MAX_TERMS
+    assert sum(len(t.text) + 1 for t in terms) - 1 <= search.MAX_QUERY_CHARS
+    assert len(parse_query("援" * 10_000)[0].text) == search.MAX_QUERY_CHARS
+    # Each term is looked up at most once, whatever the query repeats.
+    assert len(parse_query("援疆 援疆 援疆")) == 1
+    sql = str(search_proposals(Proposal.objects.all(), MANY_WORDS + " " + MANY_PUNCTUATION).query).upper()
+    assert sql.count("LIKE") <= 3 * search.MAX_TERMS
+
+
+def test_a_term_without_bigrams_is_still_narrowed_by_the_index(found):
+    # "a." and "5%" have a letter or digit but no bigram of two: their characters are looked up as
+    # prefixes, and the candidates re-checked, so no term is answered by scanning the table alone.
+    (term,) = parse_query("5%")
+    assert term.tokens == ("5",) and term.prefix and not term.exact_by_index
+    qs = search_proposals(Proposal.objects.all(), "5%")
+    sql = str(qs.query)
+    assert "search_proposal_fts MATCH" in sql or "to_tsquery" in sql
+    assert found("盖，") == {"latin"}  # 覆盖，推广
+    assert found("盖。") == set()
+
+
+@pytest.mark.parametrize("query", [MANY_PUNCTUATION, MANY_FULL_STOPS, MANY_WORDS])
+@pytest.mark.parametrize("route", ["proposals:list", "proposals:export", "oversight:public_list"])
+def test_a_thousand_terms_are_answered_without_error(found, world, client, query, route):
+    from django.urls import reverse
+
+    client.force_login(world.staff)
+    response = client.get(reverse(route), {"q": query})
+    assert response.status_code == 200
