@@ -26,6 +26,8 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from django.utils import timezone
 
+from .anchor import write_restore_marker
+
 DB_SQLITE = "db.sqlite3"
 DB_PG = "db.dump"
 MEDIA = "media"
@@ -159,4 +161,7 @@ def restore(source: Path, *, media: bool = True, using: str = "default") -> dict
         if root.exists():
             shutil.rmtree(root)
         shutil.copytree(source / manifest["media"]["dir"], root)
+    # The heads anchored since the backup name rows the restore took away: verification restarts
+    # from the restored database (audit/anchor.py).
+    write_restore_marker(using=using)
     return manifest

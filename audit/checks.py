@@ -1,8 +1,9 @@
-"""System check: the audit tables' append-only triggers are in place (SQLite drops them when a
-migration rebuilds a table; see audit/db.py)."""
+"""System checks: the audit tables' append-only triggers are in place (SQLite drops them when a
+migration rebuilds a table; see audit/db.py), and production has its own audit key (audit/keys.py)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.checks import Error, register
 from django.db import connections
 from django.db.utils import DatabaseError
@@ -30,3 +31,25 @@ def check_audit_triggers(app_configs=None, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+MIN_KEY_LENGTH = 32
+
+
+@register("security")
+def check_audit_key(app_configs=None, **kwargs):
+    """In production the audit key must come from the environment: the development fallback is
+    derived from SECRET_KEY, which leaves one secret for two jobs (and a key that rotates with it)."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    key = getattr(settings, "AUDIT_HMAC_KEY", "") or ""
+    if len(key) < MIN_KEY_LENGTH or key == settings.SECRET_KEY:
+        return [
+            Error(
+                f"AUDIT_HMAC_KEY must be set in production: at least {MIN_KEY_LENGTH} characters, not SECRET_KEY",
+                hint="e.g. AUDIT_HMAC_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))'); "
+                "keep it outside the database and never change it (see audit/keys.py)",
+                id="audit.E002",
+            )
+        ]
+    return []

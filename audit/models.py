@@ -1,7 +1,9 @@
 """The security audit trail: an append-only, hash-chained table of events.
 
-Each row carries the SHA-256 of its own fields together with the previous row's hash, so an
-altered, inserted or removed row breaks the chain at that point (``manage.py verify_audit``).
+Each row carries the HMAC-SHA256 (under a key kept outside the database, audit/keys.py) of its own
+fields together with the previous row's hash, so an altered, inserted or removed row breaks the
+chain at that point (``manage.py verify_audit``), and the head is anchored outside the database
+(audit/anchor.py) so that cutting off the newest rows is seen too.
 The application refuses to update or delete rows (``save``/``delete``/queryset guards), the admin
 is read-only, and the database refuses too (triggers, see migration 0002). The only way rows go is
 ``purge_audit``, which leaves an :class:`AuditAnchor` so the rest of the chain still verifies.
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .keys import CHAIN, keyed_hash
 
 GENESIS_HASH = "0" * 64
 
@@ -36,6 +40,8 @@ EVENT_LABELS = {
     "download": _("下载"),
     "export": _("导出"),
     "audit_purge": _("清理审计日志"),
+    "audit_rekey": _("审计日志启用密钥"),
+    "out_of_scope": _("访问范围外对象"),
 }
 
 
@@ -134,6 +140,12 @@ class AuditEvent(models.Model):
         return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     def compute_hash(self) -> str:
+        """HMAC-SHA256 under the audit key (audit/keys.py): not recomputable from the database alone."""
+        return keyed_hash(CHAIN, self.chain_payload())
+
+    def legacy_hash(self) -> str:
+        """The unkeyed SHA-256 of rows written before the key existed (up to the cut-over, see
+        audit.services.REKEY_EVENT); never used for new rows."""
         return hashlib.sha256(self.chain_payload()).hexdigest()
 
 

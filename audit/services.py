@@ -1,18 +1,28 @@
-"""Checking and trimming the audit chain."""
+"""Checking, anchoring and trimming the audit chain."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
 
+from .anchor import Anchor, anchor_path, read_anchors
 from .db import allow_audit_delete
 from .log import PG_LOCK_KEY, record_event
 from .models import GENESIS_HASH, AuditAnchor, AuditEvent
 
 MIN_RETENTION_DAYS = 180
+
+
+# Written once, with the key, when the key was introduced (migration 0004): rows up to the id it
+# names were hashed with plain SHA-256 and are verified that way; every later row must carry the
+# HMAC. Only a row that itself verifies under the key counts, so the cut-over cannot be moved.
+REKEY_EVENT = "audit_rekey"
+_REKEY_DETAIL = re.compile(r"\bunkeyed_through_id=(\d+)\b")
+_PURGE_THROUGH = "through_id={} "
 
 
 @dataclass(frozen=True)
@@ -21,30 +31,110 @@ class ChainReport:
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    unkeyed: int = 0  # rows checked under the old unkeyed scheme (before the cut-over)
+    unkeyed_through_id: int = 0
+    anchors: int = 0  # anchored heads checked against the table
 
 
-def verify_chain(*, batch_size: int = 2000) -> ChainReport:
-    """Walk the chain in id order from the newest purge anchor (or the genesis hash).
+def unkeyed_through_id() -> int:
+    """The last row hashed before the key existed (0: every row is keyed)."""
+    for row in AuditEvent.objects.filter(event=REKEY_EVENT).order_by("id")[:20]:
+        match = _REKEY_DETAIL.search(row.detail)
+        if match and row.hash == row.compute_hash() and int(match.group(1)) < row.pk:
+            return int(match.group(1))
+    return 0
+
+
+def _purge_is_vouched(anchor: AuditAnchor) -> bool:
+    """A purge anchor counts only if the chain itself recorded that purge (its audit_purge row comes
+    after the anchor, so the walk verifies it): otherwise an anchor row inserted into the table
+    would hide every row before it from verification."""
+    return AuditEvent.objects.filter(
+        id__gt=anchor.purged_through_id,
+        event="audit_purge",
+        object_label=AuditAnchor._meta.label,
+        object_pk=str(anchor.pk),
+        detail__contains=_PURGE_THROUGH.format(anchor.purged_through_id),
+    ).exists()
+
+
+def verify_chain(*, batch_size: int = 2000, anchors: bool = True) -> ChainReport:
+    """Walk the chain in id order from the newest purge anchor (or the genesis hash), then check
+    the heads anchored outside the database (audit/anchor.py) unless ``anchors=False``.
 
     A row whose stored hash does not match its fields was altered; a row whose ``prev_hash`` does
-    not match the row before it means a row was removed or inserted just before it.
+    not match the row before it means a row was removed or inserted just before it; an anchored
+    row that is missing or has another hash means the newest rows were cut off or rewritten.
     """
     anchor = AuditAnchor.objects.order_by("-purged_through_id").first()
+    if anchor is not None and not _purge_is_vouched(anchor):
+        return ChainReport(False, 0, anchor.purged_through_id, "purge anchor not recorded in the chain")
     expected_prev = anchor.anchor_hash if anchor else GENESIS_HASH
     after_id = anchor.purged_through_id if anchor else 0
-    checked = 0
+    legacy_through = unkeyed_through_id()
+    checked = unkeyed = 0
     while True:
         rows = list(AuditEvent.objects.filter(id__gt=after_id).order_by("id")[:batch_size])
         if not rows:
-            return ChainReport(ok=True, checked=checked)
+            break
         for row in rows:
             if row.prev_hash != expected_prev:
                 return ChainReport(False, checked, row.pk, "prev_hash does not match the previous row")
-            if row.compute_hash() != row.hash:
+            legacy = row.pk <= legacy_through
+            if (row.legacy_hash() if legacy else row.compute_hash()) != row.hash:
                 return ChainReport(False, checked, row.pk, "hash does not match the row's fields")
             expected_prev = row.hash
             after_id = row.pk
             checked += 1
+            unkeyed += legacy
+    if not anchors:
+        return ChainReport(True, checked, unkeyed=unkeyed, unkeyed_through_id=legacy_through)
+    return _check_anchors(anchor, ChainReport(True, checked, unkeyed=unkeyed, unkeyed_through_id=legacy_through))
+
+
+def _check_anchors(purge: AuditAnchor | None, report: ChainReport) -> ChainReport:
+    found = read_anchors()
+    if found.bad_lines:
+        return replace(
+            report, ok=False, reason=f"anchor file {anchor_path()} line {found.bad_lines[0]} does not verify"
+        )
+    purged_through = purge.purged_through_id if purge else 0
+    expected: dict[int, Anchor] = {}
+    for item in found.anchors:
+        if item.id < purged_through:
+            continue  # removed by a vouched purge
+        if item.id in expected and expected[item.id].hash != item.hash:
+            return replace(
+                report,
+                ok=False,
+                first_bad_id=item.id,
+                reason=f"anchor file line {item.line} contradicts line {expected[item.id].line}",
+            )
+        expected[item.id] = item
+    ids = sorted(expected)
+    stored: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stored.update(AuditEvent.objects.filter(id__in=chunk).values_list("id", "hash"))
+    if purge is not None:
+        stored.setdefault(purge.purged_through_id, purge.anchor_hash)
+    for row_id in ids:
+        item = expected[row_id]
+        if row_id not in stored:
+            return replace(
+                report,
+                ok=False,
+                first_bad_id=row_id,
+                reason=f"row anchored at {item.at} is missing (anchor file line {item.line})",
+            )
+        if stored[row_id] != item.hash:
+            return replace(
+                report,
+                ok=False,
+                first_bad_id=row_id,
+                reason=f"hash differs from the one anchored at {item.at} (anchor file line {item.line})",
+            )
+    return replace(report, anchors=len(ids))
 
 
 class PurgeRefused(Exception):

@@ -36,6 +36,12 @@ SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
 if PRODUCTION and SECRET_KEY == _DEV_SECRET:
     raise RuntimeError("SECRET_KEY must be set in the environment when DJANGO_ENV=production")
 
+# The key of the audit chain and of the signed records' hashes (audit/keys.py): never in the
+# database. Empty means a key derived from SECRET_KEY, which the check audit.E002 refuses in
+# production. AUDIT_ANCHOR_PATH is where the chain's head is appended (audit/anchor.py).
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_ANCHOR_PATH = Path(os.environ.get("AUDIT_ANCHOR_PATH", BASE_DIR / "var" / "audit-anchor.log"))
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if not PRODUCTION else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -297,6 +303,8 @@ COMMITTEE_SHORT_NAME = os.environ.get("COMMITTEE_SHORT_NAME", "市政协")
 # --- Rules of the proposal work (each can be changed per deployment) ------------------------
 REPLY_CLASS_D_ENABLED = env_bool("REPLY_CLASS_D_ENABLED", False)
 REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE = env_bool("REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE", True)
+# Whoever submits a reply for sign-off may not issue it (separation of duties); read in replies/rules.py.
+REPLY_SEPARATE_SUBMIT_AND_ISSUE = env_bool("REPLY_SEPARATE_SUBMIT_AND_ISSUE", True)
 
 LOGGING = {
     "version": 1,

@@ -16,6 +16,7 @@ def _test_settings(settings, tmp_path):
     # A cheap hasher keeps the many logins of the suite fast; media goes to a throwaway folder.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit-anchor.log"  # the anchors of this test's database only
     settings.LANGUAGE_CODE = "zh-hans"
 
 

@@ -1,4 +1,10 @@
-"""The content hash of a consultation record: what a signature covers, so a change is detected."""
+"""The content hash of a consultation record: what a signature covers, so a change is detected.
+
+The hash is an HMAC under the audit key (audit/keys.py), which is not in the database: whoever can
+write the table can change a signed record but cannot compute a hash that matches it. Records
+signed before the key existed were re-hashed by migration 0004 only where their plain SHA-256
+still matched, so a record altered before then still fails ``verify_records``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import datetime as dt
 import hashlib
 import json
 from typing import Any
+
+from audit.keys import RECORD, keyed_hash
 
 from ..models import Consultation
 
@@ -64,10 +72,18 @@ def content_payload(consultation: Consultation) -> dict[str, Any]:
     return payload
 
 
+def _canonical(consultation: Consultation) -> bytes:
+    return json.dumps(content_payload(consultation), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def content_hash(consultation: Consultation) -> str:
-    """SHA-256 over the record's content, as canonical JSON."""
-    data = json.dumps(content_payload(consultation), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    """HMAC-SHA256 under the audit key over the record's content, as canonical JSON."""
+    return keyed_hash(RECORD, _canonical(consultation))
+
+
+def legacy_content_hash(consultation: Consultation) -> str:
+    """The unkeyed SHA-256 that records signed before the key carried (migration 0004 only)."""
+    return hashlib.sha256(_canonical(consultation)).hexdigest()
 
 
 def record_hash_matches(consultation: Consultation) -> bool:

@@ -68,7 +68,13 @@ def _migrated_sqlite() -> Path:
 def sqlite_site(tmp_path: Path) -> Site:
     for part in _migrated_sqlite().glob("db.sqlite3*"):  # with the WAL file, should one be left
         shutil.copy2(part, tmp_path / part.name)
-    return Site(base_env(SQLITE_PATH=str(tmp_path / "db.sqlite3"), MEDIA_ROOT=str(tmp_path / "media")))
+    return Site(
+        base_env(
+            SQLITE_PATH=str(tmp_path / "db.sqlite3"),
+            MEDIA_ROOT=str(tmp_path / "media"),
+            AUDIT_ANCHOR_PATH=str(tmp_path / "audit-anchor.log"),
+        )
+    )
 
 
 def postgres_site(tmp_path: Path, settings_dict: dict):
@@ -87,7 +93,11 @@ def postgres_site(tmp_path: Path, settings_dict: dict):
         conn.execute(f'CREATE DATABASE "{name}"')
     user = conninfo["user"] + (f":{conninfo['password']}" if conninfo["password"] else "")
     url = f"postgres://{user}@{conninfo['host']}:{conninfo['port']}/{name}"
-    site = Site(base_env(DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media")))
+    site = Site(
+        base_env(
+            DATABASE_URL=url, MEDIA_ROOT=str(tmp_path / "media"), AUDIT_ANCHOR_PATH=str(tmp_path / "audit-anchor.log")
+        )
+    )
     try:
         site.manage("migrate", "--noinput", "-v0")
         yield site

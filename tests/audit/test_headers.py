@@ -81,6 +81,7 @@ def run_production(args: list[str], **env) -> subprocess.CompletedProcess:
         **os.environ,
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "x.example",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         **env,
