@@ -1,7 +1,8 @@
 """The statistics of a meeting as an Excel workbook: one sheet per figure, and the scorecard.
 
 Each figure's sheet gives the parts of the ratio as numbers and the ratio as an Excel formula over
-them, with the definition beside it, so the workbook can be recounted and re-used.
+them, with the definition beside it, so the workbook can be recounted and re-used. Every other
+cell is written through ``safe_row``: agency names are typed by users and must stay text.
 """
 
 from __future__ import annotations
@@ -13,22 +14,25 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from common.spreadsheets import safe_row
+
 from .stats import FORMULAS, MeetingStats, Ratio
 
 BOLD = Font(bold=True)
 
 
 def _ratio_rows(ws, title: str, formula: str, rows: list[tuple[str, Ratio]], num_label: str, den_label: str) -> None:
-    ws.append([title])
+    ws.append(safe_row([title]))
     ws["A1"].font = BOLD
-    ws.append([formula])
+    ws.append(safe_row([formula]))
     ws.append([])
-    ws.append([_("项目"), num_label, den_label, _("比率")])
+    ws.append(safe_row([_("项目"), num_label, den_label, _("比率")]))
     for cell in ws[4]:
         cell.font = BOLD
     for label, ratio in rows:
-        ws.append([label, ratio.numerator, ratio.denominator])
+        ws.append(safe_row([label, ratio.numerator, ratio.denominator]))
         r = ws.max_row
+        # The one formula of the workbooks, written by us: not through safe_row (common.spreadsheets).
         ws.cell(row=r, column=4, value=f"=IF(C{r}=0,0,B{r}/C{r})").number_format = "0.0%"
     _widths(ws)
 
@@ -39,9 +43,9 @@ def _widths(ws) -> None:
 
 
 def scorecard_sheet(ws, stats: MeetingStats, classes: list[str]) -> None:
-    ws.append([_("%(meeting)s 承办单位办理情况") % {"meeting": stats.meeting.display_name}])
+    ws.append(safe_row([_("%(meeting)s 承办单位办理情况") % {"meeting": stats.meeting.display_name}]))
     ws["A1"].font = BOLD
-    ws.append([str(FORMULAS["scorecard"])])
+    ws.append(safe_row([str(FORMULAS["scorecard"])]))
     ws.append([])
     header = [
         _("承办单位"),
@@ -60,29 +64,31 @@ def scorecard_sheet(ws, stats: MeetingStats, classes: list[str]) -> None:
         _("按时办复率"),
         _("满意率"),
     ]
-    ws.append(header)
+    ws.append(safe_row(header))
     for cell in ws[4]:
         cell.font = BOLD
     rows = [(row.agency.name, row.tally) for row in stats.agencies] + [(_("合计"), stats.totals)]
     for name, t in rows:
         ws.append(
-            [
-                name,
-                t.assigned,
-                t.returned,
-                t.answering,
-                t.replied,
-                t.on_time,
-                t.overdue,
-                t.consulted_before_reply,
-                *[t.classes[c] for c in classes],
-                t.ratings["satisfied"],
-                t.ratings["basic"],
-                t.ratings["unsatisfied"],
-                t.rated,
-                t.on_time_rate.value,
-                t.satisfaction_rate.value,
-            ]
+            safe_row(
+                [
+                    name,
+                    t.assigned,
+                    t.returned,
+                    t.answering,
+                    t.replied,
+                    t.on_time,
+                    t.overdue,
+                    t.consulted_before_reply,
+                    *[t.classes[c] for c in classes],
+                    t.ratings["satisfied"],
+                    t.ratings["basic"],
+                    t.ratings["unsatisfied"],
+                    t.rated,
+                    t.on_time_rate.value,
+                    t.satisfaction_rate.value,
+                ]
+            )
         )
         for col in (len(header) - 1, len(header)):
             ws.cell(row=ws.max_row, column=col).number_format = "0.0%"
@@ -133,9 +139,9 @@ def workbook(stats: MeetingStats, classes: list[str], *, scorecard_only: bool = 
         for title, key, rows, num, den in sheets:
             _ratio_rows(wb.create_sheet(title), title, str(FORMULAS[key]), rows, num, den)
         status_ws = wb.create_sheet(_("状态"))
-        status_ws.append([_("状态"), _("提案数")])
+        status_ws.append(safe_row([_("状态"), _("提案数")]))
         for _value, label, n in stats.status_rows:
-            status_ws.append([str(label), n])
+            status_ws.append(safe_row([str(label), n]))
         _widths(status_ws)
         scorecard_sheet(wb.create_sheet(_("承办单位")), stats, classes)
     buffer = io.BytesIO()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from common.spreadsheets import safe_row
+
 from .models import Proposal
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,31 +30,29 @@ def _agencies(proposal: Proposal, tz) -> tuple[str, str, str]:
     return agencies, f"{assigned:%Y-%m-%d}" if assigned else "", dues
 
 
-def _cell(value: str) -> str:
-    # A title starting with "=" must stay text: spreadsheet programs would run it as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def proposals_xlsx(proposals: Iterable[Proposal]) -> bytes:
     """The rows need ``live_assignments`` prefetched (``selectors.proposal_export_rows``)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("提案"))
     for index, width in enumerate([10, 50, 16, 40, 12, 12, 10], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(export_columns())
+    sheet.append(safe_row(export_columns()))
     tz = timezone.get_current_timezone()
     for proposal in proposals:
         agencies, assigned, dues = _agencies(proposal, tz)
+        # Every text through safe_row: titles, names and scopes are typed by users.
         sheet.append(
-            [
-                proposal.number,
-                _cell(proposal.title),
-                _cell(proposal.proposer_display),
-                agencies,
-                assigned,
-                dues,
-                proposal.status_label,
-            ]
+            safe_row(
+                [
+                    proposal.number,
+                    proposal.title,
+                    proposal.proposer_display,
+                    agencies,
+                    assigned,
+                    dues,
+                    proposal.status_label,
+                ]
+            )
         )
     out = BytesIO()
     workbook.save(out)
