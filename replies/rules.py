@@ -8,8 +8,8 @@ setting or repeats a field rule.
 
 Each stage needs everything the stage before it needs: a draft needs a title and an addressee, a
 letter to issue also needs its class, leader, body, handler and phone. The format rules (class
-enabled, phone, date not before the assignment, a reason when not public, the model's lengths)
-hold at every stage.
+enabled, phone, date not before the assignment, a reason when not public, the model's lengths and
+``TEXT_LIMITS``) hold at every stage.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -50,6 +51,7 @@ HANDLER_REQUIRED = _("请填写承办人后再签发。")
 PHONE_REQUIRED = _("请填写联系电话后再签发。")
 DATE_BEFORE_ASSIGNMENT = _("成文日期不能早于交办日期（%(date)s）。")
 NOT_PUBLIC_REASON_REQUIRED = _("选择不公开时，请填写不公开的理由。")
+SUBMITTER_CANNOT_ISSUE = _("提交签发的人不能签发同一份答复，请由本单位另一位负责人签发，或退回修改。")
 
 
 class Stage(enum.IntEnum):
@@ -88,6 +90,14 @@ CHECKED_FIELDS = (
 )
 
 
+# The longest text a letter's fields may hold (issue 18, finding 11: a 400 KB body took 12.5 s to
+# render, and published replies are rendered for the public). A real reply body is at most a few
+# thousand characters (the seed letter TA0207: under 800, its closing 32), so 20,000 leaves room for a long one
+# with every point answered; a closing is a sentence or two; a reason not to publish a paragraph.
+# Checked with the model's own lengths, so the message is Django's, at every stage.
+TEXT_LIMITS: dict[str, int] = {"body": 20_000, "closing": 500, "not_public_reason": 2_000}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a reply: the field it is about and what to tell the user."""
@@ -119,6 +129,28 @@ def class_list(classes: list[ReplyClass]) -> str:
     # Translators: the separator between the first reply classes of a list ("A 类、B 类或 C 类").
     separator = gettext("、")
     return gettext("%(items)s或 %(last)s") % {"items": separator.join(labels[:-1]), "last": labels[-1]}
+
+
+# --- Separation of duties -----------------------------------------------------------------
+
+
+def separate_submit_and_issue(proposal: Proposal | None = None) -> bool:
+    """Whether the one who submits a reply for sign-off is kept from issuing it (on by default).
+
+    The only reader of ``REPLY_SEPARATE_SUBMIT_AND_ISSUE``; ``proposal`` names whose rule applies
+    (one setting today; a committee's own rule will be read from the proposal's committee here).
+    """
+    return bool(getattr(settings, "REPLY_SEPARATE_SUBMIT_AND_ISSUE", True))
+
+
+def submitter_may_not_issue(reply: Reply, user: Any) -> bool:
+    """``user`` submitted ``reply`` and the rule keeps them from issuing it (a reply submitted before
+    submitters were recorded names none, and is not held back)."""
+    return (
+        reply.submitted_by_id is not None
+        and reply.submitted_by_id == getattr(user, "pk", None)
+        and separate_submit_and_issue(reply.assignment.proposal)
+    )
 
 
 # --- Fields ---------------------------------------------------------------------------------
@@ -178,6 +210,8 @@ def _format_problems(name: str, value: Any, assignment: Assignment, classes: lis
         # The lengths the model declares, with the same messages as the form's own checks.
         if isinstance(model_field, models.Field):
             model_field.run_validators(value)
+        if name in TEXT_LIMITS:
+            MaxLengthValidator(TEXT_LIMITS[name])(value)
     except ValidationError as exc:
         messages.extend(exc.messages)
     if name == "reply_class" and value not in classes:

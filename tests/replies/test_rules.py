@@ -84,8 +84,26 @@ def _date_message(world) -> str:
         ("title", {"title": ""}, lambda world: "请填写标题。"),
         ("addressee", {"addressee": "  "}, lambda world: "请填写主送。"),
         ("title", {"title": "长" * 301}, lambda world: "确保该变量包含不超过 300 字符 (目前字符数 301)。"),
+        # issue 18, finding 11: a 400 KB body took 12.5 s to render
+        ("body", {"body": "长" * 20_001}, lambda world: "确保该变量包含不超过 20000 字符 (目前字符数 20001)。"),
+        ("closing", {"closing": "长" * 501}, lambda world: "确保该变量包含不超过 500 字符 (目前字符数 501)。"),
+        (
+            "not_public_reason",
+            {"is_public": False, "not_public_reason": "长" * 2_001},
+            lambda world: "确保该变量包含不超过 2000 字符 (目前字符数 2001)。",
+        ),
     ],
-    ids=["date-before-assignment", "phone-format", "not-public-reason", "title", "addressee", "title-length"],
+    ids=[
+        "date-before-assignment",
+        "phone-format",
+        "not-public-reason",
+        "title",
+        "addressee",
+        "title-length",
+        "body-length",
+        "closing-length",
+        "not-public-reason-length",
+    ],
 )
 def test_a_rule_gives_one_message_in_the_form_the_save_the_submit_and_the_issue(world, draft, field, change, expected):
     message = expected(world)
@@ -240,5 +258,5 @@ def test_the_empty_form_shows_the_defaults_the_service_stores(world, login, pers
     assert {name: form.initial[name] for name in defaults} == defaults
     assert {name: getattr(reply, name) for name in defaults} == defaults
     assert form.initial["version"] == reply.version == 1
-    # Only a handler signs as 承办人; a leader starts it blank.
-    assert defaults["handler_name"] == ("甲经办" if persona == "handler_a" else "")
+    # Whoever drafts it is the 承办人 by default, a leader too (issue 18, finding 14: the real handler).
+    assert defaults["handler_name"] == user.display_name
