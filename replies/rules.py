@@ -92,8 +92,9 @@ CHECKED_FIELDS = (
 
 # The longest text a letter's fields may hold (issue 18, finding 11: a 400 KB body took 12.5 s to
 # render, and published replies are rendered for the public). A real reply body is at most a few
-# thousand characters (the seed letter TA0207: under 800, its closing 32), so 20,000 leaves room for a long one
-# with every point answered; a closing is a sentence or two; a reason not to publish a paragraph.
+# thousand characters (the seed letter TA0207: under 800, its closing 32), so 20,000 leaves room
+# for a long one with every point answered; a closing is a sentence or two; a reason not to
+# publish, a paragraph.
 # Checked with the model's own lengths, so the message is Django's, at every stage.
 TEXT_LIMITS: dict[str, int] = {"body": 20_000, "closing": 500, "not_public_reason": 2_000}
 
