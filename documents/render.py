@@ -3,16 +3,94 @@
 Templates live in ``templates/documents/``; they get ``font_css`` (the @font-face rules and
 font-family variables from ``settings.DOCUMENT_FONTS``) and the caller's context. Text from users
 reaches the template through Django's auto-escaping, so markup in a body is printed, never run.
+
+WeasyPrint loads what a document refers to through ``document_url_fetcher()``: the configured
+font files, the documents' static files (``DOCUMENT_STATIC_DIR``) and ``data:`` URIs. Any other
+URL — another local file, any host — is refused, so markup that ever got past the escaping could
+neither attach a server file to the PDF nor make the server call its own network.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import mimetypes
+from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import DataHandler, Request, url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
+
+
+class ResourceRefused(ValueError):
+    """A document referred to something it may not load."""
+
+
+def _static_dir() -> Path:
+    return Path(getattr(settings, "DOCUMENT_STATIC_DIR", settings.BASE_DIR / "static" / "documents"))
+
+
+def _allowed_file(path: Path) -> bool:
+    """A configured font file, or a file inside the documents' static folder (links resolved first)."""
+    try:
+        resolved = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
+    if not resolved.is_file():
+        return False
+    fonts = {Path(spec["file"]).resolve() for spec in settings.DOCUMENT_FONTS.values() if spec.get("file")}
+    return resolved in fonts or resolved.is_relative_to(_static_dir().resolve())
+
+
+def fetch_document_resource(url: str) -> tuple[bytes, str, str]:
+    """(body, MIME type, URL) of a resource a document may load; ``ResourceRefused`` for any other."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        try:
+            response = DataHandler().data_open(Request(url))  # noqa: S310 - the scheme is data: (checked above)
+        except ValueError as exc:
+            raise ResourceRefused(f"invalid data: URI ({exc})") from None
+        return response.read(), response.headers.get_content_type(), url
+    if scheme == "file" and parts.netloc in ("", "localhost"):
+        path = Path(url2pathname(unquote(parts.path)))
+        if path.is_absolute() and _allowed_file(path):
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return path.read_bytes(), mime, path.resolve().as_uri()
+    logger.warning("document resource refused: %s", url[:200])
+    raise ResourceRefused(f"documents may not load {url[:200]}")
+
+
+@cache
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class DocumentURLFetcher(URLFetcher):
+        """Only ``fetch_document_resource``; never urllib's handlers (file, http, ftp…) of the base class."""
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            body, mime, final_url = fetch_document_resource(url)
+            return URLFetcherResponse(final_url, body, {"Content-Type": mime})
+
+    return DocumentURLFetcher
+
+
+def document_url_fetcher() -> Any:
+    """The ``url_fetcher`` of every WeasyPrint document of the project."""
+    return _fetcher_class()()
+
+
+def html_document(html: str) -> Any:
+    """``weasyprint.HTML`` of ``html``, relative URLs from the project folder, with the documents' fetcher."""
+    from weasyprint import HTML  # imported late: loading Pango costs time at start-up
+
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=document_url_fetcher())
 
 
 def font_css() -> str:
@@ -31,10 +109,8 @@ def font_css() -> str:
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    from weasyprint import HTML  # imported late: loading Pango costs time at start-up
-
     html = render_to_string(template_name, {**context, "font_css": mark_safe(font_css())})  # noqa: S308 - built from settings only
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return html_document(html).write_pdf()
 
 
 def sha256_hex(data: bytes) -> str:

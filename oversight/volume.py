@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from documents.formats import document_date
-from documents.render import font_css
+from documents.render import font_css, html_document
 from proposals.models import ANSWERING_ROLES
 from replies.models import Reply, ReplyStatus
 
@@ -60,9 +60,8 @@ def _progress(build: VolumeBuild, done: int) -> None:
 
 
 def _html_document(html: str):
-    from weasyprint import HTML  # late: loading Pango costs time
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    # The documents' own fetcher: fonts, their static files and data: URIs only (documents.render).
+    return html_document(html).render()
 
 
 def _render_letter(reply: Reply):

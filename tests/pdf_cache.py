@@ -8,7 +8,8 @@ and documents, 79 had distinct HTML (77.7 s of rendering, 62.7 s of it repeats).
 
 WeasyPrint's PDF is a function of the HTML and the base URL: in that same run every repeated input
 gave byte-identical output. So ``HTML(string=…, base_url=…).write_pdf()`` with an input already
-rendered in this session returns the bytes its first render produced. Every PDF a test sees is
+rendered in this session returns the bytes its first render produced (the project's one URL
+fetcher, ``documents.render.document_url_fetcher()``, is part of the key). Every PDF a test sees is
 still WeasyPrint's real output for exactly that document; nothing is stubbed. Anything else
 (``render()`` for the volumes, ``write_pdf`` with options or a target) goes to WeasyPrint as is.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-_rendered: dict[tuple[str, str | None], bytes] = {}
+_rendered: dict[tuple[str, str | None, str], bytes] = {}
 
 
 def remembering(real_html: type) -> type:
@@ -37,11 +38,15 @@ def remembering(real_html: type) -> type:
                 self._document = real_html(*self._args, **self._kwargs)
             return self._document
 
-        def _key(self) -> tuple[str, str | None] | None:
-            if self._args or set(self._kwargs) - {"string", "base_url"} or "string" not in self._kwargs:
+        def _key(self) -> tuple[str, str | None, str] | None:
+            if self._args or set(self._kwargs) - {"string", "base_url", "url_fetcher"} or "string" not in self._kwargs:
                 return None
             html = self._kwargs["string"]
-            return hashlib.sha256(html.encode()).hexdigest(), self._kwargs.get("base_url")
+            # The documents' fetcher (documents.render) serves the same files to every render of a
+            # session; another fetcher is keyed apart by its class.
+            fetcher = self._kwargs.get("url_fetcher")
+            fetcher_key = "" if fetcher is None else f"{type(fetcher).__module__}.{type(fetcher).__qualname__}"
+            return hashlib.sha256(html.encode()).hexdigest(), self._kwargs.get("base_url"), fetcher_key
 
         def write_pdf(self, target: Any = None, **options: Any) -> Any:
             key = self._key()
