@@ -138,6 +138,7 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             loaded_at = data.pop("loaded_at", "")
+            # No readable version is None, which the service refuses as a conflict (never "no check").
             try:
                 expected = dt.datetime.fromisoformat(loaded_at) if loaded_at else None
             except ValueError:

@@ -334,6 +334,7 @@ def schedule(world: World, assignment: Assignment | None = None, **overrides) ->
 
 
 def record(world: World, consultation: Consultation, **fields) -> Consultation:
+    fields.setdefault("expected_updated_at", consultation.updated_at)  # the editor loaded this record as it is
     return consultation_services.consultation_record(consultation=consultation, actor=world.handler_a, **fields)
 
 
@@ -641,6 +642,9 @@ def seed_case(stage: str) -> SeedCase:
         host_phone=seed.RECORD_HOST_PHONE,
     )
     case.consultation = consultation_services.consultation_record(
-        consultation=consultation, actor=handler, reply_points=seed.RECORD_REPLY_POINTS
+        consultation=consultation,
+        actor=handler,
+        expected_updated_at=consultation.updated_at,
+        reply_points=seed.RECORD_REPLY_POINTS,
     )
     return case

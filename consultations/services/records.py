@@ -182,13 +182,15 @@ def consultation_record(
     *,
     consultation: Consultation,
     actor: User,
-    expected_updated_at: dt.datetime | None = None,
+    expected_updated_at: dt.datetime | None,
     **fields: Any,
 ) -> Consultation:
     """Fill in (or correct) the record after the consultation; blank snapshot fields are prefilled.
 
     Editable until signed. ``expected_updated_at`` (the value the editor loaded) refuses a save that
-    would overwrite someone else's. The record is tied to this round's reply and its version now.
+    would overwrite someone else's; every caller must name it, and None (a form that sent no readable
+    version) is refused the same way, since it proves nothing about what the editor saw. The record
+    is tied to this round's reply and its version now.
     """
     unknown = set(fields) - set(RECORD_FIELDS)
     if unknown:
@@ -198,7 +200,7 @@ def consultation_record(
         raise DomainError(RECORD_LOCKED, code="locked")
     assignment = consultation.assignment
     _check_recordable(actor, assignment)
-    if expected_updated_at is not None and consultation.updated_at != expected_updated_at:
+    if expected_updated_at is None or consultation.updated_at != expected_updated_at:
         raise ConflictError(RECORD_CONFLICT, code="conflict")
 
     prefill = record_prefill(consultation)

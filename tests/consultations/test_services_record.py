@@ -145,6 +145,20 @@ def test_second_save_from_a_stale_form_is_refused(world):
     assert c.reply_points == "甲的修改"
 
 
+def test_a_save_that_names_no_loaded_version_is_refused(world):
+    """Issue 18, finding 15: ``expected_updated_at=None`` skipped the conflict check."""
+    c = record(world, schedule(world))
+    with pytest.raises(ConflictError) as exc:
+        services.consultation_record(
+            consultation=c, actor=world.handler_a, expected_updated_at=None, reply_points="乙的修改"
+        )
+    assert exc.value.message == str(services.RECORD_CONFLICT)
+    c.refresh_from_db()
+    assert c.reply_points != "乙的修改"
+    with pytest.raises(TypeError):
+        services.consultation_record(consultation=c, actor=world.handler_a, reply_points="乙的修改")
+
+
 def test_member_signs_online_with_password_and_the_record_locks(world):
     c = record(world, schedule(world))
     c = sign(world, c, signature_data_url=signature_data_url())

@@ -146,6 +146,42 @@ def test_record_form_is_prefilled_and_saves(world, login):
     assert (c.status, c.reply_points, c.handling_class) == (ConsultationStatus.HELD, "要点一（面商后修改）", "A")
 
 
+@pytest.mark.parametrize("loaded_at", [None, "", "   ", "not-a-date", "2024-02-30T10:00", "长" * 1000])
+def test_record_save_without_a_readable_loaded_version_is_a_conflict(world, login, loaded_at):
+    """Issue 18, finding 15: a missing or unparseable loaded_at was taken as 'no check' and saved."""
+    draft_reply(world, body="要点一")
+    c = schedule(world)
+    client = login(world.handler_a)
+    url = reverse("consultations:record", args=[c.pk])
+    data = dict(client.get(url).context["form"].initial)
+    data["held_at"] = c.held_at.astimezone().strftime("%Y-%m-%dT%H:%M")
+    data["reply_points"] = "未载入版本的修改"
+    if loaded_at is None:
+        del data["loaded_at"]
+    else:
+        data["loaded_at"] = loaded_at
+    before = Consultation.objects.filter(pk=c.pk).values().get()
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert str(services.RECORD_CONFLICT) in response.content.decode()
+    assert Consultation.objects.filter(pk=c.pk).values().get() == before
+    assert not TimelineEvent.objects.filter(action=ConsultationAction.RECORD).exists()
+
+
+def test_record_save_from_a_stale_page_is_a_conflict(world, login):
+    c = record(world, schedule(world))
+    client = login(world.handler_a)
+    url = reverse("consultations:record", args=[c.pk])
+    data = dict(client.get(url).context["form"].initial)
+    data["held_at"] = c.held_at.astimezone().strftime("%Y-%m-%dT%H:%M")
+    record(world, Consultation.objects.get(pk=c.pk), reply_points="别人先保存的")
+    data["reply_points"] = "旧页面上的修改"
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert str(services.RECORD_CONFLICT) in response.content.decode()
+    assert Consultation.objects.get(pk=c.pk).reply_points == "别人先保存的"
+
+
 def test_editing_a_signed_record_is_refused(world, login):
     c = sign(world, record(world, schedule(world)))
     client = login(world.handler_a)
