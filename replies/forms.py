@@ -17,7 +17,9 @@ NEEDED_TO_ISSUE = _("签发前必须填写。")
 class ReplyForm(forms.ModelForm):
     """The draft of a reply letter. ``version`` is the version the user started editing from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Missing or unreadable is None, which reply_save_draft refuses as a conflict (showing the latest
+    # version beside the user's text), never a silent save nor an error on a field nobody can see.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Reply
@@ -61,6 +63,12 @@ class ReplyForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean_version(self) -> int | None:
+        raw = (self.cleaned_data.get("version") or "").strip()
+        if not (raw.isascii() and raw.isdigit()):
+            return None
+        return int(raw) if int(raw) >= 1 else None
 
     def clean(self):
         data = super().clean()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from documents.render import sha256_hex
+from proposals.errors import ConflictError
 from proposals.models import AssignmentRole, AssignmentStatus, TimelineEvent
 from replies import rules, services
 from replies.actions import ReplyAction
@@ -201,6 +202,29 @@ def test_concurrent_save_is_refused_and_the_second_users_text_is_shown_back(worl
     assert again.status_code == 302
     draft.refresh_from_db()
     assert (draft.body, draft.version) == (second_text, 3)
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "0", "-1", "1.5", "99"])
+def test_save_without_the_version_it_started_from_is_refused(world, login, draft, version):
+    """Issue 18 (the class of finding 15): a missing or unreadable version never skips the check."""
+    login(world.handler_a).post(reverse("replies:save", args=[draft.pk]), form_data(draft, body="第二稿"))
+    data = form_data(draft, body="不知道基于哪一版的修改")
+    if version is None:
+        del data["version"]
+    else:
+        data["version"] = version
+    response = login(world.leader_a).post(reverse("replies:save", args=[draft.pk]), data)
+    assert response.status_code in (400, 409)
+    draft.refresh_from_db()
+    assert (draft.body, draft.version) == ("第二稿", 2)
+    assert ReplyVersion.objects.filter(reply=draft).count() == 2
+
+
+def test_the_save_service_refuses_a_missing_version(world, draft):
+    with pytest.raises(ConflictError):
+        services.reply_save_draft(reply=draft, actor=world.handler_a, data={"body": "改"}, expected_version=None)
+    draft.refresh_from_db()
+    assert draft.version == 1
 
 
 def test_versions_and_diff_pages(world, login, draft):
