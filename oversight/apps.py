@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,7 @@ class OversightConfig(AppConfig):
         # send_reminders stays the daily safety net and sends nothing twice.
         from consultations.signals import record_awaits_signature
         from proposals.models import register_action_choices
+        from replies.models import Reply
         from replies.signals import reply_issued
 
         from .actions import OversightAction
@@ -19,6 +21,8 @@ class OversightConfig(AppConfig):
 
         record_awaits_signature.connect(_on_record, dispatch_uid="oversight-record-to-sign")
         reply_issued.connect(_on_reply, dispatch_uid="oversight-reply-issued")
+        # The public search's copy of an issued reply's text, redacted (an index, not workflow).
+        post_save.connect(_on_reply_saved, sender=Reply, dispatch_uid="oversight-public-text")
 
 
 def _on_record(sender, consultation_id: int, **kwargs) -> None:
@@ -31,3 +35,10 @@ def _on_reply(sender, reply_id: int, **kwargs) -> None:
     from .reminders import notify_reply_issued
 
     notify_reply_issued(reply_id=reply_id)
+
+
+def _on_reply_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    from .public import refresh_public_text
+
+    if not raw:  # loaddata writes the stored rows as they are
+        refresh_public_text(instance)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Meeting
+from replies.models import Reply
 
 
 class NotificationKind(models.TextChoices):
@@ -114,3 +115,17 @@ class VolumeBuild(models.Model):
         if self.status == BuildStatus.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class PublicReplyText(models.Model):
+    """What the public search looks in: an issued reply's title and body as its public copy shows
+    them (``oversight.public.public_search_text``), stored when the reply is saved issued (an issued
+    reply never changes). Searching the letter as issued would tell, digit by digit, whether a
+    number that the public page masks is in it."""
+
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, primary_key=True, related_name="public_text")
+    title = models.TextField(_("标题"))
+    body = models.TextField(_("正文"), blank=True)
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,13 +8,16 @@ copying). Everything else is the issued letter as it stands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils import translation
 
 from documents.formats import balanced_lines
 from documents.render import render_pdf
 from proposals.models import Member
-from replies.models import Reply
+from replies.models import Reply, ReplyStatus
 
+from .models import PublicReplyText
 from .redaction import MASK, redact
 
 
@@ -34,10 +37,25 @@ def personal_terms(reply: Reply) -> list[str]:
     return [t for t in terms if t]
 
 
-def redact_titles(replies: list[Reply]) -> None:
-    """Set ``public_title`` on each reply of a list page, redacted like the reply page, in two
-    queries whatever the page size."""
-    proposal_ids = {r.assignment.proposal_id for r in replies}
+def public_search_text(title: str, body: str, personal: Iterable[str]) -> dict[str, str]:
+    """The title and body the public search looks in: redacted as the public page shows them."""
+    terms = list(personal)
+    return {"title": redact(title, terms), "body": redact(body, terms)}
+
+
+def refresh_public_text(reply: Reply) -> None:
+    """Store the searchable public text of an issued reply (``PublicReplyText``); the public search
+    finds a reply only through it. Called when a reply is saved (``OversightConfig.ready``); rows
+    written around the ORM (``bulk_create``, ``QuerySet.update``) need ``refresh_public_texts``."""
+    if reply.status != ReplyStatus.ISSUED:
+        return
+    PublicReplyText.objects.update_or_create(
+        reply=reply, defaults=public_search_text(reply.title, reply.body, personal_terms(reply))
+    )
+
+
+def _member_terms(proposal_ids: set[int]) -> dict[int, list[str]]:
+    """The phones and work units of each proposal's members, in two queries."""
     by_proposal: dict[int, list[str]] = {pid: [] for pid in proposal_ids}
     firsts = Member.objects.filter(first_proposals__in=proposal_ids).values_list(
         "first_proposals", "phone", "work_unit"
@@ -47,9 +65,52 @@ def redact_titles(replies: list[Reply]) -> None:
     )
     for pid, phone, work_unit in [*firsts, *cosigned]:
         by_proposal[pid] += [t for t in (phone, work_unit) if t]
+    return by_proposal
+
+
+def _terms(reply: Reply, by_proposal: dict[int, list[str]]) -> list[str]:
+    """``personal_terms`` of a reply, from ``_member_terms`` of its proposal."""
+    terms = [*by_proposal[reply.assignment.proposal_id], reply.phone, reply.assignment.proposal.body_contact_phone]
+    return [t for t in terms if t]
+
+
+def refresh_public_texts(replies: Iterable[Reply] | None = None, *, batch_size: int = 500) -> int:
+    """``refresh_public_text`` of these replies (every issued reply when None), a batch at a time;
+    returns how many were stored."""
+    if replies is None:
+        replies = (
+            Reply.objects.filter(status=ReplyStatus.ISSUED)
+            .select_related("assignment__proposal")
+            .iterator(chunk_size=batch_size)
+        )
+    stored = 0
+    batch: list[Reply] = []
+
+    def flush() -> int:
+        by_proposal = _member_terms({r.assignment.proposal_id for r in batch})
+        rows = [PublicReplyText(reply=r, **public_search_text(r.title, r.body, _terms(r, by_proposal))) for r in batch]
+        PublicReplyText.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["reply"], update_fields=["title", "body"]
+        )
+        batch.clear()
+        return len(rows)
+
+    for reply in replies:
+        if reply.status == ReplyStatus.ISSUED:
+            batch.append(reply)
+        if len(batch) >= batch_size:
+            stored += flush()
+    if batch:
+        stored += flush()
+    return stored
+
+
+def redact_titles(replies: list[Reply]) -> None:
+    """Set ``public_title`` on each reply of a list page, redacted like the reply page, in two
+    queries whatever the page size."""
+    by_proposal = _member_terms({r.assignment.proposal_id for r in replies})
     for r in replies:
-        terms = [*by_proposal[r.assignment.proposal_id], r.phone, r.assignment.proposal.body_contact_phone]
-        r.public_title = redact(r.title, [t for t in terms if t])  # type: ignore[attr-defined]  # set for the list page only
+        r.public_title = redact(r.title, _terms(r, by_proposal))  # type: ignore[attr-defined]  # set for the list page only
 
 
 def public_reply_context(reply: Reply) -> dict:

@@ -12,7 +12,7 @@ from common.phones import FULLWIDTH, PHONE_PATTERNS, mask_phones
 
 MASK = "＊＊＊"
 
-__all__ = ["MASK", "contains_phone", "mask_phones", "redact"]
+__all__ = ["FULLWIDTH", "MASK", "contains_phone", "mask_phones", "redact"]
 
 
 def redact(text: str, personal: Iterable[str] = ()) -> str:

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from audit.probes import record_out_of_scope
 from proposals import roles
 from proposals.models import (
     ANSWERING_ROLES,
@@ -25,7 +26,7 @@ from proposals.models import (
 from replies.models import Reply, ReplyStatus
 
 from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild
-from .redaction import contains_phone
+from .redaction import FULLWIDTH, contains_phone
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -37,6 +38,7 @@ def require_staff(user: User | None) -> None:
     """The dashboard, statistics, volumes and failed tasks are committee staff's only: 404 for
     everyone else, so the staff pages do not reveal that they exist."""
     if not roles.is_staff(user):
+        record_out_of_scope(user, "oversight (staff pages)")
         raise Http404
 
 
@@ -159,13 +161,20 @@ def search_public_replies(
         qs = qs.filter(assignment__proposal__meeting_id=meeting_id)
     if agency_id:
         qs = qs.filter(assignment__agency_id=agency_id)
-    q = (q or "").strip()
+    # Full-width digits are the same digits: the public copy shows them as ASCII (mask_phones).
+    q = (q or "").translate(FULLWIDTH).strip()
     if q:
         if contains_phone(q) or names_personal_data(q):
             # Searching for a phone number or a work unit would tell whether it appears in a reply
             # whose public copy hides it: answer nothing.
             return qs.none()
-        qs = qs.filter(Q(title__icontains=q) | Q(body__icontains=q) | Q(assignment__proposal__number__iexact=q))
+        # Only the text the public sees (redacted, PublicReplyText), never the letter as issued: a
+        # fragment of a masked number must not find the reply, or it could be guessed digit by digit.
+        qs = qs.filter(
+            Q(public_text__title__icontains=q)
+            | Q(public_text__body__icontains=q)
+            | Q(assignment__proposal__number__iexact=q)
+        )
     return qs.order_by("-issued_at", "-id")
 
 

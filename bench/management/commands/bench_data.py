@@ -36,6 +36,7 @@ from consultations.models import (
     Satisfaction,
     SignMethod,
 )
+from oversight.public import refresh_public_texts
 from proposals.choices import ProposalAction
 from proposals.deadlines import default_due_date
 from proposals.models import (
@@ -339,6 +340,8 @@ class Command(BaseCommand):
             self._log(started, f"{meeting.display_name}: {count} proposals")
         rebuild_index()
         self._log(started, "search index rebuilt")
+        refresh_public_texts()  # bulk_create sends no post_save: the public search's redacted copies
+        self._log(started, "public search texts stored")
         with transaction.atomic():
             refresh_next_due()
         self._log(started, "proposals' next due dates filled")
