@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from proposals.forms import TEXT_MAX_CHARS
 from proposals.models import Member
 from proposals.validators import validate_phone
 from replies import rules as reply_rules
@@ -46,8 +47,13 @@ class RecordForm(ScheduleForm):
     member_name = forms.CharField(label=_("委员姓名"), max_length=50)
     work_unit = forms.CharField(label=_("工作单位"), max_length=200, required=False)
     member_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False, validators=[validate_phone])
-    main_content = forms.CharField(label=_("提案主要内容"), widget=forms.Textarea(attrs={"rows": 6}))
-    reply_points = forms.CharField(label=_("答复意见要点"), widget=forms.Textarea(attrs={"rows": 6}))
+    # Copied from the proposal and the reply: no longer than they may be (issue 18, finding 11).
+    main_content = forms.CharField(
+        label=_("提案主要内容"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reply_points = forms.CharField(
+        label=_("答复意见要点"), max_length=reply_rules.TEXT_LIMITS["body"], widget=forms.Textarea(attrs={"rows": 6})
+    )
     handling_class = forms.ChoiceField(
         label=_("办理情况"),
         required=False,

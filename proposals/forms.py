@@ -16,6 +16,10 @@ SPLIT_REQUIRED = _("分办请至少指定一个承办单位。")
 SCOPE_REQUIRED = _("请填写该单位负责答复的部分，例如“第二条”。")
 MODE_LEAD = "lead"
 MODE_SPLIT = "split"
+# The longest 主要内容, 案由 or 建议 (issue 18, finding 11): a real proposal's texts are a few
+# thousand characters together; a 400 KB one took seconds to render into the letter and the record
+# it is copied into. The consultation record's copy of them has the same limit.
+TEXT_MAX_CHARS = 20_000
 
 
 class DateInput(forms.DateInput):
@@ -71,9 +75,15 @@ class MemberProposalForm(forms.Form):
     )
     cosigners = forms.ModelMultipleChoiceField(queryset=_members(), label=_("联名提案人"), required=False)
     category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("类别"), required=False)
-    main_content = forms.CharField(label=_("主要内容"), widget=forms.Textarea(attrs={"rows": 5}))
-    reason = forms.CharField(label=_("案由"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    suggestions = forms.CharField(label=_("建议"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
+    main_content = forms.CharField(
+        label=_("主要内容"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    reason = forms.CharField(
+        label=_("案由"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    suggestions = forms.CharField(
+        label=_("建议"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
     attachments = MultipleFileField(
         label=_("附件"), help_text=_("可多选；允许 PDF、JPG、PNG、DOC、DOCX、XLSX，单个不超过 20 MB。")
     )
