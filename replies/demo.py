@@ -53,6 +53,7 @@ def load(ctx: DemoContext) -> None:
             created_at=local_dt(2024, 7, 1),
             updated_at=submitted_at,
             submitted_at=submitted_at,
+            submitted_by=handler,
             signed_by=leader,
             issued_at=issued_at,
         )

@@ -43,7 +43,7 @@ def _assignment_page(
 ) -> HttpResponse:
     user = request.user
     visible = selectors.replies_visible_to(user).filter(assignment=assignment).order_by("-round")
-    replies = list(visible.select_related("signed_by", "created_by"))
+    replies = list(visible.select_related("signed_by", "created_by", "submitted_by"))
     current = next((r for r in replies if r.round == assignment.round), None)
     earlier = [r for r in replies if r is not current]
     can_create = current is None and services.can_create(user, assignment)
@@ -67,6 +67,7 @@ def _assignment_page(
         "can_edit": can_edit,
         "can_submit": current is not None and services.can_submit(user, current),
         "can_issue": current is not None and services.can_issue(user, current),
+        "issue_refusal": services.issue_refusal(user, current) if current is not None else "",
         "issue_problems": services.issue_problems(current) if current is not None else [],
         "cohandler_views": cohandler_views,
         "conflict_reply": conflict_reply,
