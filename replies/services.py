@@ -39,7 +39,7 @@ from proposals.models import (
     ProposerKind,
     User,
 )
-from proposals.roles import NOT_ALLOWED, is_agency_user_of, is_handler_of, is_leader_of
+from proposals.roles import NOT_ALLOWED, is_agency_user_of, is_leader_of
 from proposals.timeline import timeline_record
 
 from . import rules
@@ -124,11 +124,19 @@ def can_submit(user: User, reply: Reply) -> bool:
     return _is_agency_user(user, reply.assignment) and reply.status == ReplyStatus.DRAFT
 
 
-def can_issue(user: User, reply: Reply) -> bool:
+def can_return(user: User, reply: Reply) -> bool:
     return _is_leader(user, reply.assignment) and reply.status == ReplyStatus.SUBMITTED
 
 
-can_return = can_issue
+def can_issue(user: User, reply: Reply) -> bool:
+    return can_return(user, reply) and not rules.submitter_may_not_issue(reply, user)
+
+
+def issue_refusal(user: User, reply: Reply) -> str:
+    """Why this leader may not issue the submitted reply ('' when nothing of theirs stops it)."""
+    if can_return(user, reply) and rules.submitter_may_not_issue(reply, user):
+        return str(rules.SUBMITTER_CANNOT_ISSUE)
+    return ""
 
 
 # --- Defaults ---------------------------------------------------------------------------------
@@ -179,13 +187,14 @@ def default_closing(assignment: Assignment) -> str:
 
 def new_draft_defaults(assignment: Assignment, actor: User) -> dict[str, Any]:
     """What a new draft starts with: ``reply_create`` stores it and the empty form shows it."""
-    is_handler = is_handler_of(actor, assignment.agency_id)
+    # The one who drafts is the handler (承办人) the letter names, leader or not: the name is the
+    # real author's unless someone changes it, and the reply records who submitted it either way.
     return {
         "title": default_title(assignment),
         "addressee": default_addressee(assignment),
         "closing": default_closing(assignment),
-        "handler_name": actor.display_name if is_handler else "",
-        "phone": actor.phone if is_handler else "",
+        "handler_name": actor.display_name,
+        "phone": actor.phone,
         "is_public": True,
     }
 
@@ -349,7 +358,8 @@ def reply_submit(*, reply: Reply, actor: User) -> Reply:
     _refuse_unless_ready(reply, rules.Stage.SUBMIT)
     reply.status = ReplyStatus.SUBMITTED
     reply.submitted_at = timezone.now()
-    reply.save(update_fields=["status", "submitted_at"])
+    reply.submitted_by = actor
+    reply.save(update_fields=["status", "submitted_at", "submitted_by"])
     timeline_record(
         proposal=reply.assignment.proposal,
         assignment=reply.assignment,
@@ -420,7 +430,7 @@ def reply_issue(*, reply: Reply, actor: User) -> Reply:
     prerendered = None
     current = Reply.objects.select_related("assignment__agency").filter(pk=reply.pk).first()
     # Only for a letter the actor could issue now; anything else fails fast under the lock below.
-    if current is not None and current.status == ReplyStatus.SUBMITTED and _is_leader(actor, current.assignment):
+    if current is not None and can_issue(actor, current):
         if current.reply_date is None:
             current.reply_date = timezone.localdate()
         context = reply_context(current, draft=False)
@@ -445,6 +455,8 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         raise DomainError(ALREADY_ISSUED, code="frozen")
     if reply.status != ReplyStatus.SUBMITTED:
         raise DomainError(NOT_SUBMITTED)
+    if rules.submitter_may_not_issue(reply, actor):
+        raise DomainError(rules.SUBMITTER_CANNOT_ISSUE, code="forbidden")
     if assignment.status not in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING):
         raise DomainError(ASSIGNMENT_NOT_OPEN)
     problems = issue_problems(reply)  # runs ISSUE_CHECKS too
