@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 
 from .log import current_request, record_event
+from .probes import flush_out_of_scope
 from .sessions import register_session
 
 
 class AuditMiddleware:
-    """Makes the request known to ``record_event`` and records every 403 the site answers.
+    """Makes the request known to ``record_event``, records every 403 the site answers and writes
+    the out-of-scope probes noted during the request (audit/probes.py).
 
     It sits after AuthenticationMiddleware (it needs ``request.user``) and sees responses made by
     ``handler403`` for PermissionDenied, by the CSRF check and by views that answer 403 directly,
@@ -30,6 +32,7 @@ class AuditMiddleware:
                 user = getattr(request, "user", None)
                 if user is not None and user.is_authenticated:
                     register_session(user, session.session_key, replaces=key_before)
+            flush_out_of_scope(request)  # outside any transaction of the view (audit/probes.py)
             if response.status_code == 403:
                 record_event(
                     event="permission_denied",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from .filters import AuditEventFilter
 from .models import AuditEvent
+from .probes import record_out_of_scope
 from .readers import may_read_trail
 
 PAGE_SIZE = 50
@@ -40,6 +41,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
 def event_list(request: HttpRequest) -> HttpResponse:
     # Only auditors read the trail in the browser; for everyone else the page does not exist.
     if not may_read_trail(request.user):
+        record_out_of_scope(request.user, AuditEvent._meta.label)
         raise Http404
     filterset = AuditEventFilter(request.GET, queryset=AuditEvent.objects.all())
     qs = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()

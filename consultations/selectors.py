@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.probes import record_out_of_scope
 from proposals import roles
 from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Member, Proposal, ProposalStatus, User
 from proposals.selectors import assignments_visible_to
@@ -35,6 +36,7 @@ def get_consultation_for_user(user: User, pk: int, *, write: bool = False) -> Co
             "assignment", "assignment__proposal", "assignment__proposal__meeting", "assignment__agency", "member"
         ).get(pk=pk)
     except (Consultation.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Consultation._meta.label, pk)
         raise Http404 from None
 
 
@@ -49,6 +51,7 @@ def get_rating_for_user(user: User, pk: int) -> Rating:
     try:
         return ratings_visible_to(user).select_related("assignment", "member").get(pk=pk)
     except (Rating.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Rating._meta.label, pk)
         raise Http404 from None
 
 

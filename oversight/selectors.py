@@ -10,6 +10,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from audit.probes import record_out_of_scope
 from proposals import roles
 from proposals.models import (
     ANSWERING_ROLES,
@@ -37,6 +38,7 @@ def require_staff(user: User | None) -> None:
     """The dashboard, statistics, volumes and failed tasks are committee staff's only: 404 for
     everyone else, so the staff pages do not reveal that they exist."""
     if not roles.is_staff(user):
+        record_out_of_scope(user, "oversight (staff pages)")
         raise Http404
 
 

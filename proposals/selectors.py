@@ -12,6 +12,8 @@ from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, T
 from django.forms import BaseForm
 from django.http import Http404
 
+from audit.probes import record_out_of_scope
+
 from . import deadlines, permissions, roles
 from .choices import AssignmentStatus, ExtensionStatus
 from .models import (
@@ -109,6 +111,7 @@ def get_proposal_for_user(user: User, pk: int, *, write: bool = False) -> Propos
     try:
         return qs.select_related("meeting", "first_proposer", "category").get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Proposal._meta.label, pk)
         raise Http404 from None
 
 
@@ -129,6 +132,7 @@ def get_assignment_for_user(user: User, pk: int, *, write: bool = False) -> Assi
     try:
         return qs.select_related("proposal", "proposal__meeting", "agency").get(pk=pk)
     except (Assignment.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Assignment._meta.label, pk)
         raise Http404 from None
 
 
@@ -139,6 +143,7 @@ def get_extension_for_user(user: User, pk: int) -> ExtensionRequest:
             pk=pk, assignment__in=assignments_visible_to(user)
         )
     except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, ExtensionRequest._meta.label, pk)
         raise Http404 from None
 
 
@@ -147,6 +152,7 @@ def get_attachment_for_user(user: User, pk: int) -> Attachment:
     try:
         return Attachment.objects.select_related("proposal").get(pk=pk, proposal__in=proposals_visible_to(user))
     except (Attachment.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Attachment._meta.label, pk)
         raise Http404 from None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from audit.probes import record_out_of_scope
 from proposals import roles
 from proposals.models import Assignment, AssignmentRole, ProposalStatus, User, live_assignment_q
 from proposals.selectors import assignments_visible_to
@@ -55,6 +56,7 @@ def get_reply_for_user(user: User, pk: int, *, write: bool = False) -> Reply:
             "assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting"
         ).get(pk=pk)
     except (Reply.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Reply._meta.label, pk)
         raise Http404 from None
 
 

@@ -9,7 +9,6 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from audit.log import record_event
 from audit.models import GENESIS_HASH, AuditEvent
@@ -105,7 +104,6 @@ def test_verify_records_fails_after_a_recomputed_content_hash(world):
     )
     with pytest.raises(CommandError, match="1 份内容与签字时不一致"):
         call_command("verify_records")
-
 
 
 def write_unkeyed_rows(monkeypatch, n: int) -> list[AuditEvent]:
