@@ -9,6 +9,7 @@ from .models import (
     Agency,
     Assignment,
     Attachment,
+    CalendarDay,
     Category,
     DeclineReason,
     ExtensionRequest,
@@ -63,6 +64,16 @@ class AgencyAdmin(admin.ModelAdmin):
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("name", "order", "is_active")
     list_filter = ("is_active",)
+    search_fields = ("name",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and make-up working days that the calendar package does not know (a new year)."""
+
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
     search_fields = ("name",)
 
 

@@ -13,7 +13,7 @@ class ProposalsConfig(AppConfig):
         from audit.readers import set_trail_reader
         from common import id_lookups
 
-        from . import search
+        from . import checks, search  # noqa: F401 - checks registers the calendar check
         from .choices import ProposalAction as A
         from .models import Assignment, Proposal
         from .roles import is_auditor

@@ -85,3 +85,10 @@ class ProposalAction(models.TextChoices):
     KEY_ON = "proposal_key_on", _("列为重点提案")
     KEY_OFF = "proposal_key_off", _("取消重点提案")
     ATTACH = "attachment_add", _("上传附件")
+
+
+class CalendarDayKind(models.TextChoices):
+    """An entry of the official calendar that differs from the plain week."""
+
+    HOLIDAY = "holiday", _("放假")
+    WORKDAY = "workday", _("调休上班")

@@ -4,19 +4,24 @@ the return window, re-handling and "overdue".
 Services, selectors, filters, reminders, statistics and the benchmark data all ask these functions;
 none computes a deadline itself. Rules that a meeting sets (months, window) are read from it here.
 
-Working days skip weekends; public holidays and make-up working days (调休) are not known yet, and
-``is_working_day`` is the one function that will learn them.
+Working days follow the official calendar: the days staff entered (``CalendarDay``: holidays and
+make-up working days, 调休) win; then the State Council's notices as the ``chinesecalendar`` package
+knows them (2004 to its last year); a year that neither knows falls back to Monday–Friday, and the
+system check ``proposals.W001`` says so (``manage.py check --database default``; ``migrate`` runs it).
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import chinese_calendar
+from django.apps import apps
 from django.utils import timezone
 
-from .choices import OPEN_ASSIGNMENT_STATES, AssignmentRole
+from .choices import OPEN_ASSIGNMENT_STATES, AssignmentRole, CalendarDayKind
 
 if TYPE_CHECKING:
     from .models import Assignment, Meeting
@@ -31,19 +36,66 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return day.replace(year=year, month=month, day=min(day.day, last))
 
 
+def _package_is_workday(day: dt.date) -> bool | None:
+    """The State Council's calendar as the package knows it; None for a year it does not cover."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:  # the package raises for years outside its data
+        return None
+
+
+def package_covers(year: int) -> bool:
+    return _package_is_workday(dt.date(year, 1, 1)) is not None
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Working days from ``start`` to ``end``, with the entered days of that range read once."""
+
+    start: dt.date
+    end: dt.date
+    entered: dict[dt.date, bool]  # date -> is a working day
+
+    @classmethod
+    def between(cls, start: dt.date, end: dt.date) -> WorkingCalendar:
+        day_model = apps.get_model("proposals", "CalendarDay")
+        rows = day_model.objects.filter(date__range=(start, end)).values_list("date", "kind")
+        return cls(start, end, {d: kind == CalendarDayKind.WORKDAY for d, kind in rows})
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if not self.start <= day <= self.end:
+            raise ValueError(f"{day} is outside this calendar ({self.start}–{self.end})")
+        if day in self.entered:
+            return self.entered[day]
+        known = _package_is_workday(day)
+        return known if known is not None else day.weekday() < 5
+
+
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5
+    return WorkingCalendar.between(day, day).is_working_day(day)
 
 
 def add_working_days(day: dt.date, days: int) -> dt.date:
     """The date ``days`` working days after ``day`` (``day`` itself does not count)."""
     current = day
     remaining = days
+    # Read the entered days a stretch at a time: one query for any ordinary window.
+    calendar = WorkingCalendar.between(day, day + dt.timedelta(days=2 * days + 31))
     while remaining > 0:
         current += dt.timedelta(days=1)
-        if is_working_day(current):
+        if current > calendar.end:
+            calendar = WorkingCalendar.between(current, current + dt.timedelta(days=2 * remaining + 31))
+        if calendar.is_working_day(current):
             remaining -= 1
     return current
+
+
+def year_is_known(year: int) -> bool:
+    """The package covers ``year``, or staff entered its holidays (at least one day of it)."""
+    if package_covers(year):
+        return True
+    day_model = apps.get_model("proposals", "CalendarDay")
+    return day_model.objects.filter(date__year=year).exists()
 
 
 def default_due_date(meeting: Meeting, role: str, start: dt.date) -> dt.date:

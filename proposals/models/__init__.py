@@ -11,6 +11,7 @@ from ..choices import (
     OPEN_ASSIGNMENT_STATES,
     AssignmentRole,
     AssignmentStatus,
+    CalendarDayKind,
     ExtensionStatus,
     ProposalAction,
     ProposalStatus,
@@ -18,6 +19,7 @@ from ..choices import (
     Role,
 )
 from .assignment import Assignment, AssignmentQuerySet, ExtensionRequest, live_assignment_q, refresh_next_due
+from .calendar import CalendarDay
 from .events import TimelineEvent
 from .labels import (
     action_choices,
@@ -41,6 +43,8 @@ __all__ = [
     "AssignmentRole",
     "AssignmentStatus",
     "Attachment",
+    "CalendarDay",
+    "CalendarDayKind",
     "Category",
     "DeclineReason",
     "ExtensionRequest",
