@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -75,12 +76,14 @@ def is_working_day(day: dt.date) -> bool:
     return WorkingCalendar.between(day, day).is_working_day(day)
 
 
-def add_working_days(day: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``day`` (``day`` itself does not count)."""
+def add_working_days(day: dt.date, days: int, *, calendar: WorkingCalendar | None = None) -> dt.date:
+    """The date ``days`` working days after ``day`` (``day`` itself does not count). A ``calendar``
+    read beforehand (several windows on one page) saves the query while it covers the days."""
     current = day
     remaining = days
     # Read the entered days a stretch at a time: one query for any ordinary window.
-    calendar = WorkingCalendar.between(day, day + dt.timedelta(days=2 * days + 31))
+    if calendar is None or not calendar.start <= day <= calendar.end:
+        calendar = WorkingCalendar.between(day, day + dt.timedelta(days=2 * days + 31))
     while remaining > 0:
         current += dt.timedelta(days=1)
         if current > calendar.end:
@@ -88,6 +91,15 @@ def add_working_days(day: dt.date, days: int) -> dt.date:
         if calendar.is_working_day(current):
             remaining -= 1
     return current
+
+
+def calendar_for_returns(assignments: Sequence[Assignment]) -> WorkingCalendar | None:
+    """One calendar covering the return windows of these assignments (one query for a page)."""
+    if not assignments:
+        return None
+    starts = [timezone.localdate(a.assigned_at) for a in assignments]
+    widest = max(a.proposal.meeting.return_window_days for a in assignments)
+    return WorkingCalendar.between(min(starts), max(starts) + dt.timedelta(days=2 * widest + 31))
 
 
 def year_is_known(year: int) -> bool:
@@ -109,14 +121,15 @@ def rehandle_due_date(meeting: Meeting, start: dt.date) -> dt.date:
     return add_months(start, meeting.rehandle_due_months or 1)
 
 
-def return_deadline(assignment: Assignment) -> dt.date:
+def return_deadline(assignment: Assignment, *, calendar: WorkingCalendar | None = None) -> dt.date:
     """The last day the agency may return (退回) the assignment: the meeting's window of working days."""
     start = timezone.localdate(assignment.assigned_at)
-    return add_working_days(start, assignment.proposal.meeting.return_window_days)
+    return add_working_days(start, assignment.proposal.meeting.return_window_days, calendar=calendar)
 
 
-def can_still_return(assignment: Assignment, today: dt.date | None = None) -> bool:
-    return (today or timezone.localdate()) <= return_deadline(assignment)
+def can_still_return(assignment: Assignment, today: dt.date | None = None, *, deadline: dt.date | None = None) -> bool:
+    """Within the return window; ``deadline`` when the caller computed ``return_deadline`` already."""
+    return (today or timezone.localdate()) <= (deadline or return_deadline(assignment))
 
 
 def is_open(status: str) -> bool:

@@ -5,6 +5,8 @@ They assume the object is already visible to the user (it came through ``proposa
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .deadlines import can_still_return, is_open
 from .models import (
     Assignment,
@@ -91,8 +93,9 @@ def can_accept(user: User, assignment: Assignment) -> bool:
     return is_agency_user_of(user, assignment.agency_id) and assignment.status == AssignmentStatus.PENDING
 
 
-def can_return(user: User, assignment: Assignment) -> bool:
-    return can_accept(user, assignment) and can_still_return(assignment)
+def can_return(user: User, assignment: Assignment, *, deadline: dt.date | None = None) -> bool:
+    """``deadline``: the assignment's ``return_deadline`` when the caller has it already."""
+    return can_accept(user, assignment) and can_still_return(assignment, deadline=deadline)
 
 
 def can_request_extension(user: User, assignment: Assignment) -> bool:

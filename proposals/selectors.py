@@ -357,9 +357,10 @@ class ProposalDetail:
     attachment_form: BaseForm | None = None
 
 
-def _assignment_row(user: User, assignment: Assignment) -> AssignmentRow:
+def _assignment_row(user: User, assignment: Assignment, calendar: deadlines.WorkingCalendar | None) -> AssignmentRow:
     works_on = permissions.can_work_on(user, assignment)
     pending = assignment.status == AssignmentStatus.PENDING
+    deadline = deadlines.return_deadline(assignment, calendar=calendar) if pending else None
     extensions = (
         tuple(ExtensionRow(e, permissions.can_decide_extension(user, e)) for e in assignment.extensions.all())
         if works_on
@@ -371,8 +372,8 @@ def _assignment_row(user: User, assignment: Assignment) -> AssignmentRow:
         member_links=permissions.can_read_reply_as_member(user, assignment),
         member_can_rate=permissions.can_rate_as_member(user, assignment),
         can_accept=permissions.can_accept(user, assignment),
-        can_return=permissions.can_return(user, assignment),
-        return_deadline=deadlines.return_deadline(assignment) if pending else None,
+        can_return=pending and permissions.can_return(user, assignment, deadline=deadline),
+        return_deadline=deadline,
         can_reassign=permissions.can_reassign(user, assignment),
         can_request_extension=permissions.can_request_extension(user, assignment),
         extensions=extensions,
@@ -383,12 +384,14 @@ def proposal_detail(user: User, proposal: Proposal) -> ProposalDetail:
     """What the proposal's page shows ``user``; ``proposal`` came from ``get_proposal_for_user``."""
     # Read through the related manager, every assignment's ``proposal`` is this one (with its
     # meeting): the return window costs no query per pending assignment.
-    assignments = (
+    assignments = list(
         proposal.assignments.select_related("agency", "replaced_by__agency")
         .prefetch_related(Prefetch("extensions", queryset=ExtensionRequest.objects.select_related("requested_by")))
         .order_by("assigned_at", "id")
     )
-    rows = tuple(_assignment_row(user, a) for a in assignments)
+    # The return windows of every pending assignment from one read of the calendar.
+    calendar = deadlines.calendar_for_returns([a for a in assignments if a.status == AssignmentStatus.PENDING])
+    rows = tuple(_assignment_row(user, a, calendar) for a in assignments)
     return ProposalDetail(
         proposal=proposal,
         cosigners=tuple(proposal.cosigners.all()),
