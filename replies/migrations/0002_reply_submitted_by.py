@@ -6,17 +6,18 @@ from django.db import migrations, models
 
 
 def submitter_from_timeline(apps, schema_editor):
-    """Replies submitted before the field existed: the actor of the last 提交签发 event of their
-    assignment at or before the reply's submission (each round's reply is submitted in its turn)."""
+    """Replies submitted before the field existed: the actor of the 提交签发 event of their latest
+    submission. ``reply_submit`` sets ``submitted_at`` before it writes the event, so the event is
+    the first one of the assignment at or after that moment (each round's reply in its turn)."""
     Reply = apps.get_model("replies", "Reply")
     TimelineEvent = apps.get_model("proposals", "TimelineEvent")
     for reply in Reply.objects.filter(submitted_at__isnull=False, submitted_by__isnull=True).iterator():
         event = (
             TimelineEvent.objects.filter(
-                assignment_id=reply.assignment_id, action="reply_submit", at__lte=reply.submitted_at
+                assignment_id=reply.assignment_id, action="reply_submit", at__gte=reply.submitted_at
             )
             .exclude(actor=None)
-            .order_by("-at", "-id")
+            .order_by("at", "id")
             .first()
         )
         if event is not None:
