@@ -3,7 +3,9 @@
 The hash is an HMAC under the audit key (audit/keys.py), which is not in the database: whoever can
 write the table can change a signed record but cannot compute a hash that matches it. Records
 signed before the key existed were re-hashed by migration 0004 only where their plain SHA-256
-still matched, so a record altered before then still fails ``verify_records``.
+still matched, so a record altered before then still fails ``verify_records``. The hash is also
+written into the signing row of the audit chain (``signing.signing_detail``), where
+``verify_records`` checks it even for a record whose own row no longer says "signed".
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 from audit.keys import RECORD, keyed_hash
 
 from ..models import Consultation
+
+# The name under which the signing row's detail carries the content hash (signing.signing_detail).
+CHAIN_HASH_FIELD = "content_sha256"
 
 RECORD_FIELDS = (
     "held_at",

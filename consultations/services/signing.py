@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 import hashlib
 
 from django.conf import settings
@@ -15,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import attempts
+from audit.details import digest_field
 from proposals.errors import DomainError
 from proposals.models import ProposalStatus, User
 from proposals.roles import is_member_of, is_staff
@@ -24,7 +25,7 @@ from proposals.uploads import verify_image
 from ..actions import ConsultationAction
 from ..models import Consultation, ConsultationStatus, Opinion, SignMethod
 from .common import PROPOSAL_CLOSED, SCAN_REQUIRED, audit_event, checked_scan, is_agency_handler
-from .hashing import content_hash
+from .hashing import CHAIN_HASH_FIELD, content_hash
 from .records import RECORD_LOCKED, lock_consultation
 
 RECORD_NOT_READY = _("面商记录尚未填写，还不能签字。")
@@ -35,8 +36,8 @@ OPINION_INVALID = _("请选择委员意见：同意、基本同意或不同意�
 SIGNATURE_INVALID = _("签名图片无效：须为签名板生成的 PNG 图片。")
 SIGNATURE_TOO_LARGE = _("签名图片过大：不能超过 %(limit)s KB。")
 PAPER_NOT_ALLOWED = _("只有该交办单位的经办人或提案委员会工作人员可以录入纸质签字的面商记录。")
-SIGN_MAX_FAILURES = 5
-SIGN_FAILURE_WINDOW = 15 * 60  # seconds
+SIGN_MAX_FAILURES = attempts.MAX_FAILURES
+SIGN_FAILURE_WINDOW = attempts.WINDOW  # seconds
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SIGNATURE_DATA_URL_PREFIX = "data:image/png;base64,"
 SIGNATURE_MAX_PIXELS = (2000, 1000)
@@ -46,16 +47,13 @@ def signature_max_bytes() -> int:
     return int(getattr(settings, "CONSULTATION_SIGNATURE_MAX_BYTES", 512 * 1024))
 
 
-BAD_CONFIRMATION_DETAIL = "consultation_sign_online: wrong_password"
+BAD_CONFIRMATION_DETAIL = attempts.SIGN_WRONG_PASSWORD
 
 
-def _recent_wrong_passwords(actor: User) -> int:
-    from audit.models import AuditEvent  # late: the audit_event app registers history for this app's models
-
-    since = timezone.now() - dt.timedelta(seconds=SIGN_FAILURE_WINDOW)
-    return AuditEvent.objects.filter(
-        user_id=actor.pk, outcome="denied", detail=BAD_CONFIRMATION_DETAIL, at__gte=since
-    ).count()
+def signing_detail(action: str, consultation: Consultation) -> str:
+    """The signing row's detail: the action and the keyed content hash, so ``verify_records`` can
+    check the record against the chain even once its own row has been changed."""
+    return f"{action!s} {digest_field(CHAIN_HASH_FIELD, consultation.content_sha256)}"
 
 
 def decode_signature(data_url: str) -> bytes:
@@ -126,17 +124,16 @@ def consultation_sign_online(
 ) -> Consultation:
     """The member signs their own record, confirming with their password. The record then locks.
 
-    Wrong passwords are counted from the audit_event trail (each is recorded there anyway): after a few,
-    signing waits, so a left-open session cannot be used to guess the password through this form.
-    The count is in the database, so it holds across web workers and machines; it is read, the
-    password checked and a failure recorded while the member's user row is locked, so parallel
-    attempts queue and each one counts the failures before it (without the lock, twenty parallel
-    requests all counted zero and all had their password checked).
+    Wrong passwords are limited by audit.attempts (shared with the password-change page): after a
+    few, signing waits, so a left-open session cannot be used to guess the password through this
+    form. The count is read, the password checked and a failure recorded while the member's user
+    row is locked, so parallel attempts queue and each one counts the failures before it (without
+    the lock, twenty parallel requests all counted zero and all had their password checked).
     """
     refusal: DomainError | None = None
     with transaction.atomic():
-        _lock_attempts(actor)
-        if _recent_wrong_passwords(actor) >= SIGN_MAX_FAILURES:
+        attempts.lock_attempts(actor)
+        if attempts.attempts_exhausted(actor):
             audit_event(actor, consultation, "consultation_sign_online: locked out", outcome="denied")
             refusal = DomainError(SIGN_TOO_MANY_ATTEMPTS, code="forbidden")
         else:
@@ -159,11 +156,6 @@ def consultation_sign_online(
     if refusal is not None:
         raise refusal
     return signed
-
-
-def _lock_attempts(actor: User) -> None:
-    """Hold the actor's user row until the transaction ends: one password attempt of theirs at a time."""
-    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True).get()
 
 
 @transaction.atomic
@@ -199,7 +191,7 @@ def _sign_online(
         consultation.signature_sha256 = hashlib.sha256(signature).hexdigest()
         fields += ["signature", "signature_sha256"]
     _finish_signing(consultation, actor, ConsultationAction.SIGN_ONLINE, fields)
-    audit_event(actor, consultation, "consultation_sign_online")
+    audit_event(actor, consultation, signing_detail(ConsultationAction.SIGN_ONLINE, consultation))
     return consultation
 
 
@@ -243,5 +235,5 @@ def consultation_sign_paper(
         "signed_at",
     ]
     _finish_signing(consultation, actor, ConsultationAction.SIGN_PAPER, fields)
-    audit_event(actor, consultation, "consultation_sign_paper")
+    audit_event(actor, consultation, signing_detail(ConsultationAction.SIGN_PAPER, consultation))
     return consultation

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from pypdf import PdfReader
 
+from audit.details import digest_field
 from audit.models import AuditEvent
 from documents.render import sha256_hex
 from proposals.errors import ConflictError, DomainError
@@ -243,7 +244,10 @@ def test_issue_freezes_the_letter_stores_the_pdf_and_moves_assignment_and_propos
         ReplyAction.PROPOSAL_REPLIED,
     ]
     assert AuditEvent.objects.filter(
-        event="transition", object_label="replies.Reply", object_pk=str(reply.pk), detail="reply_issue"
+        event="transition",
+        object_label="replies.Reply",
+        object_pk=str(reply.pk),
+        detail=f"reply_issue {digest_field('pdf_sha256', reply.pdf_sha256)}",
     ).exists()
 
 
