@@ -341,13 +341,7 @@ def reply_save_draft(*, reply: Reply, actor: User, data: Mapping[str, Any], expe
         return reply
     reply.version += 1
     reply.updated_at = timezone.now()
-    fields = [*EDITABLE_FIELDS, "version", "updated_at"]
-    if reply.status == ReplyStatus.SUBMITTED:
-        # A leader who rewrites a submitted letter puts their own text up for sign-off: they become
-        # its submitter, so another leader issues it (or it goes back to the handler).
-        reply.submitted_by = actor
-        fields.append("submitted_by")
-    reply.save(update_fields=fields)
+    reply.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
     _record_version(reply, actor)
     _audit(actor, reply, "reply_save")
     return reply
