@@ -21,7 +21,8 @@ class OversightConfig(AppConfig):
 
         record_awaits_signature.connect(_on_record, dispatch_uid="oversight-record-to-sign")
         reply_issued.connect(_on_reply, dispatch_uid="oversight-reply-issued")
-        # The public search's copy of an issued reply's text, redacted (an index, not workflow).
+        # The public copies of an issued reply, redacted: the search's text, and the PDF, queued for
+        # the worker (copies, not workflow).
         post_save.connect(_on_reply_saved, sender=Reply, dispatch_uid="oversight-public-text")
 
 
@@ -39,6 +40,8 @@ def _on_reply(sender, reply_id: int, **kwargs) -> None:
 
 def _on_reply_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     from .public import refresh_public_text
+    from .services import public_pdf_queue
 
     if not raw:  # loaddata writes the stored rows as they are
         refresh_public_text(instance)
+        public_pdf_queue(instance)

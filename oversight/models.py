@@ -129,3 +129,20 @@ class PublicReplyText(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PublicReplyPdf(models.Model):
+    """The redacted public copy of a reply as a PDF (``oversight.public.render_public_reply_pdf``),
+    rendered once when the reply becomes public (the task ``store_public_pdf``, queued after the
+    issuing commit) or by ``manage.py refresh_public_pdfs``, and stored with its SHA-256. The public
+    view only hands this file out: an anonymous request never renders. Unpublishing removes it."""
+
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, primary_key=True, related_name="public_pdf")
+    # Reached only through the storage API and the public view of a published reply.
+    file = models.FileField(_("文件"), upload_to="public/%Y/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("大小"), default=0)
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.file.name or ""

@@ -25,7 +25,7 @@ from proposals.models import (
 )
 from replies.models import Reply, ReplyStatus
 
-from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild
+from .models import BuildStatus, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild
 from .redaction import FULLWIDTH, contains_phone
 
 if TYPE_CHECKING:
@@ -187,6 +187,11 @@ def get_public_reply(pk: int) -> Reply:
         )
     except (Reply.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def public_pdf_of(reply: Reply) -> PublicReplyPdf | None:
+    """The stored public PDF of a reply that ``get_public_reply`` returned; None until it is rendered."""
+    return PublicReplyPdf.objects.filter(reply=reply).first()
 
 
 # --- Background work -------------------------------------------------------------------------

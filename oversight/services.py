@@ -1,4 +1,5 @@
-"""Writes of the oversight app: unpublishing a reply, queueing notifications, requesting volumes.
+"""Writes of the oversight app: unpublishing a reply, storing its public PDF, queueing notifications,
+requesting volumes.
 
 The slow parts (sending mail, rendering a volume) run in the task worker (``oversight.tasks``);
 the services here only write the row that describes the work and enqueue it after commit.
@@ -6,12 +7,14 @@ the services here only write the row that describes the work and enqueue it afte
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import record_event
+from documents.render import sha256_hex
 from proposals.errors import DomainError
 from proposals.models import Meeting, User
 from proposals.roles import NOT_ALLOWED, is_staff
@@ -19,8 +22,9 @@ from proposals.timeline import timeline_record
 from replies.models import Reply, ReplyStatus
 
 from .actions import OversightAction
-from .models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild, VolumeFormat
+from .models import BuildStatus, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild, VolumeFormat
 from .redaction import mask_phones
+from .selectors import public_replies
 from .volume import volume_replies
 
 # --- Messages users see -------------------------------------------------------------------
@@ -47,6 +51,9 @@ def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
     reply.unpublished_by = actor
     reply.unpublish_reason = reason
     reply.save(update_fields=["unpublished_at", "unpublished_by", "unpublish_reason"])
+    stored = PublicReplyPdf.objects.filter(reply=reply).first()
+    if stored is not None:
+        _public_pdf_remove(stored)
     timeline_record(
         proposal=reply.assignment.proposal,
         assignment=reply.assignment,
@@ -58,6 +65,78 @@ def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
     )
     # timeline_record also writes the audit row of the transition.
     return reply
+
+
+# --- The stored public PDF ----------------------------------------------------------------------
+def public_pdf_queue(reply: Reply) -> None:
+    """Have the public PDF of a reply that is public and has none rendered, after commit, by the task
+    worker: a long letter takes seconds to render, too long for the issuing transaction's locks (on
+    SQLite the database's one write lock). Called when a reply is saved (``OversightConfig.ready``)."""
+    if reply.status != ReplyStatus.ISSUED or not reply.is_public or reply.unpublished_at is not None:
+        return  # decided without a query: most saves are of drafts
+    if not public_replies().filter(pk=reply.pk, public_pdf__isnull=True).exists():
+        return
+    from .tasks import store_public_pdf
+
+    reply_id = reply.pk
+    transaction.on_commit(lambda: store_public_pdf.enqueue(reply_id=reply_id))
+
+
+def public_pdf_store(*, reply_id: int, force: bool = False) -> PublicReplyPdf | None:
+    """Render the redacted public PDF of a public reply and store it with its SHA-256; a stored copy
+    is kept unless ``force``. None when the reply is not public (any more)."""
+    from .public import render_public_reply_pdf
+
+    reply = public_replies().select_related("assignment__proposal").filter(pk=reply_id).first()
+    if reply is None:
+        return None
+    if not force:
+        existing = PublicReplyPdf.objects.filter(reply=reply).first()
+        if existing is not None:
+            return existing
+    data = render_public_reply_pdf(reply)  # outside any transaction: it may take seconds
+    return _public_pdf_save(reply, data)
+
+
+@transaction.atomic
+def _public_pdf_save(reply: Reply, data: bytes) -> PublicReplyPdf | None:
+    # Under the reply's lock, as reply_unpublish takes it: an unpublish while rendering wins.
+    locked = list(Reply.objects.select_for_update().filter(pk=reply.pk).values_list("pk", flat=True))
+    if not locked or not public_replies().filter(pk=reply.pk).exists():
+        return None
+    stored = PublicReplyPdf.objects.filter(reply=reply).first() or PublicReplyPdf(reply=reply)
+    old_name = stored.file.name or ""
+    proposal = reply.assignment.proposal
+    stored.file.save(f"{proposal.number or proposal.pk}-{reply.pk}.pdf", ContentFile(data), save=False)
+    stored.sha256 = sha256_hex(data)
+    stored.size = len(data)
+    stored.rendered_at = timezone.now()
+    storage, name = stored.file.storage, stored.file.name or ""
+    try:
+        stored.save()
+    except Exception:
+        storage.delete(name)  # no on-rollback hook: the file of a refused row must not stay behind
+        raise
+    if old_name and old_name != name:
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return stored
+
+
+def _public_pdf_remove(stored: PublicReplyPdf) -> None:
+    storage, name = stored.file.storage, stored.file.name or ""
+    stored.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))  # the file goes once the row's removal commits
+
+
+@transaction.atomic
+def public_pdfs_prune() -> int:
+    """Remove the stored public PDFs of replies that are no longer public (changed around the
+    services); returns how many."""
+    stale = list(PublicReplyPdf.objects.select_for_update().exclude(reply__in=public_replies()))
+    for stored in stale:
+        _public_pdf_remove(stored)
+    return len(stale)
 
 
 # --- Notifications ---------------------------------------------------------------------------

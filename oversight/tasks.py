@@ -68,3 +68,17 @@ def build_volume(build_id: int, attempt: int = 1) -> int:
         if not final:
             _retry(build_volume, attempt=attempt, build_id=build_id)
         raise
+
+
+@task()
+def store_public_pdf(reply_id: int, attempt: int = 1) -> bool:
+    """Render and store the redacted public PDF of a reply that became public (queued by
+    ``services.public_pdf_queue``); until it is stored the public view answers 404."""
+    try:
+        return services.public_pdf_store(reply_id=reply_id) is not None
+    except Exception as exc:
+        final = attempt >= max_attempts()
+        logger.warning("public PDF of reply %s attempt %s failed: %s", reply_id, attempt, _error_text(exc))
+        if not final:
+            _retry(store_public_pdf, attempt=attempt, reply_id=reply_id)
+        raise

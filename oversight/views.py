@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -29,13 +28,12 @@ from . import selectors, services
 from .charts import Bar, bar_chart
 from .excel import workbook
 from .models import BuildStatus, VolumeBuild, VolumeFormat
-from .public import public_reply_context, redact_titles, render_public_reply_pdf
+from .public import public_reply_context, redact_titles
 from .stats import FORMULAS, meeting_stats
 from .volume import volume_filename
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PUBLIC_PAGE_SIZE = 20
-PUBLIC_PDF_CACHE_SECONDS = 3600
 
 
 def _meetings() -> list[Meeting]:
@@ -292,14 +290,17 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     reply: Reply = selectors.get_public_reply(pk)
-    # Rendering costs a fraction of a second of CPU and the page needs no login: keep the result a while.
-    key = f"oversight:public-pdf:{reply.pk}:{reply.issued_at.timestamp() if reply.issued_at else 0}"
-    data = cache.get(key)
-    if data is None:
-        data = render_public_reply_pdf(reply)
-        cache.set(key, data, PUBLIC_PDF_CACHE_SECONDS)
+    # Only the copy stored when the reply became public: rendering on an anonymous request would let
+    # anyone load the server (a long letter takes seconds).
+    stored = selectors.public_pdf_of(reply)
+    if stored is None:
+        raise Http404
+    try:
+        content = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     number = reply.assignment.proposal.number or str(reply.pk)
     # The redacted public copy: anyone may read it, so caches may keep it.
     return file_download(
-        data, content_type="application/pdf", filename=f"reply-{number}-{reply.pk}.pdf", inline=True, personal=False
+        content, content_type="application/pdf", filename=f"reply-{number}-{reply.pk}.pdf", inline=True, personal=False
     )

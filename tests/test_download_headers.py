@@ -89,12 +89,15 @@ def test_the_public_reply_pdf_may_be_cached(world, client):
     """The public copy is redacted and needs no login: it is not marked private (nothing to hide)."""
     from django.utils import timezone
 
+    from oversight.services import public_pdf_store
     from tests.factories import make_reply
 
     reply = make_reply(world.assignment, by=world.handler_a, issued=timezone.localdate())
+    public_pdf_store(reply_id=reply.pk)  # as the task queued after the issuing commit does
     response = client.get(reverse("oversight:public_pdf", args=[reply.pk]))
     assert response.status_code == 200
     assert "no-store" not in cache_directives(response)
+    b"".join(response.streaming_content)  # read it: closes the file
 
 
 FILE_RESPONSE_BY_HAND = re.compile(r"\bFileResponse\(|Content-Disposition|content_disposition_header\(")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from oversight.models import BuildStatus, DeliveryStatus, SentNotification, VolumeBuild
+from oversight.models import BuildStatus, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild
 from oversight.reminders import send_reminders
 from replies.models import Reply, ReplyStatus
 from tests.factories import make_world
@@ -63,7 +63,20 @@ def test_volume_request_only_queues_and_the_worker_builds(issued_world, client):
     work_off()
     build.refresh_from_db()
     assert build.status == BuildStatus.DONE and build.total == 1
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path="oversight.tasks.build_volume").status == "SUCCESSFUL"
+
+
+def test_a_reply_saved_public_only_queues_its_public_pdf_and_the_worker_stores_it(issued_world, client):
+    reply = Reply.objects.get()
+    url = reverse("oversight:public_pdf", args=[reply.pk])
+    assert DBTaskResult.objects.filter(task_path="oversight.tasks.store_public_pdf", status="READY").count() == 1
+    assert client.get(url).status_code == 404  # not rendered by the save, nor by the request
+    work_off()
+    assert PublicReplyPdf.objects.filter(reply=reply).exists()
+    assert DBTaskResult.objects.get(task_path="oversight.tasks.store_public_pdf").status == "SUCCESSFUL"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
 def test_reminders_are_sent_by_the_worker(issued_world):
