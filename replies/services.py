@@ -26,7 +26,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.details import digest_field
 from audit.log import record_event
 from documents.formats import document_date
 from documents.render import sha256_hex
@@ -341,7 +340,13 @@ def reply_save_draft(*, reply: Reply, actor: User, data: Mapping[str, Any], expe
         return reply
     reply.version += 1
     reply.updated_at = timezone.now()
-    reply.save(update_fields=[*EDITABLE_FIELDS, "version", "updated_at"])
+    fields = [*EDITABLE_FIELDS, "version", "updated_at"]
+    if reply.status == ReplyStatus.SUBMITTED:
+        # A leader who rewrites a submitted letter puts their own text up for sign-off: they become
+        # its submitter, so another leader issues it (or it goes back to the handler).
+        reply.submitted_by = actor
+        fields.append("submitted_by")
+    reply.save(update_fields=fields)
     _record_version(reply, actor)
     _audit(actor, reply, "reply_save")
     return reply
@@ -497,7 +502,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         to_state=ReplyStatus.ISSUED,
         note=f"{reply.get_reply_class_display()} · {document_date(reply.reply_date)} · SHA-256 {reply.pdf_sha256}",
     )
-    _audit(actor, reply, f"reply_issue {digest_field('pdf_sha256', reply.pdf_sha256)}")  # read by verify_records
+    _audit(actor, reply, "reply_issue")
 
     old_status = assignment.status
     assignment.status = AssignmentStatus.REPLIED

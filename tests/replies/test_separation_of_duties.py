@@ -121,3 +121,22 @@ def test_the_setting_is_read_in_one_place():
         str(p.relative_to(root)) for p in sources if "REPLY_SEPARATE_SUBMIT_AND_ISSUE" in p.read_text("utf-8")
     )
     assert readers == ["replies/rules.py"]  # and config/settings.py, which sets it
+
+
+def test_a_leader_who_rewrites_a_submitted_reply_becomes_its_submitter(world, submitted, second_leader):
+    """Editing the handler's submitted text and issuing it is one person's letter again."""
+    services.reply_save_draft(
+        reply=submitted, actor=world.leader_a, data={"body": "负责人改写的正文。"}, expected_version=submitted.version
+    )
+    submitted.refresh_from_db()
+    assert submitted.submitted_by == world.leader_a
+    with refused(rules.SUBMITTER_CANNOT_ISSUE):
+        services.reply_issue(reply=submitted, actor=world.leader_a)
+    assert services.reply_issue(reply=submitted, actor=second_leader).signed_by == second_leader
+
+
+def test_a_leader_who_only_reads_a_submitted_reply_may_issue_it(world, submitted):
+    services.reply_save_draft(reply=submitted, actor=world.leader_a, data={}, expected_version=submitted.version)
+    submitted.refresh_from_db()
+    assert submitted.submitted_by == world.handler_a  # nothing changed: still the handler's letter
+    assert services.reply_issue(reply=submitted, actor=world.leader_a).status == ReplyStatus.ISSUED
