@@ -3,7 +3,6 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from django.utils import translation
 
 from proposals.choices import ProposalAction
 from proposals.models import TimelineEvent, action_choices, action_label, state_label
@@ -51,9 +50,12 @@ def test_the_member_visible_set_accepts_codes_only():
         register_member_timeline("委员网上签字")
 
 
-def test_the_data_migration_maps_every_label_to_its_code():
-    """Rows written before the codes carry the zh-hans label; the migration must know each one."""
+def test_the_data_migration_maps_its_texts_to_codes_that_still_exist():
+    """Rows written before the codes carry the zh-hans text of the day (frozen in migration 0010,
+    which knew all 33 actions then); each maps to one code, and codes are never renamed or removed."""
     migration = importlib.import_module("proposals.migrations.0010_timeline_action_codes")
-    with translation.override("zh-hans"):
-        expected = {label: code for code, label in action_choices()}
-    assert migration.TEXT_TO_CODE == expected
+    codes = [code for code, _label in action_choices()]
+    assert len(migration.TEXT_TO_CODE) == 33
+    assert len(set(migration.TEXT_TO_CODE.values())) == 33
+    assert set(migration.TEXT_TO_CODE.values()) <= set(codes)
+    assert set(migration.BENCH_TEXT_TO_CODE.values()) <= set(codes)
