@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Agency, AssignmentRole, Category, DeclineReason, Meeting, Member, Proposal, ProposerKind
+from .models.proposal import TEXT_MAX_CHARS
 from .uploads import check_upload
 from .validators import validate_phone
 
@@ -16,10 +17,6 @@ SPLIT_REQUIRED = _("分办请至少指定一个承办单位。")
 SCOPE_REQUIRED = _("请填写该单位负责答复的部分，例如“第二条”。")
 MODE_LEAD = "lead"
 MODE_SPLIT = "split"
-# The longest 主要内容, 案由 or 建议 (issue 18, finding 11): a real proposal's texts are a few
-# thousand characters together; a 400 KB one took seconds to render into the letter and the record
-# it is copied into. The consultation record's copy of them has the same limit.
-TEXT_MAX_CHARS = 20_000
 
 
 class DateInput(forms.DateInput):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,11 @@ from ..choices import ProposalStatus, ProposerKind
 from ..validators import validate_phone
 from .labels import choice_label
 from .registry import Category, DeclineReason, Meeting, Member
+
+# A proposal's long texts: real proposals run to a few thousand characters; the cap keeps a pasted
+# book out of the letters, the record form and the PDFs (issue 18, finding 11). Forms, services
+# (through full_clean) and the consultation record's copy of the content all read this one value.
+TEXT_MAX_CHARS = 20_000
 
 
 class Proposal(models.Model):
@@ -51,9 +57,9 @@ class Proposal(models.Model):
         on_delete=models.PROTECT,
         related_name="proposals",
     )
-    main_content = models.TextField(_("主要内容"))
-    reason = models.TextField(_("案由"), blank=True)
-    suggestions = models.TextField(_("建议"), blank=True)
+    main_content = models.TextField(_("主要内容"), validators=[MaxLengthValidator(TEXT_MAX_CHARS)])
+    reason = models.TextField(_("案由"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_CHARS)])
+    suggestions = models.TextField(_("建议"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_CHARS)])
     status = models.CharField(
         _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT, db_index=True
     )

@@ -62,3 +62,17 @@ def test_consultation_record_refuses_an_over_long_copied_text(world, field):
     form = RecordForm(data={field: "长" * (LIMIT + 1)})
     assert not form.is_valid()
     assert form.errors[field] == [TOO_LONG]
+
+
+@pytest.mark.parametrize("field", ["main_content", "reason", "suggestions"])
+def test_the_service_refuses_an_over_long_text_whatever_the_caller(world, field):
+    """The limit lives on the model, so a service called without a form (an import, a script) holds it too."""
+    from proposals import services
+    from proposals.errors import DomainError
+
+    data = {"title": "长文测试", "main_content": "内容", field: "长" * (LIMIT + 1)}
+    before = Proposal.objects.count()
+    with pytest.raises(DomainError) as exc:
+        services.proposal_create(actor=world.staff, meeting=world.meeting, first_proposer=world.proposer, **data)
+    assert TOO_LONG in exc.value.message
+    assert Proposal.objects.count() == before
