@@ -1,10 +1,15 @@
+from pathlib import PurePath
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_base import ReadOnlyAdmin, ReadOnlyInlineMixin
 
-from . import selectors
+from . import selectors, uploads
 from .models import (
     Agency,
     Assignment,
@@ -53,8 +58,53 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ("name", "work_unit")
 
 
+# The seal is drawn into every letter the agency issues: WeasyPrint decodes it for each PDF, so it
+# must be a small PNG or JPEG (a seal printed 4 cm wide needs well under 1000 pixels at 600 dpi).
+SEAL_MAX_BYTES = 2 * 1024 * 1024
+SEAL_MAX_SIDE = 2000
+SEAL_KINDS = ("png", "jpeg")
+SEAL_TOO_LARGE = _("印章图片过大：宽和高都不能超过 %(limit)s 像素。")
+
+
+class AgencyAdminForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = ("name", "short_name", "seal", "email", "is_active")
+
+    def clean_seal(self):
+        seal = self.cleaned_data.get("seal")
+        if not isinstance(seal, UploadedFile):
+            return seal  # unchanged (the stored file) or cleared
+        if seal.size is None or seal.size > SEAL_MAX_BYTES:
+            raise ValidationError(
+                uploads.UPLOAD_TOO_LARGE, code="too_large", params={"limit": SEAL_MAX_BYTES // (1024 * 1024)}
+            )
+        mismatch = ValidationError(
+            uploads.UPLOAD_TYPE_MISMATCH,
+            code="type_mismatch",
+            params={"allowed": "、".join(ext for kind in SEAL_KINDS for ext in uploads.KINDS[kind][0])},
+        )
+        ext = PurePath(seal.name or "").suffix.lower()
+        kind = next((k for k in SEAL_KINDS if ext in uploads.KINDS[k][0]), None)
+        seal.seek(0)
+        if kind is None or uploads.sniff(seal.read(8)) != kind:
+            raise mismatch
+        try:
+            width, height = uploads.verify_image(
+                seal, formats=(uploads.PILLOW_FORMATS[kind],), max_pixels=SEAL_MAX_SIDE * SEAL_MAX_SIDE
+            )
+        except ValidationError as exc:
+            if exc.code == "unreadable":
+                raise mismatch from exc
+            raise
+        if max(width, height) > SEAL_MAX_SIDE:
+            raise ValidationError(SEAL_TOO_LARGE, code="too_large", params={"limit": SEAL_MAX_SIDE})
+        return seal
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
+    form = AgencyAdminForm
     list_display = ("name", "short_name", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "short_name")
