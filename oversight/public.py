@@ -116,7 +116,7 @@ def redact_titles(replies: list[Reply]) -> None:
 def public_reply_context(reply: Reply) -> dict:
     from replies.pdf import TITLE_MAX_EMS, reply_context
 
-    ctx = reply_context(reply, draft=False)
+    ctx = reply_context(reply, draft=False, seal=False)  # no seal on a public copy: not even read
     terms = personal_terms(reply)
 
     def r(text: str) -> str:
@@ -134,7 +134,6 @@ def public_reply_context(reply: Reply) -> dict:
         phone=MASK if ctx["phone"] else "",
         copy_to=r(ctx["copy_to"]),
         doc_number=r(ctx["doc_number"]),
-        seal_data_uri="",
     )
     return ctx
 

@@ -67,8 +67,9 @@ def seal_data_uri(agency) -> str:
     return f"data:image/{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def reply_context(reply: Reply, *, draft: bool | None = None) -> dict:
-    """Everything the letter template needs, as plain values (see the module docstring)."""
+def reply_context(reply: Reply, *, draft: bool | None = None, seal: bool = True) -> dict:
+    """Everything the letter template needs, as plain values (see the module docstring); without
+    the seal's image (not even read from storage) when not ``seal``."""
     if draft is None:
         draft = reply.status != ReplyStatus.ISSUED
     agency = reply.assignment.agency
@@ -94,7 +95,7 @@ def reply_context(reply: Reply, *, draft: bool | None = None) -> dict:
         "handler_name": reply.handler_name,
         "phone": reply.phone,
         "date_text": document_date(reply.reply_date),
-        "seal_data_uri": seal_data_uri(agency),
+        "seal_data_uri": seal_data_uri(agency) if seal else "",
         "copy_to": copy_to,
         "draft_mark": draft_mark,
     }

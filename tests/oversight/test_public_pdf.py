@@ -9,6 +9,7 @@ import io
 
 import pytest
 import weasyprint
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
@@ -149,3 +150,21 @@ def test_refresh_public_pdfs_removes_the_copy_of_a_reply_no_longer_public(publis
     run(call_command, "refresh_public_pdfs", stdout=io.StringIO())
     assert not PublicReplyPdf.objects.filter(reply=published).exists()
     assert not default_storage.exists(name)
+
+
+def test_public_reply_page_does_not_read_the_agency_seal(published, world, client, monkeypatch):
+    """The public copy has no seal; an anonymous page view must not read (up to 2 MB) and encode it
+    only to drop it."""
+    import replies.pdf
+
+    world.agency_a.seal = default_storage.save("seals/a.png", ContentFile(b"\x89PNG\r\n\x1a\n"))
+    world.agency_a.save(update_fields=["seal"])
+    monkeypatch.setattr(replies.pdf, "seal_data_uri", _no_rendering)
+    response = client.get(reverse("oversight:public_detail", args=[published.pk]))
+    assert response.status_code == 200
+    assert "正在推进产业合作" in response.content.decode()
+    # nor does rendering the stored copy
+    from oversight.services import public_pdf_store
+
+    stored = public_pdf_store(reply_id=published.pk, force=True)
+    assert stored is not None and "正在推进产业合作" in pdf_text(_stored_bytes(published))
