@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models.proposal import TEXT_MAX_CHARS
 from proposals.models import Member
+from proposals.models.proposal import TEXT_MAX_CHARS
 from proposals.validators import validate_phone
 from replies import rules as reply_rules
 

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from audit.probes import record_out_of_scope
 from proposals import roles
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Member, Proposal, ProposalStatus, User
+from proposals.models import Assignment, AssignmentStatus, Member, Proposal, ProposalStatus, User
 from proposals.selectors import assignments_visible_to
 from replies.models import Reply, ReplyStatus
 
@@ -86,7 +86,7 @@ def round_reply(assignment: Assignment, round_no: int | None = None) -> Reply | 
 def can_record(user: User, assignment: Assignment) -> bool:
     return (
         roles.is_handler_of(user, assignment.agency_id)
-        and assignment.role != AssignmentRole.CO
+        and assignment.answers_member
         and assignment.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING, AssignmentStatus.REPLIED)
         and assignment.proposal.status != ProposalStatus.CLOSED
     )
@@ -120,7 +120,7 @@ def can_rate_on_behalf(user: User, assignment: Assignment) -> bool:
 
 
 def rating_open(assignment: Assignment) -> bool:
-    if assignment.role == AssignmentRole.CO or assignment.status != AssignmentStatus.REPLIED:
+    if not assignment.answers_member or assignment.status != AssignmentStatus.REPLIED:
         return False
     if assignment.proposal.status == ProposalStatus.CLOSED:
         return False

@@ -251,7 +251,7 @@ def reply_diff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _pdf_filename(reply: Reply) -> str:
     proposal = reply.assignment.proposal
-    kind = "会办意见" if reply.assignment.role == AssignmentRole.CO else "答复"
+    kind = "会办意见" if not reply.assignment.answers_member else "答复"
     state = "" if reply.status == ReplyStatus.ISSUED else "-草稿"
     return f"{proposal.number or proposal.pk}-{kind}-{reply.assignment.agency.name}{state}.pdf"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.formats import document_date
 from proposals import deadlines
 from proposals.errors import DomainError
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, ProposalStatus, User
+from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
 from proposals.roles import is_member_of, is_staff
 from proposals.timeline import timeline_record
 from replies.models import ReplyStatus
@@ -56,7 +56,7 @@ def rating_submit(
         raise DomainError(RATING_INVALID, code="invalid")
     if proposal.status == ProposalStatus.CLOSED:
         raise DomainError(RATING_CLOSED)
-    if assignment.role == AssignmentRole.CO:
+    if not assignment.answers_member:
         raise DomainError(CO_HANDLER_NO_CONSULTATION)
     raters = set(proposal.cosigners.values_list("pk", flat=True))
     if proposal.first_proposer_id:

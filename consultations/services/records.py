@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.formats import document_date
 from proposals.errors import ConflictError, DomainError
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, ProposalStatus, User
+from proposals.models import Assignment, AssignmentStatus, ProposalStatus, User
 from proposals.timeline import timeline_record
 from proposals.validators import PHONE_INVALID, normalise_phone, validate_phone
 from replies import rules as reply_rules
@@ -60,7 +60,7 @@ def lock_consultation(consultation: Consultation) -> Consultation:
 def _check_recordable(actor: User, assignment: Assignment) -> None:
     if not is_agency_handler(actor, assignment):
         raise DomainError(NOT_HANDLER, code="forbidden")
-    if assignment.role == AssignmentRole.CO:
+    if not assignment.answers_member:
         raise DomainError(CO_HANDLER_NO_CONSULTATION)
     if assignment.proposal.status == ProposalStatus.CLOSED:
         raise DomainError(PROPOSAL_CLOSED)
@@ -266,7 +266,7 @@ def require_signed_consultation(reply: Reply) -> None:
     if not getattr(settings, "REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE", True):
         return
     assignment = reply.assignment
-    if assignment.role == AssignmentRole.CO or assignment.proposal.first_proposer_id is None:
+    if not assignment.answers_member or assignment.proposal.first_proposer_id is None:
         # Nobody to consult: a body's proposal has no member to sign.
         return
     signed = Consultation.objects.filter(
