@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .filters import AuditEventFilter
+from .forms import LimitedPasswordChangeForm
 from .models import AuditEvent
 from .probes import record_out_of_scope
 from .readers import may_read_trail
@@ -57,10 +58,18 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's view; the new key is indexed by AuditMiddleware and the other sessions are ended
-    by the User post_save receiver (audit.signals)."""
+    by the User post_save receiver (audit.signals). Wrong old passwords are limited by the form
+    (audit.attempts); once the limit is reached the page answers 429 until the window has passed."""
 
+    form_class = LimitedPasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error("old_password", "too_many_attempts"):
+            response.status_code = 429
+        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from audit import views as audit_views
 
@@ -23,5 +24,11 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("audit/", include("audit.urls")),
     path("", include("oversight.urls")),
+    # The admin's own password form has no wrong-password limit: its link leads to the site's page.
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="password_change"),
+        name="admin_password_change",
+    ),
     path("admin/", admin.site.urls),
 ]

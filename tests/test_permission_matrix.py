@@ -109,6 +109,9 @@ ROWS: dict[str, Row] = {
     "logout": Row(None, see="405", anon="405", post="302L", post_anon="302L", why="POST only, back to login"),
     "password_change": Row(None, post="ANY"),
     "password_change_done": Row(None),
+    "admin_password_change": Row(
+        None, see="302", anon="302", post="302", post_anon="302", why="to the site's limited password page"
+    ),
     "audit:events": Row(
         None, see="404", overrides={("none", "auditor"): "200/405"}, why="the audit log: auditors only, 404 else"
     ),
