@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.details import digest_field
 from audit.log import record_event
 from documents.formats import document_date
 from documents.render import sha256_hex
@@ -502,7 +503,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         to_state=ReplyStatus.ISSUED,
         note=f"{reply.get_reply_class_display()} · {document_date(reply.reply_date)} · SHA-256 {reply.pdf_sha256}",
     )
-    _audit(actor, reply, "reply_issue")
+    _audit(actor, reply, f"reply_issue {digest_field('pdf_sha256', reply.pdf_sha256)}")  # read by verify_records
 
     old_status = assignment.status
     assignment.status = AssignmentStatus.REPLIED
