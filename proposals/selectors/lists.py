@@ -1,0 +1,124 @@
+"""The proposal list, its Excel export, a member's own proposals and the inbox. How these queries
+were made fast, and what has to stay as it is: docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import Page
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Value, When
+
+from .. import roles
+from ..choices import AssignmentStatus, ExtensionStatus
+from ..models import Assignment, ExtensionRequest, Proposal, User
+from ..paging import IdsFirstPaginator
+
+if TYPE_CHECKING:
+    from ..filters import ProposalFilter
+from .visibility import assignments_visible_to, proposals_visible_to
+
+LIST_DEFERRED = ("search_text", "main_content", "reason", "suggestions", "key_note", "decline_note", "close_note")
+
+# Replied assignments stay in the inbox (after the open ones) until the case is done: the agency
+# still holds the consultation and waits for the member's feedback.
+INBOX_STATES = (
+    AssignmentStatus.PENDING,
+    AssignmentStatus.ACCEPTED,
+    AssignmentStatus.REHANDLING,
+    AssignmentStatus.REPLIED,
+)
+
+
+def prefetch_live_assignments(*only: str) -> Prefetch:
+    """``live_assignments`` of each proposal with its agency, in role order (``only`` these fields)."""
+    live = Assignment.objects.live().select_related("agency")
+    if only:
+        live = live.only(*only)
+    return Prefetch("assignments", queryset=live.order_by("role", "id"), to_attr="live_assignments")
+
+
+def list_rows(ids: Sequence[int]) -> QuerySet[Proposal]:
+    """What a row of the list reads, for the page's ``ids``: the joins and the live assignments."""
+    return (
+        Proposal.objects.filter(pk__in=ids)
+        .defer(*LIST_DEFERRED)
+        .select_related("meeting", "first_proposer", "category")
+        .prefetch_related(prefetch_live_assignments())
+    )
+
+
+def _filtered(
+    user: User, params: Mapping[str, Any] | None, *, count_base: QuerySet[Proposal] | None = None
+) -> tuple[ProposalFilter, QuerySet[Proposal]]:
+    # proposals.filters imports this module (count_visible_with_agency): read it when a list is asked for.
+    from ..filters import DEFAULT_ORDER, ProposalFilter
+
+    base = proposals_visible_to(user).defer(*LIST_DEFERRED)
+    flt = ProposalFilter(params or None, queryset=base, count_base=count_base)
+    return flt, flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
+
+
+@dataclass(frozen=True)
+class ProposalList:
+    """The list page's proposals for one user and query: ``filter`` (its form), ``ordered`` (the
+    visible proposals by the filters and the order) and ``page()``."""
+
+    user: User
+    filter: ProposalFilter
+    ordered: QuerySet[Proposal]
+
+    def page(self, number: Any, per_page: int) -> Page:
+        """One page: its ids by ``ordered``, then those rows by ``list_rows`` (proposals.paging),
+        counted by ``ProposalFilter.count``. The same number of queries at any page size."""
+        # A copy: ``ordered`` may have been read already, and the paginator slices a QuerySet.
+        paginator = IdsFirstPaginator(
+            self.ordered.all(), per_page, rows=list_rows, count=lambda: self.filter.count(self.user)
+        )
+        return paginator.get_page(number)
+
+
+def proposal_list(user: User, params: Mapping[str, Any] | None) -> ProposalList:
+    """The proposal list as ``user`` sees it, filtered and sorted by ``params`` (the query string)."""
+    count_base = proposals_visible_to(user, for_count=True)
+    flt, ordered = _filtered(user, params, count_base=count_base)
+    return ProposalList(user=user, filter=flt, ordered=ordered)
+
+
+def proposal_export_rows(user: User, params: Mapping[str, Any] | None) -> QuerySet[Proposal]:
+    """The list's proposals (same filters and order) with the columns ``proposals.exports`` writes
+    and nothing else: a meeting is thousands of rows."""
+    _flt, ordered = _filtered(user, params)
+    live = prefetch_live_assignments("proposal_id", "role", "scope", "assigned_at", "due_date", "agency__name")
+    return (
+        ordered.select_related("first_proposer")
+        .only("number", "title", "proposer_kind", "body_name", "status", "first_proposer__name")
+        .prefetch_related(live)
+    )
+
+
+def recent_proposals(user: User) -> QuerySet[Proposal]:
+    """The 我的提案 page: the proposals ``user`` may see (a member's own), newest first."""
+    return (
+        proposals_visible_to(user)
+        .select_related("meeting", "first_proposer", "decline_reason")
+        .order_by("-created_at", "-id")
+    )
+
+
+def inbox_assignments(user: User) -> QuerySet[Assignment]:
+    """Handlers and leaders: their agency's assignments in hand, by due date, the replied ones last.
+    Staff: what waits for them — returned assignments not yet re-assigned, and pending extension
+    requests (``has_pending_extension``)."""
+    visible = assignments_visible_to(user)
+    qs: QuerySet[Assignment]
+    if roles.is_staff(user):
+        pending_extension = ExtensionRequest.objects.filter(assignment=OuterRef("pk"), status=ExtensionStatus.PENDING)
+        waiting = Assignment.objects.returned_waiting() | Assignment.objects.filter(Exists(pending_extension))
+        qs = (visible & waiting).annotate(has_pending_extension=Exists(pending_extension)).order_by("due_date", "id")
+    else:
+        replied_last = Case(When(status=AssignmentStatus.REPLIED, then=Value(1)), default=Value(0))
+        qs = visible.filter(status__in=INBOX_STATES).order_by(replied_last, "due_date", "id")
+    return qs.select_related("proposal", "proposal__meeting", "agency")

@@ -1,0 +1,135 @@
+"""Who may see which proposal, assignment, extension and attachment: every list, search, export, PDF
+and download goes through these; ``get_*_for_user`` answers 404 for "missing" and "not yours" alike.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from audit.probes import record_out_of_scope
+
+from .. import roles
+from ..models import Assignment, Attachment, ExtensionRequest, Proposal, ProposalCosigner, ProposalStatus, User
+
+
+def is_anon(user) -> bool:
+    return not roles.is_active_user(user)
+
+
+def _live_of_agency(agency_id: int) -> QuerySet[Assignment]:
+    """The agency's assignments that still count: the handlers' visibility rule rests on them."""
+    return Assignment.objects.filter(agency_id=agency_id).live()
+
+
+def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Proposal]:
+    """The proposals ``user`` may see. ``for_count`` gives the same rows written for ``COUNT(*)``:
+    a handler's rule as ``IN (SELECT …)`` rather than ``EXISTS`` (see ``ProposalFilter.count_qs``)."""
+    qs = Proposal.objects.all()
+    if is_anon(user):
+        return qs.none()
+    if roles.sees_all_proposals(user):
+        # A draft belongs to its author until it is submitted.
+        return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
+    if roles.is_agency_user(user) and user.agency_id is not None:
+        live = _live_of_agency(user.agency_id)
+        if for_count:
+            return qs.filter(pk__in=live.values("proposal_id"))
+        return qs.filter(Exists(live.filter(proposal=OuterRef("pk"))))
+    if roles.is_member(user) and user.member_id is not None:
+        # A member has a handful of proposals. Collect their ids with one UNION of three index
+        # lookups: the same rule as an OR in one WHERE made both databases scan every proposal
+        # (about 170 ms at 100,000 proposals).
+        own_ids = list(
+            Proposal.objects.filter(first_proposer_id=user.member_id)
+            .order_by()
+            .values_list("pk", flat=True)
+            .union(
+                ProposalCosigner.objects.filter(member_id=user.member_id)
+                .order_by()
+                .values_list("proposal_id", flat=True),
+                Proposal.objects.filter(created_by=user).order_by().values_list("pk", flat=True),
+            )
+        )
+        return qs.filter(pk__in=own_ids).filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
+    return qs.none()
+
+
+def count_visible_with_agency(user: User, agency_id: int) -> int | None:
+    """How many proposals ``user`` may see that ``agency_id`` holds a live assignment of — the count
+    of the two commonest lists, a handler's own and the staff list filtered by one agency — read
+    from the assignment index alone; None when ``user``'s rule has no such shortcut.
+
+    An agency holds at most one live assignment per proposal (constraint
+    ``assignment_agency_once``), so its live assignments count its proposals. Staff do not see other
+    people's drafts: those few are subtracted. At 100,000 proposals this replaces 26,000 lookups of
+    proposals by id (SQLite, slow period: 42–50 ms) with a range of one index.
+    """
+    if is_anon(user):
+        return None
+    live = _live_of_agency(agency_id)
+    if roles.sees_all_proposals(user):
+        # From the drafts (few), each probed for the agency; ``IN`` would start from the 26,000 ids.
+        hidden = (
+            Proposal.objects.filter(status=ProposalStatus.DRAFT)
+            .exclude(created_by=user)
+            .filter(Exists(live.filter(proposal=OuterRef("pk"))))
+            .count()
+        )
+        return live.count() - hidden
+    if roles.is_agency_user_of(user, agency_id):
+        return live.count()
+    return None
+
+
+def get_proposal_for_user(user: User, pk: int, *, write: bool = False) -> Proposal:
+    """The proposal, or 404 — the same answer for "missing" and "not yours"."""
+    qs = proposals_visible_to(user)
+    if write:
+        qs = qs.select_for_update()
+    try:
+        return qs.select_related("meeting", "first_proposer", "category").get(pk=pk)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Proposal._meta.label, pk)
+        raise Http404 from None
+
+
+def assignments_visible_to(user: User) -> QuerySet[Assignment]:
+    qs = Assignment.objects.all()
+    if is_anon(user):
+        return qs.none()
+    if roles.is_agency_user(user) and user.agency_id is not None:
+        # A returned assignment is no longer the agency's: staff re-assign it elsewhere.
+        return qs.filter(agency_id=user.agency_id).live()
+    return qs.filter(proposal__in=proposals_visible_to(user).values("pk"))
+
+
+def get_assignment_for_user(user: User, pk: int, *, write: bool = False) -> Assignment:
+    qs = assignments_visible_to(user)
+    if write:
+        qs = qs.select_for_update()
+    try:
+        return qs.select_related("proposal", "proposal__meeting", "agency").get(pk=pk)
+    except (Assignment.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Assignment._meta.label, pk)
+        raise Http404 from None
+
+
+def get_extension_for_user(user: User, pk: int) -> ExtensionRequest:
+    """An extension request of a visible assignment, or 404."""
+    try:
+        return ExtensionRequest.objects.select_related("assignment", "assignment__proposal").get(
+            pk=pk, assignment__in=assignments_visible_to(user)
+        )
+    except (ExtensionRequest.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, ExtensionRequest._meta.label, pk)
+        raise Http404 from None
+
+
+def get_attachment_for_user(user: User, pk: int) -> Attachment:
+    """An attachment of a visible proposal, or 404."""
+    try:
+        return Attachment.objects.select_related("proposal").get(pk=pk, proposal__in=proposals_visible_to(user))
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, Attachment._meta.label, pk)
+        raise Http404 from None
