@@ -4,7 +4,8 @@ The type is decided from the file's content, never from the name or the browser'
 an HTML page renamed ``.pdf`` is refused: the first bytes say which kind it is, then images must open
 in Pillow (within a pixel limit: ``verify_image`` is the one image check of every path, the drawn
 signature included), and Office files must be the container their extension names — a ZIP holding
-the package's parts for .docx/.xlsx, a compound file holding a WordDocument stream for .doc.
+the package's parts for .docx/.xlsx, a compound file holding a WordDocument stream for .doc — and
+carry no macros: a .docm/.xlsm renamed .docx/.xlsx, or a .doc with a VBA project, is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +53,17 @@ PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 OOXML_PARTS = {"docx": ("[content_types].xml", "word/document.xml"), "xlsx": ("[content_types].xml", "xl/workbook.xml")}
 OOXML_MAX_UNPACKED = 200 * 1024 * 1024
 OOXML_MAX_MEMBERS = 10_000
+
+# What marks a package with macros: a content type in [Content_Types].xml (MIME types compare
+# case-insensitively) — every macro-enabled main part (.docm, .dotm, .xlsm, .xltm, .xlam, .xlsb) has
+# "macroEnabled" in its type, the VBA project part its own type — or a part named as Office names the
+# project, whatever the content types say.
+OOXML_MACRO_TYPE_MARK = "macroenabled"
+OOXML_MACRO_TYPES = frozenset({"application/vnd.ms-office.vbaproject", "application/vnd.ms-word.vbadata+xml"})
+OOXML_MACRO_PART = "vbaproject.bin"
+# Where a .doc keeps its VBA project: Word's ``Macros`` storage (``_VBA_PROJECT_CUR`` is Excel's name,
+# refused too in case one is renamed .doc).
+OLE_MACRO_STORAGES = frozenset({"macros", "_vba_project_cur"})
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -183,30 +196,67 @@ def _verify_ooxml(upload: UploadedFile, parts: tuple[str, ...]) -> None:
                 with package.open(member) as fh:
                     while fh.read(1024 * 1024):
                         pass
+            if any(PurePath(name).name == OOXML_MACRO_PART for name in names):
+                raise _unreadable("a VBA project part")
+            content_types = next(m for m in members if m.filename.casefold() == "[content_types].xml")
+            with package.open(content_types) as fh:
+                if any(_is_macro_type(t) for t in _declared_content_types(fh)):
+                    raise _unreadable("a macro-enabled content type")
     except ValidationError:
         raise
     except Exception as exc:  # zipfile raises BadZipFile, OSError, EOFError, NotImplementedError…
         raise _unreadable("not a valid ZIP") from exc
 
 
+def _is_macro_type(content_type: str) -> bool:
+    folded = content_type.strip().casefold()
+    return OOXML_MACRO_TYPE_MARK in folded or folded.split(";")[0].strip() in OOXML_MACRO_TYPES
+
+
+def _declared_content_types(stream: IO[bytes]) -> list[str]:
+    """Every ContentType of [Content_Types].xml (its Default and Override elements), parsed a chunk at
+    a time. A DTD is refused: OPC forbids one, and entities are the way to make a small part expand."""
+    found: list[str] = []
+
+    def start(_name: str, attrs: dict[str, str]) -> None:
+        if "ContentType" in attrs:
+            found.append(attrs["ContentType"])
+
+    def no_dtd(*_args: object) -> None:
+        raise ValueError("a DTD in [Content_Types].xml")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    while chunk := stream.read(64 * 1024):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return found
+
+
 def _verify_word_ole(upload: UploadedFile) -> None:
-    """A compound file whose root storage holds a ``WordDocument`` stream (what makes it a Word .doc)."""
+    """A compound file whose root storage holds a ``WordDocument`` stream (what makes it a Word .doc)
+    and no VBA project."""
     upload.seek(0)
     data = upload.read()
     try:
-        names = _ole_root_streams(data)
+        names, storages = _ole_root_entries(data)
     except (struct.error, IndexError, ValueError) as exc:
         raise _unreadable("not a compound file") from exc
     if "worddocument" not in names:
         raise _unreadable("no WordDocument stream")
+    if storages & OLE_MACRO_STORAGES:
+        raise _unreadable("a VBA project")
 
 
 _OLE_NO_SECTOR = 0xFFFFFFFA  # sector ids from here up are markers (free, end of chain, FAT, DIFAT)
 _OLE_NO_STREAM = 0xFFFFFFFF
 
 
-def _ole_root_streams(data: bytes) -> set[str]:
-    """Casefolded names of the streams directly in the root storage of an [MS-CFB] compound file.
+def _ole_root_entries(data: bytes) -> tuple[set[str], set[str]]:
+    """Casefolded names of the streams, and of the storages, directly in the root storage of an
+    [MS-CFB] compound file.
 
     Only the FAT and the directory are read. Every sector id is checked against the file's length
     and every chain and tree walk visits a sector or entry at most once, so a hostile file ends in
@@ -263,6 +313,7 @@ def _ole_root_streams(data: bytes) -> set[str]:
         return name, kind, left, right
 
     names: set[str] = set()
+    storages: set[str] = set()
     pending, visited = [struct.unpack_from("<I", directory, 76)[0]], set()
     while pending:
         index = pending.pop()
@@ -274,5 +325,7 @@ def _ole_root_streams(data: bytes) -> set[str]:
         name, kind, left, right = entry(index)
         if kind == 2:
             names.add(name.casefold())
+        elif kind == 1:
+            storages.add(name.casefold())
         pending += [left, right]
-    return names
+    return names, storages

@@ -74,6 +74,53 @@ def xlsx_bytes() -> bytes:
     )
 
 
+# The main part's content type, as Word and Excel write it in [Content_Types].xml.
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
+XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+VBA_PROJECT = "application/vnd.ms-office.vbaProject"
+
+
+def content_types(overrides: dict[str, str], *, defaults: dict[str, str] | None = None, doctype: str = "") -> bytes:
+    """A [Content_Types].xml: ``defaults`` by extension, ``overrides`` by part name."""
+    items = [
+        f'<Default Extension="{ext}" ContentType="{ct}"/>'
+        for ext, ct in (defaults or {"xml": "application/xml"}).items()
+    ]
+    items += [f'<Override PartName="{part}" ContentType="{ct}"/>' for part, ct in overrides.items()]
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        + doctype
+        + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        + "".join(items)
+        + "</Types>"
+    ).encode()
+
+
+def office_bytes(kind: str, *, main_type: str, vba_part: str | None = None, **types: str) -> bytes:
+    """A package of ``kind`` ("docx" or "xlsx") whose main part has ``main_type``; with ``vba_part``,
+    it also holds a macro project under that name (Word and Excel write word/vbaProject.bin and
+    xl/vbaProject.bin). ``types`` add overrides: part name (without the slash) -> content type."""
+    main = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
+    overrides = {f"/{main}": main_type, **{f"/{part}": ct for part, ct in types.items()}}
+    members = {"_rels/.rels": b"<Relationships/>", main: b"<w:document/>" if kind == "docx" else b"<workbook/>"}
+    if vba_part is not None:
+        overrides[f"/{vba_part}"] = VBA_PROJECT
+        members[vba_part] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504  # a compound file, as Office writes
+    return zip_of({"[Content_Types].xml": content_types(overrides), **members})
+
+
+def docm_bytes() -> bytes:
+    """A macro-enabled Word document (.docm), as Word saves one."""
+    return office_bytes("docx", main_type=DOCM_MAIN, vba_part="word/vbaProject.bin")
+
+
+def xlsm_bytes() -> bytes:
+    """A macro-enabled workbook (.xlsm), as Excel saves one."""
+    return office_bytes("xlsx", main_type=XLSM_MAIN, vba_part="xl/vbaProject.bin")
+
+
 def zip_bomb_docx(unpacked: int) -> bytes:
     """A well-formed .docx whose one extra member unpacks to ``unpacked`` zero bytes."""
     return docx_bytes(**{"word/media/zeros.bin": b"\0" * unpacked})
@@ -102,23 +149,28 @@ def _dir_entry(name: str, kind: int, *, left=NO_STREAM, right=NO_STREAM, child=N
     )
 
 
-def ole_bytes(*streams: str) -> bytes:
-    """A version-3 compound file (512-byte sectors) whose root holds the named streams of 4096 bytes.
+def ole_bytes(*streams: str, storages: tuple[str, ...] = ()) -> bytes:
+    """A version-3 compound file (512-byte sectors) whose root holds the named streams of 4096 bytes,
+    then the named empty storages (Word keeps a document's macros in a ``Macros`` storage).
 
-    Sector 0 is the FAT, sector 1 the directory, then eight sectors per stream. The streams are
-    siblings in a right-leaning chain under the root, as a simple writer would leave them.
+    Sector 0 is the FAT, sector 1 the directory, then eight sectors per stream. The streams and
+    storages are siblings in a right-leaning chain under the root, as a simple writer would leave them.
     """
     sector = 512
-    entries = [_dir_entry("Root Entry", 5, child=1 if streams else NO_STREAM, start=END_OF_CHAIN)]
+    count = len(streams) + len(storages)
+    entries = [_dir_entry("Root Entry", 5, child=1 if count else NO_STREAM, start=END_OF_CHAIN)]
     fat = [FAT_SECTOR, END_OF_CHAIN]
     data = b""
     for i, name in enumerate(streams):
         start = len(fat)
         fat.extend(range(start + 1, start + 8))
         fat.append(END_OF_CHAIN)
-        right = i + 2 if i + 1 < len(streams) else NO_STREAM
+        right = i + 2 if i + 1 < count else NO_STREAM
         entries.append(_dir_entry(name, 2, right=right, start=start, size=4096))
         data += name.encode("ascii").ljust(4096, b"x")
+    for i, name in enumerate(storages, start=len(streams)):
+        right = i + 2 if i + 1 < count else NO_STREAM
+        entries.append(_dir_entry(name, 1, right=right))
     assert len(entries) <= 4 and len(fat) <= sector // 4
     directory = b"".join(entries).ljust(sector, b"\0")
     # unused directory slots are empty entries (type 0)

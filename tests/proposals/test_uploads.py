@@ -14,10 +14,17 @@ from django.urls import reverse
 from proposals import uploads
 from tests.upload_samples import (
     CONTENT_TYPES,
+    DOCM_MAIN,
+    DOCX_MAIN,
+    XLSX_MAIN,
+    content_types,
+    docm_bytes,
     docx_bytes,
+    office_bytes,
     ole_bytes,
     truncated,
     upload,
+    xlsm_bytes,
     xlsx_bytes,
     zip_bomb_docx,
     zip_of,
@@ -158,3 +165,91 @@ def test_attachment_page_refuses_a_plain_zip_named_docx(world, login):
     assert not Attachment.objects.exists()
     client.post(url, {"file": upload("方案.docx", docx_bytes())})
     assert Attachment.objects.get().content_type == uploads.KINDS["docx"][1]
+
+
+# --- Macro-enabled packages renamed (issue 18, follow-up of finding 16) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "kind"),
+    [
+        ("报告.docx", office_bytes("docx", main_type=DOCX_MAIN), "docx"),
+        ("统计.xlsx", office_bytes("xlsx", main_type=XLSX_MAIN), "xlsx"),
+        # a package that only mentions macros in a part's text is not a macro project
+        ("报告.docx", docx_bytes(**{"word/comments.xml": b"<c>vbaProject.bin macroEnabled</c>"}), "docx"),
+    ],
+)
+def test_office_files_as_word_and_excel_save_them_pass(name, body, kind):
+    assert uploads.check_upload(upload(name, body)).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        pytest.param("方案.docx", docm_bytes(), id="docm-renamed"),
+        pytest.param("统计.xlsx", xlsm_bytes(), id="xlsm-renamed"),
+        # the macro-enabled main part without the project part, and the project part alone
+        pytest.param("方案.docx", office_bytes("docx", main_type=DOCM_MAIN), id="docm-type-only"),
+        pytest.param(
+            "方案.docx", office_bytes("docx", main_type=DOCX_MAIN, vba_part="word/vbaProject.bin"), id="vba-part-only"
+        ),
+        pytest.param(
+            "统计.xlsx", office_bytes("xlsx", main_type=XLSX_MAIN, vba_part="xl/VBAPROJECT.BIN"), id="vba-part-case"
+        ),
+        # a project part under another name is still declared by its content type
+        pytest.param(
+            "方案.docx", office_bytes("docx", main_type=DOCX_MAIN, vba_part="word/media/image9.bin"), id="vba-renamed"
+        ),
+        # MIME types compare case-insensitively; templates and add-ins are macro-enabled too
+        pytest.param("方案.docx", office_bytes("docx", main_type=DOCM_MAIN.lower()), id="docm-type-lowercase"),
+        pytest.param(
+            "方案.docx",
+            office_bytes("docx", main_type="application/vnd.ms-word.template.macroEnabledTemplate.main+xml"),
+            id="dotm-renamed",
+        ),
+        pytest.param(
+            "统计.xlsx",
+            office_bytes("xlsx", main_type="application/vnd.ms-excel.addin.macroEnabled.main+xml"),
+            id="xlam-renamed",
+        ),
+    ],
+)
+def test_a_macro_enabled_package_renamed_docx_or_xlsx_is_refused(name, body):
+    assert MISMATCH in _refused(name, body).messages[0]
+
+
+def test_content_types_with_a_dtd_are_refused():
+    """OPC forbids a DTD in the package's XML; expanding entities would also cost memory."""
+    laughs = '<!DOCTYPE Types [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    body = zip_of(
+        {
+            "[Content_Types].xml": content_types({"/word/document.xml": DOCX_MAIN}, doctype=laughs),
+            "word/document.xml": b"<w:document/>",
+        }
+    )
+    assert MISMATCH in _refused("a.docx", body).messages[0]
+
+
+def test_content_types_that_are_not_xml_are_refused():
+    body = zip_of({"[Content_Types].xml": b"<Types><Default", "word/document.xml": b"<w:document/>"})
+    assert MISMATCH in _refused("a.docx", body).messages[0]
+
+
+def test_a_word_97_document_with_macros_is_refused():
+    """A .doc keeps its VBA project in a ``Macros`` storage at the root."""
+    assert uploads.check_upload(upload("旧稿.doc", ole_bytes("WordDocument", "1Table"))).kind == "doc"
+    assert MISMATCH in _refused("旧稿.doc", ole_bytes("WordDocument", "1Table", storages=("Macros",))).messages[0]
+    assert MISMATCH in _refused("旧稿.doc", ole_bytes("WordDocument", storages=("_VBA_PROJECT_CUR",))).messages[0]
+
+
+@pytest.mark.django_db
+def test_attachment_page_refuses_a_docm_renamed_docx(world, login):
+    from proposals.models import Attachment
+
+    client = login(world.staff)
+    url = reverse("proposals:attachment_upload", kwargs={"pk": world.proposal.pk})
+    response = client.post(url, {"file": upload("方案.docx", docm_bytes())}, follow=True)
+    assert MISMATCH in response.content.decode()
+    assert not Attachment.objects.exists()
+    client.post(url, {"file": upload("方案.docx", office_bytes("docx", main_type=DOCX_MAIN))})
+    assert Attachment.objects.get().original_name == "方案.docx"
