@@ -37,7 +37,8 @@ METHOD_INVALID = _("请选择面商方式：当面、电话、座谈或现场察
 PLACE_REQUIRED = _("请填写面商地点。")
 HOST_REQUIRED = _("请填写面商人姓名。")
 HELD_AT_REQUIRED = _("请填写面商时间。")
-CLASS_INVALID = _("办理情况只能是 A 类、B 类或 C 类（启用 D 类时也可为 D 类）。")
+# %(classes)s: the enabled reply classes, e.g. "A 类、B 类或 C 类" (replies.rules.class_list).
+CLASS_INVALID = _("办理情况只能是 %(classes)s。")
 RECORD_LOCKED = _("面商记录已签字锁定，任何人都不能再修改。")
 RECORD_CONFLICT = _("该面商记录已被他人修改，您的修改没有保存。请刷新页面后重新编辑。")
 ISSUE_NEEDS_SIGNED_CONSULTATION = _(
@@ -220,8 +221,9 @@ def consultation_record(
     consultation.held_at, consultation.place, consultation.method = held_at, place, method
     consultation.host_name, consultation.host_phone = host_name, host_phone
     handling_class = consultation.handling_class
-    if handling_class and handling_class not in reply_rules.enabled_reply_classes(assignment.proposal):
-        raise DomainError(CLASS_INVALID, code="invalid")
+    classes = reply_rules.enabled_reply_classes(assignment.proposal)
+    if handling_class and handling_class not in classes:
+        raise DomainError(str(CLASS_INVALID) % {"classes": reply_rules.class_list(classes)}, code="invalid")
     member_phone = normalise_phone(consultation.member_phone)
     try:
         validate_phone(member_phone)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from consultations import services
 from consultations.forms import RecordForm
 from consultations.models import Consultation
 from consultations.pdf import record_context
@@ -42,8 +41,22 @@ def test_class_d_comes_and_goes_in_the_record_form_service_pdf_and_statistics(wo
     else:
         with pytest.raises(DomainError) as exc:
             record(world, consultation, handling_class="D")
-        assert exc.value.message == str(services.CLASS_INVALID)
+        assert exc.value.message == "办理情况只能是 A 类、B 类或 C 类。"
         assert Consultation.objects.get(pk=consultation.pk).handling_class == ""
+
+
+@pytest.mark.parametrize(
+    ("d_on", "message"),
+    [(False, "办理情况只能是 A 类、B 类或 C 类。"), (True, "办理情况只能是 A 类、B 类、C 类或 D 类。")],
+    ids=["d-off", "d-on"],
+)
+def test_the_record_refuses_an_unknown_class_naming_the_enabled_ones(world, settings, d_on, message):
+    settings.REPLY_CLASS_D_ENABLED = d_on
+    consultation = schedule(world)
+    with pytest.raises(DomainError) as exc:
+        record(world, consultation, handling_class="E")
+    assert exc.value.message == message
+    assert Consultation.objects.get(pk=consultation.pk).handling_class == ""
 
 
 def test_a_record_with_class_d_keeps_its_box_after_d_is_switched_off(world, settings):
@@ -83,5 +96,5 @@ def test_one_function_decides_the_classes_everywhere(world, monkeypatch):
     assert record_boxes(consultation) == ["A类", "C类"]
     with pytest.raises(DomainError) as exc:
         record(world, consultation, handling_class="B")
-    assert exc.value.message == str(services.CLASS_INVALID)
+    assert exc.value.message == "办理情况只能是 A 类或 C 类。"
     assert record(world, consultation, handling_class="C").handling_class == "C"
