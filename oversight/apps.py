@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,7 +11,7 @@ class OversightConfig(AppConfig):
         # Members hear of a record to sign and of an issued reply when it happens (after commit);
         # send_reminders stays the daily safety net and sends nothing twice.
         from consultations.signals import record_awaits_signature
-        from proposals.models import register_action_choices
+        from proposals.models import Member, register_action_choices
         from replies.models import Reply
         from replies.signals import reply_issued
 
@@ -24,6 +24,10 @@ class OversightConfig(AppConfig):
         # The public copies of an issued reply, redacted: the search's text, and the PDF, queued for
         # the worker (copies, not workflow).
         post_save.connect(_on_reply_saved, sender=Reply, dispatch_uid="oversight-public-text")
+        # The search's copies are redacted with the members' phones and work units of the day: a
+        # member's new phone or work unit is taken out of the copies of that member's replies.
+        pre_save.connect(_before_member_saved, sender=Member, dispatch_uid="oversight-member-details")
+        post_save.connect(_on_member_saved, sender=Member, dispatch_uid="oversight-member-details")
 
 
 def _on_record(sender, consultation_id: int, **kwargs) -> None:
@@ -45,3 +49,25 @@ def _on_reply_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     if not raw:  # loaddata writes the stored rows as they are
         refresh_public_text(instance)
         public_pdf_queue(instance)
+
+
+# The (phone, work_unit) a member row held before this save, kept on the instance between the hooks.
+_DETAILS_BEFORE = "_oversight_details_before"
+MEMBER_DETAILS = ("phone", "work_unit")
+
+
+def _before_member_saved(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    if raw or instance.pk is None or (update_fields is not None and not set(update_fields) & set(MEMBER_DETAILS)):
+        return  # a new member has no replies yet
+    stored = sender._base_manager.filter(pk=instance.pk).values_list(*MEMBER_DETAILS).first()
+    setattr(instance, _DETAILS_BEFORE, stored)
+
+
+def _on_member_saved(sender, instance, raw: bool = False, created: bool = False, **kwargs) -> None:
+    from .public import refresh_member_public_texts
+
+    before = instance.__dict__.pop(_DETAILS_BEFORE, None)
+    if raw or created or before is None:
+        return
+    if tuple(before) != tuple(getattr(instance, name) for name in MEMBER_DETAILS):
+        refresh_member_public_texts(instance.pk)

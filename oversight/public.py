@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.utils import translation
 
 from documents.formats import balanced_lines
@@ -103,6 +104,17 @@ def refresh_public_texts(replies: Iterable[Reply] | None = None, *, batch_size: 
     if batch:
         stored += flush()
     return stored
+
+
+def refresh_member_public_texts(member_id: int) -> int:
+    """``refresh_public_texts`` of the issued replies to the proposals a member proposed or co-signed
+    (called when the member's phone or work unit changes, ``OversightConfig.ready``); returns how
+    many were stored."""
+    proposals = Q(assignment__proposal__first_proposer_id=member_id) | Q(assignment__proposal__cosigners__id=member_id)
+    replies = (
+        Reply.objects.filter(proposals, status=ReplyStatus.ISSUED).distinct().select_related("assignment__proposal")
+    )
+    return refresh_public_texts(replies)
 
 
 def redact_titles(replies: list[Reply]) -> None:
