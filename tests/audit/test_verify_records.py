@@ -188,11 +188,11 @@ def test_a_reply_moved_out_of_issued_is_reported(world, capsys):
 
 
 def test_replies_issued_before_the_digest_was_recorded_are_reported_once(world, capsys, monkeypatch):
-    import replies.services
+    import replies.services.issuing
 
     sign(world, record(world, schedule(world)))
     with monkeypatch.context() as m:
-        m.setattr(replies.services, "digest_field", lambda name, digest: "")  # as the code before wrote it
+        m.setattr(replies.services.issuing, "digest_field", lambda name, digest: "")  # as the code before wrote it
         reply = issue(world, draft_reply(world))
     assert read_digest(issue_row(reply).detail, "pdf_sha256") is None
     out = verify(capsys)

@@ -8,14 +8,18 @@ from tests.factories import World, complete_data
 
 
 @pytest.fixture(autouse=True)
-def _no_foreign_issue_checks(monkeypatch, settings):
+def _no_foreign_issue_checks(settings):
     """Other apps register issue checks (consultations: a signed record first); they test those.
 
     Here the reply's own rules are under test, so the list starts empty; tests that need a check
-    append one to this (patched) list.
+    append one to it. The list is emptied in place (the services package and its issuing module
+    hold the same list) and given back its checks afterwards.
     """
-    monkeypatch.setattr(services, "ISSUE_CHECKS", [])
+    registered = list(services.ISSUE_CHECKS)
+    services.ISSUE_CHECKS.clear()
     settings.REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE = False
+    yield
+    services.ISSUE_CHECKS[:] = registered
 
 
 @pytest.fixture
