@@ -8,10 +8,12 @@ class OversightConfig(AppConfig):
     verbose_name = _("督办与统计")
 
     def ready(self) -> None:
-        # Members hear of a record to sign and of an issued reply when it happens (after commit);
+        # Members hear of a record to sign and of an issued reply when it happens (after commit), an
+        # agency of an urge (催办);
         # send_reminders stays the daily safety net and sends nothing twice.
         from consultations.signals import record_awaits_signature
         from proposals.models import Member, register_action_choices
+        from proposals.signals import assignment_urged
         from replies.models import Reply
         from replies.signals import reply_issued
 
@@ -21,6 +23,7 @@ class OversightConfig(AppConfig):
 
         record_awaits_signature.connect(_on_record, dispatch_uid="oversight-record-to-sign")
         reply_issued.connect(_on_reply, dispatch_uid="oversight-reply-issued")
+        assignment_urged.connect(_on_urge, dispatch_uid="oversight-assignment-urged")
         # The public copies of an issued reply, redacted: the search's text, and the PDF, queued for
         # the worker (copies, not workflow).
         post_save.connect(_on_reply_saved, sender=Reply, dispatch_uid="oversight-public-text")
@@ -40,6 +43,12 @@ def _on_reply(sender, reply_id: int, **kwargs) -> None:
     from .reminders import notify_reply_issued
 
     notify_reply_issued(reply_id=reply_id)
+
+
+def _on_urge(sender, event_id: int, **kwargs) -> None:
+    from .reminders import notify_urge
+
+    notify_urge(event_id=event_id)
 
 
 def _on_reply_saved(sender, instance, raw: bool = False, **kwargs) -> None:

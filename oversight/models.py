@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     STAFF_DIGEST = "staff_digest", _("工作人员每日摘要")
     RECORD_TO_SIGN = "record_to_sign", _("面商记录待签字")
     REPLY_ISSUED = "reply_issued", _("答复已签发")
+    URGE = "urge", _("催办通知")
 
 
 class DeliveryStatus(models.TextChoices):

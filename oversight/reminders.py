@@ -7,6 +7,8 @@ Events and their keys (one message per kind, object, recipient and key — see S
   ``overdue`` once it has passed — each keyed on the deadline, so an approved extension is a new event,
   and a day missed by cron is caught up on the next run;
 - staff, ``staff_digest`` once a day (keyed on the date) when there is open work to report;
+- handlers and leaders of the agency, ``urge`` once per 催办 (keyed on its timeline event), at once
+  when staff urge (``notify_urge``), not by the daily run;
 - members, ``record_to_sign`` once per consultation record held and awaiting their signature, and
   ``reply_issued`` once per reply issued in the last ``REPLY_NOTICE_DAYS`` days, to each proposer.
 
@@ -31,9 +33,11 @@ from proposals.models import (
     ExtensionStatus,
     Member,
     Proposal,
+    ProposalAction,
     ProposalCosigner,
     ProposalStatus,
     Role,
+    TimelineEvent,
     User,
 )
 from replies.models import Reply, ReplyStatus
@@ -315,4 +319,68 @@ def notify_reply_issued(*, reply_id: int) -> ReminderReport:
     report = ReminderReport()
     with translation.override("zh-hans"):
         _queue_replies_issued(timezone.now(), report, only=[reply_id])
+    return report
+
+
+def _queue_urge(event: TimelineEvent, report: ReminderReport) -> None:
+    a = event.assignment
+    if a is None:
+        return
+    proposal = a.proposal
+    emails = list(
+        User.objects.filter(role__in=(Role.HANDLER, Role.LEADER), agency_id=a.agency_id, is_active=True)
+        .exclude(email="")
+        .order_by("id")
+        .values_list("email", flat=True)
+    ) or ([a.agency.email] if a.agency.email else [])
+    # The note as staff typed it, without the agency's name that the timeline puts before it.
+    note = event.note.removeprefix(f"{a.agency.name}：")
+    subject = _("【提案办理】催办：%(ref)s提案") % {"ref": proposal.display_number or proposal.title}
+    body = "\n".join(
+        [
+            _("%(agency)s："),
+            _("提案委员会对以下提案的办理进行催办，请抓紧办理答复；确需延期的，请在系统中申请延期。"),
+            "",
+            _("催办说明：%(note)s"),
+            "",
+            _("会议：%(meeting)s"),
+            _("提案：%(ref)s %(title)s"),
+            _("办理方式：%(role)s"),
+            _("办理时限：%(due)s"),
+            "",
+            _("请登录提案办理系统查看。"),
+        ]
+    ) % {
+        "agency": a.agency.name,
+        "note": note,
+        "meeting": proposal.meeting.display_name,
+        "ref": proposal.display_number,
+        "title": proposal.title,
+        "role": a.get_role_display(),
+        "due": document_date(a.due_date),
+    }
+    for email in dict.fromkeys(e.strip().lower() for e in emails):
+        if notification_queue(
+            kind=NotificationKind.URGE,
+            obj_type="assignment",
+            obj_id=a.pk,
+            recipient=email,
+            event_key=f"urge-{event.pk}",
+            subject=subject,
+            body=body,
+        ):
+            report.queued[NotificationKind.URGE] += 1
+
+
+def notify_urge(*, event_id: int) -> ReminderReport:
+    """At once when staff urge an assignment: its agency's handlers and leaders, once per urge."""
+    report = ReminderReport()
+    event = (
+        TimelineEvent.objects.filter(pk=event_id, action=ProposalAction.URGE)
+        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .first()
+    )
+    if event is not None:
+        with translation.override("zh-hans"):
+            _queue_urge(event, report)
     return report

@@ -16,6 +16,8 @@ Units and terms (the same words are printed on the statistics page, see ``FORMUL
   deadline in force (``due_date``, which includes approved extensions).
 - *late without reply*: an answering assignment with no issued reply whose deadline has passed.
 - *overdue*: an answering assignment still open (待签收, 办理中 or 重新办理) whose deadline has passed.
+- *urged* (催办): the times staff urged one of the agency's assignments (any role, any state now),
+  counted from the timeline.
 - *rating in force*: for each assignment, the ratings of the highest round that has any rating
   (a 不满意 followed by re-handling is replaced by the rating of the new round).
 """
@@ -27,6 +29,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +43,9 @@ from proposals.models import (
     AssignmentStatus,
     Meeting,
     Proposal,
+    ProposalAction,
     ProposalStatus,
+    TimelineEvent,
 )
 from replies import rules as reply_rules
 from replies.models import Reply, ReplyStatus
@@ -73,7 +79,7 @@ FORMULAS = {
     "scorecard": _(
         "交办数：交给该单位的全部交办（含会办和已退回的）；退回：其中已退回的；应答复：主办、分办且未退回的；"
         "已答复：应答复中有已签发答复的；按时：首次签发不晚于办理时限的；超期：仍在办理中且已过时限的；"
-        "答复前面商：已答复且在首次签发前已面商（已面商或已签字）的。"
+        "答复前面商：已答复且在首次签发前已面商（已面商或已签字）的；催办：提案委员会对该单位交办的催办次数。"
     ),
 }
 
@@ -108,6 +114,7 @@ class Tally:
     late_unreplied: int = 0
     overdue: int = 0
     consulted_before_reply: int = 0
+    urged: int = 0
     classes: Counter = field(default_factory=Counter)
     ratings: Counter = field(default_factory=Counter)
 
@@ -194,8 +201,18 @@ def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingS
     registered = sum(n for s, n in status_counts.items() if s in REGISTERED_STATES)
     replied_proposals = sum(n for s, n in status_counts.items() if s in REPLIED_STATES)
 
+    # The urges ride on the assignments' query: a subquery per row, no query of its own.
+    urges = (
+        TimelineEvent.objects.filter(assignment=OuterRef("pk"), action=ProposalAction.URGE)
+        .order_by()
+        .values("assignment")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     assignments = list(
-        Assignment.objects.filter(proposal__meeting=meeting).values("id", "agency_id", "role", "status", "due_date")
+        Assignment.objects.filter(proposal__meeting=meeting)
+        .annotate(urged=Coalesce(Subquery(urges, output_field=IntegerField()), 0))
+        .values("id", "agency_id", "role", "status", "due_date", "urged")
     )
     first_reply: dict[int, dt.datetime] = {}
     class_in_force: dict[int, tuple[int, str]] = {}
@@ -235,6 +252,7 @@ def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingS
         for t in tallies:
             t.assigned += 1
             t.returned += returned
+            t.urged += a["urged"]
         if not answering:
             continue
         replied_at = first_reply.get(aid)

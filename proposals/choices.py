@@ -82,6 +82,7 @@ class ProposalAction(models.TextChoices):
     EXTENSION_REQUEST = "extension_request", _("申请延期")
     EXTENSION_APPROVE = "extension_approve", _("批准延期")
     EXTENSION_REFUSE = "extension_refuse", _("不批准延期")
+    URGE = "assignment_urge", _("催办")
     KEY_ON = "proposal_key_on", _("列为重点提案")
     KEY_OFF = "proposal_key_off", _("取消重点提案")
     ATTACH = "attachment_add", _("上传附件")

@@ -142,6 +142,16 @@ def is_overdue(assignment: Assignment, today: dt.date | None = None) -> bool:
     return is_open(assignment.status) and assignment.due_date < (today or timezone.localdate())
 
 
+# Staff may urge (催办) an open assignment from this many days before its deadline, and after it.
+URGE_WITHIN_DAYS = 7
+
+
+def can_be_urged(assignment: Assignment, today: dt.date | None = None) -> bool:
+    """Open, and due within ``URGE_WITHIN_DAYS`` days or already past due."""
+    today = today or timezone.localdate()
+    return is_open(assignment.status) and assignment.due_date <= today + dt.timedelta(days=URGE_WITHIN_DAYS)
+
+
 def days_left(due: dt.date, today: dt.date | None = None) -> int:
     """Days from ``today`` to ``due``: negative once overdue."""
     return (due - (today or timezone.localdate())).days

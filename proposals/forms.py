@@ -344,6 +344,15 @@ class ExtensionRequestForm(forms.Form):
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class UrgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("催办说明"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("将通过电子邮件发给承办单位的经办人和负责人。"),
+    )
+
+
 class ExtensionDecisionForm(forms.Form):
     new_due_date = forms.DateField(
         label=_("批准延至"), required=False, widget=DateInput(), help_text=_("留空则按申请的日期。")

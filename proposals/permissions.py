@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .deadlines import can_still_return, is_open
+from .deadlines import can_be_urged, can_still_return, is_open
 from .models import (
     Assignment,
     AssignmentStatus,
@@ -106,6 +106,11 @@ def can_request_extension(user: User, assignment: Assignment) -> bool:
 
 def can_reassign(user: User, assignment: Assignment) -> bool:
     return is_staff(user) and assignment.status == AssignmentStatus.RETURNED and assignment.replaced_by_id is None
+
+
+def can_urge(user: User, assignment: Assignment) -> bool:
+    """催办: staff, an open assignment due within a week or past due."""
+    return is_staff(user) and can_be_urged(assignment)
 
 
 def can_decide_extension(user: User, extension: ExtensionRequest) -> bool:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("assignments/<int:pk>/return/", views.assignment_return, name="assignment_return"),
     path("assignments/<int:pk>/reassign/", views.assignment_reassign, name="assignment_reassign"),
     path("assignments/<int:pk>/extension/", views.assignment_request_extension, name="assignment_extension"),
+    path("assignments/<int:pk>/urge/", views.assignment_urge, name="assignment_urge"),
     path("extensions/<int:pk>/approve/", views.extension_approve, name="extension_approve"),
     path("extensions/<int:pk>/refuse/", views.extension_refuse, name="extension_refuse"),
 ]

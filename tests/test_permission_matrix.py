@@ -145,6 +145,7 @@ ROWS: dict[str, Row] = {
     "proposals:assignment_return": Row("assignment", **POST_ACTION),
     "proposals:assignment_reassign": Row("assignment", **POST_ACTION),
     "proposals:assignment_extension": Row("assignment", **POST_ACTION),
+    "proposals:assignment_urge": Row("assignment", **POST_ACTION),
     "proposals:extension_approve": Row("extension", **POST_ACTION),
     "proposals:extension_refuse": Row("extension", **POST_ACTION),
     # --- replies ---------------------------------------------------------------------------------

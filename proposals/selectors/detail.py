@@ -35,10 +35,12 @@ class AssignmentRow:
     return_deadline: dt.date | None  # the last day to return it, while it waits to be accepted
     can_reassign: bool
     can_request_extension: bool
+    can_urge: bool
     extensions: tuple[ExtensionRow, ...]  # staff and the agency only
     return_form: BaseForm | None = None
     reassign_form: BaseForm | None = None
     extension_form: BaseForm | None = None
+    urge_form: BaseForm | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def _assignment_row(user: User, assignment: Assignment, calendar: deadlines.Work
         return_deadline=deadline,
         can_reassign=permissions.can_reassign(user, assignment),
         can_request_extension=permissions.can_request_extension(user, assignment),
+        can_urge=permissions.can_urge(user, assignment),
         extensions=extensions,
     )
 

@@ -1,5 +1,5 @@
 """Every write and every state transition of the registry, by topic: ``filing``, ``numbering``,
-``review``, ``assignment``, ``extensions``; this package re-exports them, so callers import
+``review``, ``assignment``, ``extensions``, ``urge``; this package re-exports them, so callers import
 ``proposals.services`` as one module.
 
 Each transition re-reads its row under ``select_for_update()``, checks who is acting and the
@@ -65,6 +65,7 @@ from .review import (
     proposal_register,
     proposal_set_key,
 )
+from .urge import NOT_URGEABLE, URGE_NOTE_REQUIRED, assignment_urge
 
 __all__ = [
     "AGENCY_INACTIVE",
@@ -94,16 +95,19 @@ __all__ = [
     "NOT_REGISTERED",
     "NOT_RETURNED",
     "NOT_SUBMITTED",
+    "NOT_URGEABLE",
     "NUMBER_INVALID",
     "PROPOSAL_CLOSED",
     "PROPOSER_REQUIRED",
     "RETURN_REASON_REQUIRED",
     "RETURN_WINDOW_PASSED",
+    "URGE_NOTE_REQUIRED",
     "AssignmentSpec",
     "assignment_accept",
     "assignment_reassign",
     "assignment_request_extension",
     "assignment_return",
+    "assignment_urge",
     "attachment_add",
     "extension_approve",
     "extension_refuse",

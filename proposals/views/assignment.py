@@ -1,4 +1,4 @@
-"""Assignment (交办) and the agency's answer to it: 签收, 退回, re-assignment, extensions."""
+"""Assignment (交办) and the agency's answer to it: 签收, 退回, re-assignment, extensions, 催办."""
 
 from __future__ import annotations
 
@@ -112,6 +112,21 @@ def assignment_request_extension(request: AuthenticatedHttpRequest, pk: int) -> 
             requested_due_date=form.cleaned_data["requested_due_date"],
         ),
         success=_("延期申请已提交，等待提案委员会审批。"),
+        redirect_to=detail_url(assignment.proposal_id),
+    )
+
+
+@login_required
+@require_POST
+def assignment_urge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.get_assignment_for_user(request.user, pk)
+    form = forms.UrgeForm(request.POST, prefix=f"urge{assignment.pk}")
+    if not form.is_valid():
+        return invalid_detail(request, assignment.proposal, "urge", assignment.pk, form)
+    return run_action(
+        request,
+        lambda: services.assignment_urge(assignment=assignment, actor=request.user, note=form.cleaned_data["note"]),
+        success=_("已催办，承办单位的经办人和负责人将收到邮件通知。"),
         redirect_to=detail_url(assignment.proposal_id),
     )
 

@@ -115,6 +115,7 @@ def _detail_context(
             extension_form=form_for("extension", pk, lambda: forms.ExtensionRequestForm(prefix=f"ext{pk}"))
             if row.can_request_extension
             else None,
+            urge_form=form_for("urge", pk, lambda: forms.UrgeForm(prefix=f"urge{pk}")) if row.can_urge else None,
             extensions=tuple(with_decision_form(e) for e in row.extensions),
         )
 
