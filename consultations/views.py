@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.kept_posts import keeps_typed_text, take_kept_post
 from audit.log import record_event
 from common.downloads import file_download
 from proposals import roles
@@ -124,6 +125,7 @@ def _record_initial(consultation: Consultation) -> dict:
     return initial
 
 
+@keeps_typed_text()
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -157,6 +159,9 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 return redirect(_assignment_url(consultation.assignment_id))
         else:
             status = 400
+    elif (kept := take_kept_post(request)) is not None:
+        form = RecordForm(kept)
+        status = 200
     else:
         form = RecordForm(initial=_record_initial(consultation))
         status = 200

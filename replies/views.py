@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.kept_posts import keeps_typed_text, take_kept_post
 from audit.log import record_event
 from common.downloads import file_download
 from proposals import roles
@@ -40,6 +41,7 @@ def _assignment_page(
     return_form: ReturnForm | None = None,
     status: int = 200,
     conflict_reply: Reply | None = None,
+    kept: QueryDict | None = None,
 ) -> HttpResponse:
     user = request.user
     visible = selectors.replies_visible_to(user).filter(assignment=assignment).order_by("-round")
@@ -50,9 +52,11 @@ def _assignment_page(
     can_edit = current is not None and services.can_edit(user, current)
     if form is None and can_create:
         initial = {**services.new_draft_defaults(assignment, user), "version": 1}
-        form = ReplyForm(initial=initial, assignment=assignment)
+        form = ReplyForm(kept, initial=initial, assignment=assignment)
     elif form is None and can_edit:
-        form = ReplyForm(instance=current, assignment=assignment)
+        form = ReplyForm(kept, instance=current, assignment=assignment)
+    can_submit = current is not None and services.can_submit(user, current)
+    issue_problems = services.issue_problems(current) if current is not None else []
     cohandler_views = []
     if assignment.role == AssignmentRole.LEAD and not roles.is_member(user):
         cohandler_views = list(selectors.cohandler_views(assignment))
@@ -65,10 +69,14 @@ def _assignment_page(
         "return_form": return_form or ReturnForm(),
         "can_create": can_create,
         "can_edit": can_edit,
-        "can_submit": current is not None and services.can_submit(user, current),
+        "can_submit": can_submit,
+        # The edit form saves and submits in one request, so nothing typed is left behind.
+        "can_save_and_submit": can_create or can_submit,
+        # What 签发 will refuse, shown to the handler before the draft is handed over.
+        "submit_readiness": issue_problems if can_submit else [],
         "can_issue": current is not None and services.can_issue(user, current),
         "issue_refusal": services.issue_refusal(user, current) if current is not None else "",
-        "issue_problems": services.issue_problems(current) if current is not None else [],
+        "issue_problems": issue_problems,
         "cohandler_views": cohandler_views,
         "conflict_reply": conflict_reply,
         # The on-screen letter is shown only when there is no form in its place.
@@ -81,9 +89,30 @@ def _assignment_page(
 @require_GET
 def assignment_page(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_user(request.user, assignment_id)
-    return _assignment_page(request, assignment)
+    return _assignment_page(request, assignment, kept=take_kept_post(request))
 
 
+def _page_of_assignment(request: AuthenticatedHttpRequest, assignment_id: int) -> str:
+    return reverse("replies:assignment", kwargs={"assignment_id": assignment_id})
+
+
+def _page_of_reply(request: AuthenticatedHttpRequest, pk: int) -> str:
+    return _assignment_url(selectors.get_reply_for_user(request.user, pk))
+
+
+def _submit_if_asked(request: AuthenticatedHttpRequest, reply: Reply) -> None:
+    """The edit form's "提交负责人签发" button: the draft is submitted after the save, in the same request."""
+    if request.POST.get("action") != "submit":
+        return
+    try:
+        services.reply_submit(reply=reply, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已提交负责人签发。"))
+
+
+@keeps_typed_text(_page_of_assignment)
 @login_required
 @require_POST
 def reply_create_view(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
@@ -100,6 +129,7 @@ def reply_create_view(request: AuthenticatedHttpRequest, assignment_id: int) -> 
         messages.error(request, exc.message)
         return redirect("replies:assignment", assignment_id=assignment.pk)
     messages.success(request, _("答复草稿已保存（第 %(version)s 版）。") % {"version": reply.version})
+    _submit_if_asked(request, reply)
     return redirect("replies:assignment", assignment_id=assignment.pk)
 
 
@@ -111,6 +141,7 @@ def _add_errors(form: ReplyForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+@keeps_typed_text(_page_of_reply)
 @login_required
 @require_POST
 def reply_save_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -140,6 +171,7 @@ def reply_save_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("replies:assignment", assignment_id=assignment.pk)
     messages.success(request, _("答复草稿已保存（第 %(version)s 版）。") % {"version": saved.version})
+    _submit_if_asked(request, saved)
     return redirect("replies:assignment", assignment_id=assignment.pk)
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.kept_posts import keeps_typed_text, take_kept_post
 from audit.log import record_event
 from common.downloads import file_download
 
@@ -36,12 +37,14 @@ def _proposal_form_class(user):
     raise PermissionDenied
 
 
+@keeps_typed_text()
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form_class = _proposal_form_class(request.user)
     author = None if roles.is_staff(request.user) else request.user.member
-    form = form_class(request.POST or None, request.FILES or None, author=author)
+    kept = take_kept_post(request) if request.method == "GET" else None
+    form = form_class(request.POST or kept, request.FILES or None, author=author)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(actor=request.user, **form.service_kwargs())
@@ -56,6 +59,7 @@ def proposal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "proposals/form.html", {"form": form, "heading": _("新建提案")})
 
 
+@keeps_typed_text()
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -65,6 +69,8 @@ def proposal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     author = request.user.member
     if request.method == "POST":
         form = forms.MemberDraftForm(request.POST, request.FILES, author=author)
+    elif (kept := take_kept_post(request)) is not None:
+        form = forms.MemberDraftForm(kept, author=author)
     else:
         form = forms.MemberDraftForm(initial=forms.MemberDraftForm.initial_for(proposal), author=author)
     if request.method == "POST" and form.is_valid():
