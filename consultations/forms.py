@@ -14,6 +14,7 @@ from proposals.validators import validate_phone
 from replies import rules as reply_rules
 
 from .models import Method, Opinion, Satisfaction
+from .services.ratings import NEEDS_REASON, RATING_REASON_REQUIRED
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -90,8 +91,18 @@ class SignPaperForm(forms.Form):
 class RatingForm(forms.Form):
     value = forms.ChoiceField(label=_("测评结果"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
-        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("选择“基本满意”或“不满意”时必填，承办单位可以看到。"),
     )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("value") in NEEDS_REASON and not data.get("comment", "").strip():
+            self.add_error("comment", RATING_REASON_REQUIRED)
+        return data
 
 
 class RatingOnBehalfForm(RatingForm):

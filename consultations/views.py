@@ -14,23 +14,26 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.kept_posts import keeps_typed_text, take_kept_post
 from audit.log import record_event
 from common.downloads import file_download
-from proposals import roles
+from documents.formats import document_date
+from proposals import deadlines, roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Assignment, ProposalStatus
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
+from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
 from replies.models import ReplyStatus
 from replies.selectors import replies_visible_to
 
 from . import selectors, services
 from .forms import CloseForm, RatingForm, RatingOnBehalfForm, RecordForm, ScheduleForm, SignOnlineForm, SignPaperForm
-from .models import Consultation, ConsultationStatus
+from .models import Consultation, ConsultationStatus, Satisfaction
 from .pdf import record_pdf_for_download, record_title
 
 PAGE_SIZE = 50
@@ -320,6 +323,16 @@ def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
         )
         if form.is_valid():
             data = form.cleaned_data
+            # 不满意 starts re-handling: the member confirms first. Not on behalf: staff enter a
+            # paper form the member filled in, and a file cannot be carried over the step.
+            if (
+                data["value"] == Satisfaction.UNSATISFIED
+                and not on_behalf
+                and selectors.can_rate(user, assignment)
+                and not is_confirmed(request)
+            ):
+                cancel_url = reverse("consultations:rate", args=[assignment.pk])
+                return confirmation_page(request, _unsatisfied_confirmation(assignment), cancel_url=cancel_url)
             try:
                 services.rating_submit(
                     assignment=assignment,
@@ -362,6 +375,15 @@ def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     )
 
 
+def _unsatisfied_confirmation(assignment: Assignment) -> Confirmation:
+    due = deadlines.rehandle_due_date(assignment.proposal.meeting, timezone.localdate())
+    return Confirmation(
+        title=_("测评：不满意"),
+        consequence=_("选择“不满意”后，该件将退回承办单位重新办理，办理时限为 %(due)s。") % {"due": document_date(due)},
+        submit_label=_("确认不满意"),
+    )
+
+
 @login_required
 @require_GET
 def rating_form_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
@@ -388,6 +410,16 @@ def close(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = CloseForm(request.POST)
+        if form.is_valid() and selectors.can_close(request.user, proposal) and not is_confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=_("办结"),
+                    consequence=_("办结后提案状态为“已办结”，各承办单位的测评不能再修改；办结不能撤销。"),
+                    submit_label=_("确认办结"),
+                ),
+                cancel_url=reverse("consultations:close", args=[proposal.pk]),
+            )
         if form.is_valid():
             try:
                 services.proposal_close(proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"])

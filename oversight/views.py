@@ -21,6 +21,7 @@ from proposals import roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Agency, Meeting
+from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
 from replies import rules as reply_rules
 from replies.models import Reply
 
@@ -225,8 +226,23 @@ def reply_unpublish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reply = selectors.get_public_reply(pk)
     error = ""
     if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        if reason.strip() and not is_confirmed(request):
+            return confirmation_page(
+                request,
+                Confirmation(
+                    title=_("撤销公开"),
+                    consequence=_(
+                        "撤销后，公众页面不再显示该答复及其 PDF；答复本身不变，"
+                        "办理记录中留下撤销的时间、操作人和理由“%(reason)s”。"
+                    )
+                    % {"reason": reason.strip()},
+                    submit_label=_("确认撤销公开"),
+                ),
+                cancel_url=reverse("oversight:public_detail", args=[reply.pk]),
+            )
         try:
-            services.reply_unpublish(reply=reply, actor=request.user, reason=request.POST.get("reason", ""))
+            services.reply_unpublish(reply=reply, actor=request.user, reason=reason)
         except DomainError as exc:
             error = exc.message
         else:

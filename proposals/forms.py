@@ -249,7 +249,11 @@ class StaffProposalForm(MemberProposalForm):
 
 class DeclineForm(forms.Form):
     reason = forms.ModelChoiceField(
-        queryset=DeclineReason.objects.filter(is_active=True), label=_("不予立案理由"), empty_label=None
+        queryset=DeclineReason.objects.filter(is_active=True),
+        label=_("不予立案理由"),
+        # No reason preselected: staff choose one on purpose (issue 19).
+        empty_label=_("（请选择）"),
+        error_messages={"required": services.DECLINE_REASON_REQUIRED},
     )
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     convert_to_opinion = forms.BooleanField(label=_("转为意见建议"), required=False)

@@ -24,7 +24,7 @@ from proposals.errors import ConflictError, DomainError
 from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Assignment, AssignmentRole
 from proposals.selectors import get_assignment_for_user
-from proposals.view_actions import run_action
+from proposals.view_actions import Confirmation, run_action
 
 from . import selectors, services
 from .diffs import version_diff
@@ -200,6 +200,14 @@ def reply_issue_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         lambda: services.reply_issue(reply=reply, actor=request.user),
         success=_("答复已签发，正式文件已生成并存档。"),
         redirect_to=_assignment_url(reply),
+        confirm=Confirmation(
+            title=_("签发"),
+            consequence=_("签发后答复冻结并生成正式 PDF，不能再修改。"),
+            submit_label=_("确认签发"),
+        )
+        # What the service would refuse is told at once, not after a confirmation.
+        if services.can_issue(request.user, reply) and not services.issue_problems(reply)
+        else None,
     )
 
 

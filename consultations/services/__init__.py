@@ -38,6 +38,7 @@ from .ratings import (
     RATING_INVALID,
     RATING_NOT_ALLOWED,
     RATING_NOT_PROPOSER,
+    RATING_REASON_REQUIRED,
     rating_submit,
 )
 from .records import (
@@ -112,6 +113,7 @@ __all__ = [
     "RATING_INVALID",
     "RATING_NOT_ALLOWED",
     "RATING_NOT_PROPOSER",
+    "RATING_REASON_REQUIRED",
     "RECORDABLE_STATES",
     "RECORD_CONFLICT",
     "RECORD_FIELDS",

@@ -27,6 +27,9 @@ RATING_NOT_PROPOSER = _("只有提案人和联名提案人可以对办理情况�
 RATING_NOT_ALLOWED = _("您不能为该委员录入测评。")
 RATING_CLOSED = _("提案已办结，测评结果不能再修改。")
 RATING_FORM_REQUIRED = _("代委员录入测评，须上传委员填写的纸质测评表扫描件。")
+RATING_REASON_REQUIRED = _("选择“基本满意”或“不满意”时，请写明理由，承办单位将看到。")
+# A rating short of 满意 says why, so the agency knows what to improve (issue 19).
+NEEDS_REASON = (Satisfaction.BASIC, Satisfaction.UNSATISFIED)
 
 
 def _reply_issued(assignment: Assignment) -> bool:
@@ -71,6 +74,8 @@ def rating_submit(
         raise DomainError(RATING_NOT_ALLOWED, code="forbidden")
     if assignment.status != AssignmentStatus.REPLIED or not _reply_issued(assignment):
         raise DomainError(RATING_BEFORE_ISSUE)
+    if value in NEEDS_REASON and not (comment or "").strip():
+        raise DomainError(RATING_REASON_REQUIRED, code="invalid")
     upload: UploadedFile | None = None
     content_type = ext = ""  # used only with an upload
     if on_behalf:

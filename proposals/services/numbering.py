@@ -6,7 +6,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Meeting
+from ..models import Meeting, Proposal
 
 DUPLICATE_NUMBER = _("本次会议已有相同编号的提案，编号不能重复。")
 NUMBER_INVALID = _("提案编号只能由字母和数字组成，且不超过 20 个字符。")
@@ -26,3 +26,13 @@ def sequence_of(meeting: Meeting, number: str) -> int | None:
     """The sequence inside a number of this meeting's format, or None for an old-style number."""
     match = re.fullmatch(re.escape(meeting.number_prefix) + r"(\d+)", number)
     return int(match.group(1)) if match else None
+
+
+def next_sequence(meeting: Meeting) -> int:
+    """The sequence the next registration of this meeting takes (lock the meeting row to keep it).
+
+    Old records filed with their own number may sit above the counter; step over them."""
+    sequence = meeting.last_sequence + 1
+    while Proposal.objects.filter(meeting=meeting, number=format_number(meeting, sequence)).exists():
+        sequence += 1
+    return sequence

@@ -11,7 +11,7 @@ from ..models import DeclineReason, Meeting, Proposal, ProposalAction, ProposalS
 from ..roles import is_staff
 from ..timeline import timeline_record
 from .common import require
-from .numbering import format_number
+from .numbering import format_number, next_sequence
 
 NOT_SUBMITTED = _("只有待审查的提案可以立案或不予立案。")
 ALREADY_REGISTERED = _("该提案已经立案，不能重复立案。")
@@ -44,10 +44,7 @@ def proposal_register(*, proposal: Proposal, actor: User) -> Proposal:
     _check_reviewable(proposal)
     meeting = Meeting.objects.select_for_update().get(pk=proposal.meeting_id)
     if not proposal.number:
-        sequence = meeting.last_sequence + 1
-        # Old records filed with their own number may sit above the counter; step over them.
-        while Proposal.objects.filter(meeting=meeting, number=format_number(meeting, sequence)).exists():
-            sequence += 1
+        sequence = next_sequence(meeting)
         meeting.last_sequence = sequence
         meeting.save(update_fields=["last_sequence"])
         proposal.sequence = sequence

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import forms, permissions, roles, selectors, services
 from ..errors import DomainError
 from ..http import AuthenticatedHttpRequest
-from ..view_actions import run_action
+from ..models import AssignmentRole
+from ..view_actions import Confirmation, confirmation_page, is_confirmed, run_action
 from .proposal import detail_url, invalid_detail
 
 
@@ -28,6 +29,10 @@ def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     splits = forms.SplitFormSet(request.POST or None, prefix="split")
     if request.method == "POST" and form.is_valid() and splits.is_valid():
         specs = forms.assignment_specs(form, splits)
+        if specs is not None and not is_confirmed(request):
+            return confirmation_page(
+                request, _assign_confirmation(specs), cancel_url=reverse("proposals:assign", args=[proposal.pk])
+            )
         if specs is not None:
             try:
                 services.proposal_assign(proposal=proposal, actor=request.user, specs=specs)
@@ -41,6 +46,18 @@ def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         "proposals/assign.html",
         {"proposal": proposal, "form": form, "splits": splits, "meeting": meeting},
+    )
+
+
+def _assign_confirmation(specs: list[services.AssignmentSpec]) -> Confirmation:
+    agencies = "、".join(f"{spec.agency.name}（{AssignmentRole(spec.role).label}）" for spec in specs)
+    return Confirmation(
+        title=_("交办"),
+        consequence=_(
+            "交办后，%(agencies)s 将收到交办通知并开始办理；交办不能撤销，承办单位认为交办不当的，可在退回期限内退回。"
+        )
+        % {"agencies": agencies},
+        submit_label=_("确认交办"),
     )
 
 
@@ -73,6 +90,13 @@ def assignment_return(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         redirect_to=detail_url(assignment.proposal_id),
         # After a return the agency no longer sees the proposal: send its user to the inbox.
         success_redirect_to=None if roles.is_staff(request.user) else reverse("proposals:inbox"),
+        confirm=Confirmation(
+            title=_("退回"),
+            consequence=_("退回后，该件交回提案委员会重新交办，本单位不能再查看和办理；退回不能撤销。"),
+            submit_label=_("确认退回"),
+        )
+        if permissions.can_return(request.user, assignment)
+        else None,
     )
 
 

@@ -25,7 +25,8 @@ from .. import forms, permissions, roles, selectors, services
 from ..errors import DomainError
 from ..http import AuthenticatedHttpRequest
 from ..models import Proposal, ProposalStatus
-from ..view_actions import run_action
+from ..services.numbering import format_number, next_sequence
+from ..view_actions import Confirmation, run_action
 
 
 # --- Filing --------------------------------------------------------------------------------
@@ -180,7 +181,19 @@ def proposal_register(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         lambda: services.proposal_register(proposal=proposal, actor=request.user),
         success=_registered,
         redirect_to=detail_url(proposal.pk),
+        confirm=_register_confirmation(proposal) if permissions.can_review(request.user, proposal) else None,
     )
+
+
+def _register_confirmation(proposal: Proposal) -> Confirmation:
+    if proposal.number:
+        consequence = _("立案后编号为 %(number)s（录入时填写的编号），不能撤销。") % {"number": proposal.display_number}
+    else:
+        # A preview: the service takes the number under the meeting's lock, so it may differ if
+        # someone else registers first.
+        number = format_number(proposal.meeting, next_sequence(proposal.meeting))
+        consequence = _("立案后将编号为 第 %(number)s 号（按本次会议顺序自动编号），不能撤销。") % {"number": number}
+    return Confirmation(title=_("立案"), consequence=consequence, submit_label=_("确认立案"))
 
 
 def _registered(proposal: Proposal) -> str:
@@ -205,7 +218,15 @@ def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         ),
         success=_("已作不予立案处理，提案人可在“我的提案”中看到结果。"),
         redirect_to=detail_url(proposal.pk),
+        confirm=_decline_confirmation(form.cleaned_data) if permissions.can_review(request.user, proposal) else None,
     )
+
+
+def _decline_confirmation(data: dict[str, Any]) -> Confirmation:
+    consequence = _("不予立案后，提案人将看到理由“%(reason)s”，不能撤销。") % {"reason": data["reason"]}
+    if data["convert_to_opinion"]:
+        consequence = f"{consequence}{_('本提案将转为意见建议，转有关部门参考。')}"
+    return Confirmation(title=_("不予立案"), consequence=consequence, submit_label=_("确认不予立案"))
 
 
 @login_required

@@ -31,7 +31,7 @@ def test_rating_before_the_reply_is_issued_is_refused(world):
 
 def test_first_proposer_and_cosigner_both_rate(world, replied):
     a = rate(world, world.member_user, "satisfied", comment="很好")
-    b = rate(world, world.cosigner_user, "basic")
+    b = rate(world, world.cosigner_user, "basic", comment="进度偏慢")
     assert (a.member, a.value, a.comment, a.on_behalf, a.round) == (world.proposer, "satisfied", "很好", False, 1)
     assert (b.member, b.value) == (world.cosigner, "basic")
     assert TimelineEvent.objects.filter(action=ConsultationAction.RATE).count() == 2
@@ -53,7 +53,7 @@ def test_member_cannot_rate_for_another_member(world, replied):
 
 
 def test_rating_twice_replaces_the_first_with_a_timeline_event(world, replied):
-    first = rate(world, world.member_user, "basic")
+    first = rate(world, world.member_user, "basic", comment="进度偏慢")
     second = rate(world, world.member_user, "satisfied", comment="补充")
     assert first.pk == second.pk
     assert Rating.objects.count() == 1
@@ -69,6 +69,18 @@ def test_rating_cannot_change_after_the_proposal_is_closed(world, replied):
         rate(world, world.member_user, "unsatisfied")
     assert exc.value.message == str(services.RATING_CLOSED)
     assert Rating.objects.get().value == "satisfied"
+
+
+@pytest.mark.parametrize("value", ["basic", "unsatisfied"])
+def test_a_rating_short_of_satisfied_needs_a_reason(world, replied, value):
+    for comment in ("", "   "):
+        with pytest.raises(DomainError) as exc:
+            rate(world, world.member_user, value, comment=comment)
+        assert exc.value.message == str(services.RATING_REASON_REQUIRED)
+    assert not Rating.objects.exists()
+    world.assignment.refresh_from_db()
+    assert (world.assignment.status, world.assignment.round) == (AssignmentStatus.REPLIED, 1)
+    assert rate(world, world.member_user, value, comment="仍未解决").comment == "仍未解决"
 
 
 def test_staff_rating_on_behalf_needs_the_paper_form(world, replied):
@@ -116,7 +128,7 @@ def test_unsatisfied_reopens_the_assignment_for_a_second_round(world, replied):
 def test_rehandle_due_months_comes_from_the_meeting(world, replied):
     world.meeting.rehandle_due_months = 2
     world.meeting.save(update_fields=["rehandle_due_months"])
-    rate(world, world.member_user, "unsatisfied")
+    rate(world, world.member_user, "unsatisfied", comment="没有解决")
     world.assignment.refresh_from_db()
     assert world.assignment.due_date == add_months(timezone.localdate(), 2)
 

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from consultations import services
 from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, Rating
+from documents.formats import document_date
+from proposals.deadlines import add_months
 from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
+from tests.confirm import assert_confirmation
 from tests.factories import PASSWORD, draft_reply, pdf_upload, record, schedule, sign, signature_data_url
 
 pytestmark = pytest.mark.django_db
@@ -339,13 +343,43 @@ def test_staff_rating_on_behalf_needs_a_scan(world, login, replied):
     assert form.status_code == 200
 
 
+def test_rating_short_of_satisfied_without_a_reason_is_a_form_error(world, login, replied):
+    client = login(world.member_user)
+    url = reverse("consultations:rate", args=[world.assignment.pk])
+    for value in ("basic", "unsatisfied"):
+        response = client.post(url, {"value": value, "comment": " ", "confirm": "1"})
+        assert response.status_code == 400
+        assert response.context["form"].errors["comment"] == [str(services.RATING_REASON_REQUIRED)]
+    assert not Rating.objects.exists()
+    assert "选择“基本满意”或“不满意”时必填，承办单位可以看到。" in client.get(url).content.decode()
+
+
+def test_unsatisfied_without_confirm_says_re_handling_starts_and_changes_nothing(world, login, replied):
+    client = login(world.member_user)
+    url = reverse("consultations:rate", args=[world.assignment.pk])
+    response = client.post(url, {"value": "unsatisfied", "comment": "没有解决"})
+    due = document_date(add_months(timezone.localdate(), world.meeting.rehandle_due_months))
+    consequence = f"选择“不满意”后，该件将退回承办单位重新办理，办理时限为 {due}。"
+    assert_confirmation(response, url, consequence, "确认不满意")
+    assert not Rating.objects.exists()
+    world.assignment.refresh_from_db()
+    assert (world.assignment.status, world.assignment.round) == (AssignmentStatus.REPLIED, 1)
+    # 满意 starts nothing and is not asked about.
+    assert client.post(url, {"value": "satisfied"}).status_code == 302
+
+
 def test_unsatisfied_rating_through_the_page_starts_round_two(world, login, replied):
-    login(world.member_user).post(reverse("consultations:rate", args=[world.assignment.pk]), {"value": "unsatisfied"})
+    login(world.member_user).post(
+        reverse("consultations:rate", args=[world.assignment.pk]),
+        {"value": "unsatisfied", "comment": "道路仍未修通", "confirm": "1"},
+    )
     world.assignment.refresh_from_db()
     assert (world.assignment.status, world.assignment.round) == (AssignmentStatus.REHANDLING, 2)
     page = login(world.handler_a).get(reverse("consultations:assignment", args=[world.assignment.pk]))
     body = page.content.decode()
     assert "第 2 轮" in body and "第 1 轮" in body and "不满意" in body
+    # The agency sees why the member was not satisfied.
+    assert "道路仍未修通" in body
 
 
 def test_staff_close_page(world, login, replied):
@@ -356,6 +390,12 @@ def test_staff_close_page(world, login, replied):
     url = reverse("consultations:close", args=[world.proposal.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"reason": ""})
+    assert_confirmation(
+        response, url, "办结后提案状态为“已办结”，各承办单位的测评不能再修改；办结不能撤销。", "确认办结"
+    )
+    world.proposal.refresh_from_db()
+    assert world.proposal.status != ProposalStatus.CLOSED
+    response = client.post(url, {"reason": "", "confirm": "1"})
     assert response.status_code == 302
     world.proposal.refresh_from_db()
     assert world.proposal.status == ProposalStatus.CLOSED
@@ -364,7 +404,7 @@ def test_staff_close_page(world, login, replied):
 def test_close_without_good_ratings_needs_a_reason(world, login, replied):
     client = login(world.staff)
     url = reverse("consultations:close", args=[world.proposal.pk])
-    response = client.post(url, {"reason": ""})
+    response = client.post(url, {"reason": "", "confirm": "1"})
     assert response.status_code == 400
     assert "如确需办结，请填写办结理由" in response.content.decode()
     world.proposal.refresh_from_db()

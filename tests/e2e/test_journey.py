@@ -60,6 +60,13 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
 
     staff.page.click("#proposal-actions button:has-text('立案')")
     staff.page.wait_for_load_state()
+    # Nothing happens before the confirmation, which says which number the proposal will take.
+    assert "立案后将编号为 第 TA0208 号（按本次会议顺序自动编号），不能撤销。" in staff.page.inner_text("main")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.SUBMITTED
+    assert_no_axe_violations(staff, "confirmation")
+    staff.page.click("#confirm-panel button:has-text('确认立案')")
+    staff.page.wait_for_load_state()
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.REGISTERED
     assert proposal.number == "TA0208"  # the next number after the demo's TA0207
@@ -74,6 +81,10 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     check_page(staff, "05-assign-form")
     assert_no_axe_violations(staff, "assign form")
     staff.page.click("main button[type=submit]:has-text('交办')")
+    staff.page.wait_for_load_state()
+    assert f"交办后，{seed.AGENCY}（分办） 将收到交办通知" in staff.page.inner_text("main")
+    assert not Assignment.objects.filter(proposal=proposal).exists()
+    staff.page.click("#confirm-panel button:has-text('确认交办')")
     staff.page.wait_for_load_state()
     assert "已交办" in staff.page.inner_text("main")
     assignment = Assignment.objects.get(proposal=proposal)
@@ -189,6 +200,9 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     assert_no_axe_violations(leader, "reply sign-off")
     leader.page.click("main button:has-text('签发（签发后不能再修改）')")
     leader.page.wait_for_load_state()
+    assert "签发后答复冻结并生成正式 PDF，不能再修改。" in leader.page.inner_text("main")
+    leader.page.click("#confirm-panel button:has-text('确认签发')")
+    leader.page.wait_for_load_state()
     assert "答复已签发" in leader.page.inner_text("main")
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.ISSUED and reply.pdf_sha256
@@ -239,8 +253,10 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     assert "可以办结" in staff.page.inner_text("main")
     check_page(staff, "23-close")
     assert_no_axe_violations(staff, "close form")
-    staff.page.once("dialog", lambda dialog: dialog.accept())
     staff.page.click("main button:has-text('办结')")
+    staff.page.wait_for_load_state()
+    assert "办结后提案状态为“已办结”" in staff.page.inner_text("main")
+    staff.page.click("#confirm-panel button:has-text('确认办结')")
     staff.page.wait_for_url(f"**/proposals/{proposal.pk}/")
     assert "提案已办结" in staff.page.inner_text("main")
     proposal.refresh_from_db()

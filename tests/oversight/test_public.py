@@ -17,6 +17,7 @@ from oversight.redaction import MASK, mask_phones, redact
 from oversight.services import public_pdf_store
 from proposals.models import Member, TimelineEvent
 from replies.models import Reply, ReplyStatus
+from tests.confirm import CONFIRMED, assert_confirmation
 from tests.factories import make_reply
 
 SEED_PHONES = ("13934069668", "18903561885")
@@ -181,7 +182,17 @@ def test_staff_unpublishes_with_a_reason(demo, client, run):
     client.force_login(staff)
     page = client.get(reverse("oversight:public_detail", args=[demo.pk]))
     assert reverse("oversight:reply_unpublish", args=[demo.pk]) in page.content.decode()
-    response = run(client.post, reverse("oversight:reply_unpublish", args=[demo.pk]), {"reason": "含有未脱敏信息"})
+    url = reverse("oversight:reply_unpublish", args=[demo.pk])
+    before = TimelineEvent.objects.count()
+    response = client.post(url, {"reason": "含有未脱敏信息"})
+    consequence = (
+        "撤销后，公众页面不再显示该答复及其 PDF；答复本身不变，办理记录中留下撤销的时间、操作人和理由“含有未脱敏信息”。"
+    )
+    assert_confirmation(response, url, consequence, "确认撤销公开")
+    assert response.context["cancel_url"] == reverse("oversight:public_detail", args=[demo.pk])
+    demo.refresh_from_db()
+    assert demo.unpublished_at is None and TimelineEvent.objects.count() == before
+    response = run(client.post, url, {"reason": "含有未脱敏信息", **CONFIRMED})
     assert response.status_code == 302
     demo.refresh_from_db()
     assert demo.unpublished_at is not None and demo.unpublished_by == staff

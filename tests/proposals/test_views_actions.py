@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -22,6 +23,7 @@ from proposals.models import (
 from proposals.services import AssignmentSpec
 from proposals.uploads import UPLOAD_TYPE_MISMATCH
 from proposals.validators import PHONE_INVALID
+from tests.confirm import CONFIRMED, assert_confirmation, confirmed_repost
 from tests.factories import fake_pdf_upload, last_event, make_assignment, make_proposal, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -155,17 +157,31 @@ def test_staff_registers_from_the_detail_page(world, login, submitted):
     assert "立案" in client.get(reverse("proposals:detail", args=[submitted.pk])).content.decode()
     url = reverse("proposals:register", args=[submitted.pk])
     assert client.get(url).status_code == 405
-    response = client.post(url, follow=True)
+    response = client.post(url, CONFIRMED, follow=True)
     submitted.refresh_from_db()
     assert submitted.number == "TA0002" and submitted.status == ProposalStatus.REGISTERED
     assert "已立案，编号 TA0002。" in messages_of(response)
     event = last_event(submitted)
     assert (event.action, event.actor) == (ProposalAction.REGISTER, world.staff)
     # The second click (a stale page) is told and changes nothing.
-    response = client.post(url, follow=True)
+    response = client.post(url, CONFIRMED, follow=True)
     assert str(services.ALREADY_REGISTERED) in messages_of(response)
     world.meeting.refresh_from_db()
     assert world.meeting.last_sequence == 2
+
+
+def test_register_without_confirm_shows_the_number_it_will_take_and_changes_nothing(world, login, submitted):
+    client = login(world.staff)
+    url = reverse("proposals:register", args=[submitted.pk])
+    before = counts()
+    response = client.post(url)
+    assert response.status_code == 200 and counts() == before
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.SUBMITTED and not submitted.number
+    world.meeting.refresh_from_db()
+    assert world.meeting.last_sequence == 1
+    assert_confirmation(response, url, "立案后将编号为 第 TA0002 号（按本次会议顺序自动编号），不能撤销。", "确认立案")
+    assert response.context["cancel_url"] == reverse("proposals:detail", args=[submitted.pk])
 
 
 def test_proposer_sees_no_register_button_and_cannot_register(world, login, submitted):
@@ -196,14 +212,41 @@ def test_decline_form(world, login, submitted, decline_reason):
     url = reverse("proposals:decline", args=[submitted.pk])
     assert client.get(url).status_code == 405
     before = counts()
-    response = client.post(url, {"note": "x"})
-    assert response.status_code == 200 and response.context["detail"].decline_form.errors["reason"]
+    response = client.post(url, {"note": "x", "confirm": "1"})
+    assert response.status_code == 200
+    assert response.context["detail"].decline_form.errors["reason"] == [str(services.DECLINE_REASON_REQUIRED)]
     assert counts() == before
-    response = client.post(url, {"reason": decline_reason.pk, "convert_to_opinion": "on"})
+    response = client.post(url, {"reason": decline_reason.pk, "convert_to_opinion": "on", "confirm": "1"})
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == ProposalStatus.NOT_REGISTERED and submitted.converted_to_opinion
     assert last_event(submitted).action == ProposalAction.DECLINE
+
+
+def test_decline_form_starts_without_a_reason(world, login, submitted, decline_reason):
+    body = login(world.staff).get(reverse("proposals:detail", args=[submitted.pk])).content.decode()
+    select = re.search(r'<select name="reason".*?</select>', body, re.S)
+    assert select is not None
+    assert re.search(r'<option value="" selected>（请选择）</option>', select.group(0))
+    assert "selected" not in select.group(0).replace('<option value="" selected>', "")
+
+
+def test_decline_without_confirm_says_what_happens_and_changes_nothing(world, login, submitted, decline_reason):
+    client = login(world.staff)
+    url = reverse("proposals:decline", args=[submitted.pk])
+    before = counts()
+    response = client.post(url, {"reason": decline_reason.pk, "note": "请另行反映", "convert_to_opinion": "on"})
+    assert response.status_code == 200 and counts() == before
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.SUBMITTED
+    consequence = f"不予立案后，提案人将看到理由“{decline_reason}”，不能撤销。本提案将转为意见建议，转有关部门参考。"
+    assert_confirmation(response, url, consequence, "确认不予立案")
+    # The confirm button posts the same choices again.
+    assert ("reason", str(decline_reason.pk)) in response.context["fields"]
+    assert ("note", "请另行反映") in response.context["fields"]
+    response = client.post(url, confirmed_repost(response))
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.NOT_REGISTERED and submitted.decline_note == "请另行反映"
 
 
 def test_key_flag_form(world, login):
@@ -241,6 +284,7 @@ def test_assign_lead_and_cohandler_through_the_page(world, login, registered):
             "cohandlers": [world.agency_b.pk],
             "split-TOTAL_FORMS": "4",
             "split-INITIAL_FORMS": "0",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302
@@ -261,6 +305,7 @@ def test_assign_split_through_the_page(world, login, registered):
             "split-0-scope": "第一条",
             "split-1-agency": world.agency_b.pk,
             "split-1-scope": "第二条",
+            "confirm": "1",
         },
     )
     assert response.status_code == 302
@@ -287,12 +332,35 @@ def test_assign_split_through_the_page(world, login, registered):
 )
 def test_bad_assignment_input_writes_nothing(world, login, registered, data, message):
     data = {k: (world.agency_a.pk if v == "A" else v) for k, v in data.items()}
-    data.update({"split-TOTAL_FORMS": "4", "split-INITIAL_FORMS": "0"})
+    data.update({"split-TOTAL_FORMS": "4", "split-INITIAL_FORMS": "0", "confirm": "1"})
     before = counts()
     response = login(world.staff).post(reverse("proposals:assign", args=[registered.pk]), data)
     assert response.status_code == 200
     assert str(message) in response.content.decode()
     assert counts() == before
+
+
+def test_assign_without_confirm_names_the_agencies_and_writes_nothing(world, login, registered):
+    client = login(world.staff)
+    url = reverse("proposals:assign", args=[registered.pk])
+    data = {
+        "mode": "lead",
+        "lead_agency": world.agency_a.pk,
+        "cohandlers": [world.agency_b.pk],
+        "split-TOTAL_FORMS": "4",
+        "split-INITIAL_FORMS": "0",
+    }
+    before = counts()
+    response = client.post(url, data)
+    assert response.status_code == 200 and counts() == before
+    registered.refresh_from_db()
+    assert registered.status == ProposalStatus.REGISTERED
+    agencies = f"{world.agency_a.name}（主办）、{world.agency_b.name}（会办）"
+    assert_confirmation(response, url, f"交办后，{agencies} 将收到交办通知并开始办理", "确认交办")
+    assert ("cohandlers", str(world.agency_b.pk)) in response.context["fields"]
+    response = client.post(url, confirmed_repost(response))
+    assert response.status_code == 302
+    assert Assignment.objects.filter(proposal=registered).count() == 2
 
 
 def test_assign_page_is_for_staff_only(world, login, registered):
@@ -346,6 +414,13 @@ def test_return_needs_reason_then_goes_to_staff(world, login, pending):
     response = client.post(url, {f"ret{pending.pk}-reason": ""})
     assert response.status_code == 200 and counts() == before
     response = client.post(url, {f"ret{pending.pk}-reason": "不属于我单位职责"})
+    assert response.status_code == 200 and counts() == before
+    pending.refresh_from_db()
+    assert pending.status == AssignmentStatus.PENDING
+    assert_confirmation(
+        response, url, "退回后，该件交回提案委员会重新交办，本单位不能再查看和办理；退回不能撤销。", "确认退回"
+    )
+    response = client.post(url, {f"ret{pending.pk}-reason": "不属于我单位职责", "confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("proposals:inbox")
     pending.refresh_from_db()
     assert pending.status == AssignmentStatus.RETURNED and pending.return_reason == "不属于我单位职责"

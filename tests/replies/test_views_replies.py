@@ -13,6 +13,7 @@ from proposals.models import AssignmentRole, AssignmentStatus, TimelineEvent
 from replies import rules, services
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus, ReplyVersion
+from tests.confirm import CONFIRMED, assert_confirmation
 from tests.documents.pdfutil import pdf_text, squeeze
 from tests.factories import complete_data, make_assignment
 
@@ -276,7 +277,13 @@ def test_submit_return_issue_through_the_pages(world, login, draft):
     assert (draft.status, draft.leader_comment) == (ReplyStatus.DRAFT, "请补充第二段。")
     assert "请补充第二段。" in login(world.handler_a).get(page_url(world)).content.decode()
     login(world.handler_a).post(reverse("replies:submit", args=[draft.pk]))
-    response = login(world.leader_a).post(reverse("replies:issue", args=[draft.pk]))
+    url = reverse("replies:issue", args=[draft.pk])
+    response = login(world.leader_a).post(url)
+    assert_confirmation(response, url, "签发后答复冻结并生成正式 PDF，不能再修改。", "确认签发")
+    assert response.context["cancel_url"] == page_url(world)
+    draft.refresh_from_db()
+    assert draft.status == ReplyStatus.SUBMITTED and not draft.pdf
+    response = login(world.leader_a).post(url, CONFIRMED)
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == ReplyStatus.ISSUED and draft.pdf_sha256
@@ -304,7 +311,7 @@ def test_issued_reply_page_has_no_edit_form_and_a_save_is_refused(world, login, 
     response = client.post(reverse("replies:save", args=[issued.pk]), form_data(issued, body="改"), follow=True)
     assert str(services.REPLY_FROZEN) in response.content.decode()
     assert Reply.objects.get(pk=issued.pk).body == issued.body
-    response = client.post(reverse("replies:issue", args=[issued.pk]), follow=True)
+    response = client.post(reverse("replies:issue", args=[issued.pk]), CONFIRMED, follow=True)
     assert str(services.ALREADY_ISSUED) in response.content.decode()
 
 
