@@ -10,6 +10,12 @@ login the GET of that URL is sent on to the form's own page (asked of the view, 
 known, so a page the user may not see is a 404 as always), and the page shows the kept text in its
 form with ``KEPT_MESSAGE``; the user then saves it. Nothing is saved on the user's behalf.
 
+The text is kept for the person who typed it only. The browser carries a signed cookie naming the
+last user it was logged in as (``OWNER_COOKIE``, set by this middleware on an authenticated
+response); the kept text records that user and is given back only to them after the login, so on
+a shared computer another person who logs in next never reads it. Without that cookie nothing is
+kept.
+
 The text is kept no longer than needed: it is taken (and removed) by the first GET of its page,
 dropped by any other page the logged-in user opens, and never used after ``MAX_AGE``. It is never
 logged. Files cannot be kept; a form with files keeps its text fields.
@@ -20,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -32,6 +39,9 @@ SESSION_KEY = "_kept_post"
 MAX_AGE_SECONDS = 15 * 60  # long enough to find one's password, short enough not to linger
 _NOT_KEPT = {"csrfmiddlewaretoken"}
 ATTRIBUTE = "kept_post_form_url"
+OWNER_COOKIE = "pd_last_user"
+OWNER_SALT = "audit.kept_posts.owner"
+OWNER_MAX_AGE = 7 * 24 * 3600  # a week: longer than any idle session, and it names no one readable
 
 V = TypeVar("V", bound=Callable[..., Any])
 # The URL of the page whose form posts to the view, from the request (user logged in) and the
@@ -56,6 +66,8 @@ def take_kept_post(request: HttpRequest) -> QueryDict | None:
     if not kept or kept.get("path") != request.path:
         return None
     del request.session[SESSION_KEY]
+    if kept.get("owner") != request.user.pk:  # typed by someone else on this browser
+        return None
     if timezone.now().timestamp() - kept.get("at", 0) > MAX_AGE_SECONDS:
         return None
     data = QueryDict(mutable=True)
@@ -73,7 +85,19 @@ class KeepTypedTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and _owner(request) != user.pk:
+            response.set_signed_cookie(
+                OWNER_COOKIE,
+                str(user.pk),
+                salt=OWNER_SALT,
+                max_age=OWNER_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         session = getattr(request, "session", None)
@@ -82,8 +106,10 @@ class KeepTypedTextMiddleware:
             return None
         marked = hasattr(view_func, ATTRIBUTE)
         if not user.is_authenticated:
-            if marked and request.method == "POST":
+            owner = _owner(request)
+            if marked and request.method == "POST" and owner is not None:
                 session[SESSION_KEY] = {
+                    "owner": owner,
                     "path": request.path,
                     "at": timezone.now().timestamp(),
                     "data": [(name, request.POST.getlist(name)) for name in request.POST if name not in _NOT_KEPT],
@@ -96,10 +122,21 @@ class KeepTypedTextMiddleware:
         if kept.get("path") != request.path:
             del session[SESSION_KEY]  # the user went elsewhere: the text is not needed any more
             return None
+        mine = kept.get("owner") == user.pk
+        if not mine:
+            del session[SESSION_KEY]  # typed by someone else on this browser: never shown
         form_url = getattr(view_func, ATTRIBUTE, None)
         if request.method == "GET" and form_url is not None:
-            # The login sent the user to the URL that was posted to; the form is on another page.
+            # The login sent the user to the URL that was posted to; the form is on another page
+            # (asked of the view with this user: a page they may not see is a 404 as always).
             target = form_url(request, *view_args, **view_kwargs)
-            session[SESSION_KEY] = {**kept, "path": target}
+            if mine:
+                session[SESSION_KEY] = {**kept, "path": target}
             return redirect(target)
         return None
+
+
+def _owner(request: HttpRequest) -> int | None:
+    """The user this browser was last logged in as, from the signed cookie; None if absent or forged."""
+    value = request.get_signed_cookie(OWNER_COOKIE, default=None, salt=OWNER_SALT, max_age=OWNER_MAX_AGE)
+    return int(value) if value is not None and value.isdigit() else None  # missing or forged: None

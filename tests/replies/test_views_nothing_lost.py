@@ -25,8 +25,10 @@ from .test_views_replies import form_data, page_url
 pytestmark = pytest.mark.django_db
 
 
-def end_sessions() -> None:
-    """What the idle timeout does: every session is past its expiry."""
+def end_sessions(client: Client) -> None:
+    """The user worked in the app (a page seen while logged in: the browser learns who they are),
+    then the idle timeout ended every session."""
+    assert client.get("/").status_code == 302
     Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
 
 
@@ -127,7 +129,7 @@ def test_a_ready_draft_shows_no_readiness_list(world, login, draft):
 
 def test_save_after_the_session_ended_keeps_the_text_through_the_login(world, client, draft):
     client.force_login(world.handler_a)
-    end_sessions()
+    end_sessions(client)
     save_url = reverse("replies:save", args=[draft.pk])
     response = client.post(save_url, form_data(draft, body="超时前输入的正文"))
     assert response.status_code == 302
@@ -153,7 +155,7 @@ def test_save_after_the_session_ended_keeps_the_text_through_the_login(world, cl
 
 def test_kept_text_is_shown_once_and_dropped_when_the_user_goes_elsewhere(world, client, draft):
     client.force_login(world.handler_a)
-    end_sessions()
+    end_sessions(client)
     save_url = reverse("replies:save", args=[draft.pk])
     client.post(save_url, form_data(draft, body="超时前输入的正文"))
     log_in_again(client, world.handler_a, "/proposals/")
@@ -164,7 +166,7 @@ def test_kept_text_is_shown_once_and_dropped_when_the_user_goes_elsewhere(world,
 
 def test_kept_text_is_not_used_after_its_time(world, client, draft, monkeypatch):
     client.force_login(world.handler_a)
-    end_sessions()
+    end_sessions(client)
     save_url = reverse("replies:save", args=[draft.pk])
     client.post(save_url, form_data(draft, body="超时前输入的正文"))
     client.get(log_in_again(client, world.handler_a, save_url)["Location"])
@@ -175,7 +177,7 @@ def test_kept_text_is_not_used_after_its_time(world, client, draft, monkeypatch)
 
 def test_kept_text_of_a_reply_is_not_shown_to_someone_who_may_not_see_it(world, client, draft):
     client.force_login(world.handler_a)
-    end_sessions()
+    end_sessions(client)
     save_url = reverse("replies:save", args=[draft.pk])
     client.post(save_url, form_data(draft, body="超时前输入的正文"))
     response = client.get(log_in_again(client, world.handler_b, save_url)["Location"])
@@ -193,7 +195,7 @@ def test_proposal_draft_edit_keeps_the_text_after_the_session_ended(world, clien
     )
     url = reverse("proposals:edit", args=[draft.pk])
     client.force_login(world.member_user)
-    end_sessions()
+    end_sessions(client)
     typed = {"title": "超时前改的标题", "proposer_kind": "individual", "main_content": "超时前输入的内容"}
     response = client.post(url, typed)
     assert response["Location"] == f"/accounts/login/?next={url}"
@@ -214,10 +216,33 @@ def test_consultation_record_keeps_the_text_after_the_session_ended(world, clien
     typed = {k: v for k, v in typed.items() if v is not None}
     typed["held_at"] = timezone.localtime(consultation.held_at).strftime("%Y-%m-%dT%H:%M")
     typed["reply_points"] = "超时前输入的要点"
-    end_sessions()
+    end_sessions(client)
     assert client.post(url, typed)["Location"] == f"/accounts/login/?next={url}"
     log_in_again(client, world.handler_a, url)
     page = client.get(url)
     assert "超时前输入的要点" in page.content.decode()
     consultation.refresh_from_db()
     assert consultation.reply_points != "超时前输入的要点"
+
+
+def test_kept_text_is_given_back_only_to_the_person_who_typed_it(world, client):
+    """A shared computer: one member's session ends while typing a new proposal; the next person who
+    logs in on that browser opens the same form and must not read it."""
+    client.force_login(world.member_user)
+    end_sessions(client)
+    create_url = reverse("proposals:create")
+    typed = {"title": "另一位委员的标题", "proposer_kind": "individual", "main_content": "另一位委员的内容"}
+    assert client.post(create_url, typed)["Location"] == f"/accounts/login/?next={create_url}"
+    log_in_again(client, world.unrelated_user, create_url)
+    page = client.get(create_url)
+    assert page.status_code == 200
+    assert "另一位委员的内容" not in page.content.decode()
+    assert str(kept_posts.KEPT_MESSAGE) not in messages_of(page)
+
+
+def test_a_browser_that_never_showed_who_it_was_keeps_nothing(world, client, draft):
+    client.force_login(world.handler_a)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))  # no page seen first
+    save_url = reverse("replies:save", args=[draft.pk])
+    client.post(save_url, form_data(draft, body="超时前输入的正文"))
+    assert kept_posts.SESSION_KEY not in client.session
