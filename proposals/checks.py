@@ -27,7 +27,7 @@ def check_working_day_calendar(
     years = [today.year, today.year + 1] if today.month == 12 else [today.year]
     try:
         missing = [year for year in years if not deadlines.year_is_known(year)]
-    except DatabaseError:  # not migrated yet: migrate itself runs the checks again afterwards
+    except DatabaseError:  # not migrated yet: the next check (or migrate) on the migrated database warns
         return []
     return [
         Warning(

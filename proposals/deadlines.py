@@ -7,7 +7,8 @@ none computes a deadline itself. Rules that a meeting sets (months, window) are 
 Working days follow the official calendar: the days staff entered (``CalendarDay``: holidays and
 make-up working days, 调休) win; then the State Council's notices as the ``chinesecalendar`` package
 knows them (2004 to its last year); a year that neither knows falls back to Monday–Friday, and the
-system check ``proposals.W001`` says so (``manage.py check --database default``; ``migrate`` runs it).
+system check ``proposals.W001`` says so (``manage.py check --database default``; also ``migrate``
+on a database that has the table).
 """
 
 from __future__ import annotations
