@@ -151,8 +151,3 @@ def can_be_urged(assignment: Assignment, today: dt.date | None = None) -> bool:
     """Open, and due within ``URGE_WITHIN_DAYS`` days or already past due."""
     today = today or timezone.localdate()
     return is_open(assignment.status) and assignment.due_date <= today + dt.timedelta(days=URGE_WITHIN_DAYS)
-
-
-def days_left(due: dt.date, today: dt.date | None = None) -> int:
-    """Days from ``today`` to ``due``: negative once overdue."""
-    return (due - (today or timezone.localdate())).days

@@ -63,10 +63,6 @@ def is_leader_of(user: Any, agency_id: int | None) -> bool:
     return is_agency_user_of(user, agency_id, roles=(Role.LEADER,))
 
 
-def is_leader(user: Any) -> bool:
-    return _has_role(user, Role.LEADER) and bool(user.agency_id)
-
-
 def is_member(user: Any) -> bool:
     """A CPPCC member with a member record: proposes, signs records, rates the handling."""
     return _has_role(user, Role.MEMBER) and bool(user.member_id)

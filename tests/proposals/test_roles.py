@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from proposals import deadlines, roles
+from proposals import roles
 from proposals.models import Agency, Assignment, AssignmentRole, AssignmentStatus
 from tests.factories import make_assignment
 
@@ -17,7 +17,6 @@ PREDICATES = {
     "is_admin": ["admin"],
     "sees_all_proposals": ["staff", "admin"],
     "is_agency_user": ["handler_a", "leader_a", "handler_b"],
-    "is_leader": ["leader_a"],
     "is_member": ["member_user", "cosigner_user", "unrelated_user"],
     "is_auditor": ["auditor"],
     "sees_personal_data": ["staff", "admin", "handler_a", "leader_a", "handler_b"],
@@ -89,4 +88,3 @@ def test_assignment_states_as_queryset_methods(world):
     co.refresh_from_db()
     lead.refresh_from_db()
     assert co.is_overdue and not lead.is_overdue  # the same rule in Python
-    assert deadlines.days_left(co.due_date, today) == -1
