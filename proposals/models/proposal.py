@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ProposalStatus, ProposerKind
+from ..numbers import display_number
 from ..validators import validate_phone
 from .labels import choice_label
 from .registry import Category, DeclineReason, Meeting, Member
@@ -152,7 +153,7 @@ class Proposal(models.Model):
 
     @property
     def display_number(self) -> str:
-        return f"第 {self.number} 号" if self.number else ""
+        return display_number(self.number)
 
     @property
     def status_label(self):

@@ -25,6 +25,7 @@ from .. import forms, permissions, roles, selectors, services
 from ..errors import DomainError
 from ..http import AuthenticatedHttpRequest
 from ..models import Proposal, ProposalStatus
+from ..numbers import display_number
 from ..services.numbering import format_number, next_sequence
 from ..view_actions import Confirmation, run_action
 
@@ -191,8 +192,8 @@ def _register_confirmation(proposal: Proposal) -> Confirmation:
     else:
         # A preview: the service takes the number under the meeting's lock, so it may differ if
         # someone else registers first.
-        number = format_number(proposal.meeting, next_sequence(proposal.meeting))
-        consequence = _("立案后将编号为 第 %(number)s 号（按本次会议顺序自动编号），不能撤销。") % {"number": number}
+        number = display_number(format_number(proposal.meeting, next_sequence(proposal.meeting)))
+        consequence = _("立案后将编号为 %(number)s（按本次会议顺序自动编号），不能撤销。") % {"number": number}
     return Confirmation(title=_("立案"), consequence=consequence, submit_label=_("确认立案"))
 
 

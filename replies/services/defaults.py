@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Assignment, AssignmentRole, ProposerKind, User
+from proposals.numbers import display_number
 
 DEFAULT_CLOSING = _("感谢您对我们工作的关心和支持，欢迎今后提出更多宝贵意见。")
 
@@ -20,10 +21,10 @@ def default_title(assignment: Assignment) -> str:
     proposal = assignment.proposal
     committee = getattr(settings, "COMMITTEE_SHORT_NAME", "市政协")
     where = committee if proposal.between_meetings else f"{committee}{proposal.meeting.display_name}"
-    number = f"第 {proposal.number} 号" if proposal.number else ""
+    number = display_number(proposal.number)
     # The letter is an official Chinese document whatever language the user's screens are in.
     with translation.override("zh-hans"):
-        if assignment.role == AssignmentRole.CO:
+        if not assignment.answers_member:
             return gettext("关于%(where)s%(number)s提案的会办意见") % {"where": where, "number": number}
         return gettext("关于%(where)s%(number)s提案的答复") % {"where": where, "number": number}
 
@@ -31,7 +32,7 @@ def default_title(assignment: Assignment) -> str:
 def default_addressee(assignment: Assignment) -> str:
     proposal = assignment.proposal
     with translation.override("zh-hans"):
-        if assignment.role == AssignmentRole.CO:
+        if not assignment.answers_member:
             # A co-handler's view goes to the lead agency, not to the member.
             lead = (
                 Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD)
@@ -53,7 +54,7 @@ def default_addressee(assignment: Assignment) -> str:
 
 
 def default_closing(assignment: Assignment) -> str:
-    if assignment.role == AssignmentRole.CO:
+    if not assignment.answers_member:
         return ""
     with translation.override("zh-hans"):
         return str(DEFAULT_CLOSING)

@@ -16,7 +16,7 @@ from audit.details import digest_field
 from documents.formats import document_date
 from documents.render import sha256_hex
 from proposals.errors import DomainError
-from proposals.models import Assignment, AssignmentRole, AssignmentStatus, Proposal, ProposalStatus, User
+from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
 from proposals.timeline import timeline_record
 
 from .. import rules
@@ -119,7 +119,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         if reply.pdf.name:  # set by the save() above
             default_storage.delete(reply.pdf.name)
         raise
-    is_co = assignment.role == AssignmentRole.CO
+    is_co = not assignment.answers_member
     timeline_record(
         proposal=proposal,
         assignment=assignment,
