@@ -298,6 +298,9 @@ DOCUMENT_FONTS = {
         "file": os.environ.get("FONT_KAITI_FILE", ""),
     },
 }
+# The installation's first committee is made from these (migration proposals 0014); after that each
+# committee's names and rules are data (admin: 政协委员会), and these are read nowhere else.
+COMMITTEE_FULL_NAME = os.environ.get("COMMITTEE_FULL_NAME", "中国人民政治协商会议晋城市委员会")
 COMMITTEE_NAME = os.environ.get("COMMITTEE_NAME", "晋城市政协")
 COMMITTEE_SHORT_NAME = os.environ.get("COMMITTEE_SHORT_NAME", "市政协")
 

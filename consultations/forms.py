@@ -29,9 +29,9 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-def handling_class_choices() -> list[tuple[str, StrOrPromise]]:
-    # A callable, so the choices follow the enabled classes at each form rather than at import.
-    return [("", _("（未定）")), *((c.value, c.label) for c in reply_rules.enabled_reply_classes())]
+def handling_class_choices(proposal=None) -> list[tuple[str, StrOrPromise]]:
+    """The classes of the proposal's committee (a callable: they follow the committee's rows)."""
+    return [("", _("（未定）")), *((c.value, c.label) for c in reply_rules.enabled_reply_classes(proposal))]
 
 
 class ScheduleForm(forms.Form):
@@ -62,6 +62,10 @@ class RecordForm(ScheduleForm):
     )
     # The version the editor started from: a save over someone else's newer save is refused.
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, proposal=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handling_class"].choices = handling_class_choices(proposal)  # type: ignore[attr-defined]
 
 
 class SignOnlineForm(forms.Form):

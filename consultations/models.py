@@ -55,7 +55,7 @@ class Consultation(models.Model):
     member_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     main_content = models.TextField(_("提案主要内容"), blank=True)
     reply_points = models.TextField(_("答复意见要点"), blank=True)
-    handling_class = models.CharField(_("办理情况"), max_length=1, blank=True)
+    handling_class = models.CharField(_("办理情况"), max_length=8, blank=True)
     reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.PROTECT, related_name="consultations")
     reply_version = models.PositiveIntegerField(_("所据答复版本"), null=True, blank=True)
     opinion = models.CharField(_("委员意见"), max_length=10, choices=Opinion.choices, blank=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
@@ -17,8 +16,9 @@ from .models import Consultation, Opinion, SignMethod
 TEMPLATE = "documents/consultation_record.html"
 
 
-def record_title() -> str:
-    return f"{getattr(settings, 'COMMITTEE_NAME', '晋城市政协')}提案面商记录表"
+def record_title(consultation: Consultation) -> str:
+    """The form's heading names the proposal's committee: 晋城市政协提案面商记录表."""
+    return f"{consultation.assignment.proposal.committee.display_name}提案面商记录表"
 
 
 def _classes(consultation: Consultation) -> list[dict]:
@@ -42,7 +42,7 @@ def record_context(consultation: Consultation) -> dict:
     extra = consultation.opinion_text if consultation.opinion_text != opinion_label else ""
     held_at = timezone.localtime(consultation.held_at) if consultation.held_at else None
     return {
-        "title": record_title(),
+        "title": record_title(consultation),
         "c": consultation,
         "classes": _classes(consultation),
         "held_on": document_date(held_at),

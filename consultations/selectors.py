@@ -62,7 +62,7 @@ def awaiting_signature(user: User) -> QuerySet[Consultation]:
     return (
         consultations_visible_to(user)
         .filter(status=ConsultationStatus.HELD)
-        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
         .order_by("held_at", "id")
     )
 
@@ -103,7 +103,7 @@ def can_sign_online(user: User, consultation: Consultation) -> bool:
 def can_sign_paper(user: User, consultation: Consultation) -> bool:
     if consultation.status != ConsultationStatus.HELD:
         return False
-    if roles.is_staff(user):
+    if roles.is_staff_of(user, consultation.assignment.proposal.committee_id):
         return True
     return can_record(user, consultation.assignment)
 
@@ -116,7 +116,7 @@ def can_rate(user: User, assignment: Assignment) -> bool:
 
 
 def can_rate_on_behalf(user: User, assignment: Assignment) -> bool:
-    return roles.is_staff(user) and rating_open(assignment)
+    return roles.is_staff_of(user, assignment.proposal.committee_id) and rating_open(assignment)
 
 
 def rating_open(assignment: Assignment) -> bool:
@@ -129,4 +129,7 @@ def rating_open(assignment: Assignment) -> bool:
 
 
 def can_close(user: User, proposal: Proposal) -> bool:
-    return roles.is_staff(user) and proposal.status in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)
+    return roles.is_staff_of(user, proposal.committee_id) and proposal.status in (
+        ProposalStatus.ASSIGNED,
+        ProposalStatus.REPLIED,
+    )

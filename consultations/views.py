@@ -139,7 +139,7 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not selectors.can_edit_record(request.user, consultation):
         raise PermissionDenied
     if request.method == "POST":
-        form = RecordForm(request.POST)
+        form = RecordForm(request.POST, proposal=consultation.assignment.proposal)
         if form.is_valid():
             data = dict(form.cleaned_data)
             loaded_at = data.pop("loaded_at", "")
@@ -163,10 +163,10 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     elif (kept := take_kept_post(request)) is not None:
-        form = RecordForm(kept)
+        form = RecordForm(kept, proposal=consultation.assignment.proposal)
         status = 200
     else:
-        form = RecordForm(initial=_record_initial(consultation))
+        form = RecordForm(initial=_record_initial(consultation), proposal=consultation.assignment.proposal)
         status = 200
     return render(
         request, "consultations/record_form.html", {"consultation": consultation, "form": form}, status=status
@@ -207,7 +207,7 @@ def sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "consultations/sign.html",
-        {"consultation": consultation, "form": form, "can_sign": can_sign, "record_title": record_title()},
+        {"consultation": consultation, "form": form, "can_sign": can_sign, "record_title": record_title(consultation)},
         status=status,
     )
 
@@ -299,7 +299,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     signed = (
         selectors.consultations_visible_to(request.user)
         .filter(status=ConsultationStatus.SIGNED)
-        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
         .order_by("-signed_at")[:20]
         if roles.is_member(request.user)
         else []

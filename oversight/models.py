@@ -36,6 +36,10 @@ class SentNotification(models.Model):
     new event), the day of a digest, or a fixed word for one-off events such as an issued reply.
     """
 
+    # Whose work the message is about: a committee's staff see only their committee's failures.
+    committee = models.ForeignKey(
+        "proposals.Committee", verbose_name=_("政协委员会"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
     object_type = models.CharField(_("对象类型"), max_length=30)
     object_id = models.PositiveBigIntegerField(_("对象编号"))

@@ -81,7 +81,7 @@ def refresh_public_texts(replies: Iterable[Reply] | None = None, *, batch_size: 
     if replies is None:
         replies = (
             Reply.objects.filter(status=ReplyStatus.ISSUED)
-            .select_related("assignment__proposal")
+            .select_related("assignment__proposal__committee")
             .iterator(chunk_size=batch_size)
         )
     stored = 0
@@ -112,7 +112,9 @@ def refresh_member_public_texts(member_id: int) -> int:
     many were stored."""
     proposals = Q(assignment__proposal__first_proposer_id=member_id) | Q(assignment__proposal__cosigners__id=member_id)
     replies = (
-        Reply.objects.filter(proposals, status=ReplyStatus.ISSUED).distinct().select_related("assignment__proposal")
+        Reply.objects.filter(proposals, status=ReplyStatus.ISSUED)
+        .distinct()
+        .select_related("assignment__proposal__committee")
     )
     return refresh_public_texts(replies)
 

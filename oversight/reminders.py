@@ -118,7 +118,7 @@ def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
     due = (
         Assignment.objects.open()
         .filter(due_date__lte=today + dt.timedelta(days=7))
-        .select_related("proposal", "proposal__meeting", "agency")
+        .select_related("proposal", "proposal__meeting", "proposal__committee", "agency")
         .order_by("due_date", "id")
     )
     for a in due:
@@ -129,6 +129,7 @@ def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
         subject, body = _deadline_message(a, kind)
         for email in recipients:
             if notification_queue(
+                committee_id=a.proposal.committee_id,
                 kind=kind,
                 obj_type="assignment",
                 obj_id=a.pk,
@@ -140,17 +141,26 @@ def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
                 report.queued[kind] += 1
 
 
-def staff_digest_text(today: dt.date) -> tuple[str, str] | None:
-    """The day's digest for staff, or None when there is no open work to report."""
-    open_ = Assignment.objects.open()
-    overdue = Assignment.objects.overdue(today)
+def staff_digest_text(today: dt.date, committee_id: int) -> tuple[str, str] | None:
+    """The day's digest for one committee's staff, or None when it has no open work to report."""
+    of_committee = Assignment.objects.filter(proposal__committee_id=committee_id)
+    open_ = of_committee.open()
+    overdue = of_committee.overdue(today)
     figures = [
-        (_("待审查的提案"), Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()),
+        (
+            _("待审查的提案"),
+            Proposal.objects.filter(committee_id=committee_id, status=ProposalStatus.SUBMITTED).count(),
+        ),
         (
             _("已退回、待重新交办的交办"),
-            Assignment.objects.returned_waiting().count(),
+            of_committee.returned_waiting().count(),
         ),
-        (_("待审批的延期申请"), ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).count()),
+        (
+            _("待审批的延期申请"),
+            ExtensionRequest.objects.filter(
+                assignment__proposal__committee_id=committee_id, status=ExtensionStatus.PENDING
+            ).count(),
+        ),
         (_("超期未办结的交办"), overdue.count()),
         (_("七日内到期的交办"), open_.filter(due_date__gte=today, due_date__lte=today + dt.timedelta(days=7)).count()),
     ]
@@ -158,7 +168,7 @@ def staff_digest_text(today: dt.date) -> tuple[str, str] | None:
         return None
     lines = [_("提案办理每日摘要（%(date)s）") % {"date": document_date(today)}, ""]
     lines += [f"{label}：{n}" for label, n in figures]
-    late = list(overdue.select_related("proposal", "agency").order_by("due_date", "id")[:20])
+    late = list(overdue.select_related("proposal__committee", "agency").order_by("due_date", "id")[:20])
     if late:
         lines += ["", _("超期交办（最多列 20 件）：")]
         lines += [
@@ -171,12 +181,19 @@ def staff_digest_text(today: dt.date) -> tuple[str, str] | None:
 
 
 def _queue_staff_digest(today: dt.date, report: ReminderReport) -> None:
-    digest = staff_digest_text(today)
-    if digest is None:
-        return
-    subject, body = digest
-    for user in User.objects.filter(role=Role.STAFF, is_active=True).exclude(email=""):
+    staff = User.objects.filter(role=Role.STAFF, is_active=True, committee__isnull=False).exclude(email="")
+    digests: dict[int, tuple[str, str] | None] = {}
+    for user in staff.order_by("committee_id", "id"):
+        committee_id = user.committee_id
+        assert committee_id is not None  # filtered above
+        if committee_id not in digests:
+            digests[committee_id] = staff_digest_text(today, committee_id)
+        digest = digests[committee_id]
+        if digest is None:
+            continue
+        subject, body = digest
         if notification_queue(
+            committee_id=committee_id,
             kind=NotificationKind.STAFF_DIGEST,
             obj_type="user",
             obj_id=user.pk,
@@ -226,6 +243,7 @@ def _queue_records_to_sign(report: ReminderReport, only: list[int] | None = None
             "title": proposal.title,
         }
         if notification_queue(
+            committee_id=proposal.committee_id,
             kind=NotificationKind.RECORD_TO_SIGN,
             obj_type="consultation",
             obj_id=c.pk,
@@ -278,9 +296,10 @@ def _queue_replies_issued(now: dt.datetime, report: ReminderReport, only: list[i
                 "date": document_date(timezone.localdate(r.issued_at)),
                 "ref": proposal.display_number,
                 "title": proposal.title,
-                "cls": r.get_reply_class_display(),
+                "cls": r.class_label,
             }
             if notification_queue(
+                committee_id=proposal.committee_id,
                 kind=NotificationKind.REPLY_ISSUED,
                 obj_type="reply",
                 obj_id=r.pk,
@@ -361,6 +380,7 @@ def _queue_urge(event: TimelineEvent, report: ReminderReport) -> None:
     }
     for email in dict.fromkeys(e.strip().lower() for e in emails):
         if notification_queue(
+            committee_id=proposal.committee_id,
             kind=NotificationKind.URGE,
             obj_type="assignment",
             obj_id=a.pk,
@@ -377,7 +397,7 @@ def notify_urge(*, event_id: int) -> ReminderReport:
     report = ReminderReport()
     event = (
         TimelineEvent.objects.filter(pk=event_id, action=ProposalAction.URGE)
-        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
         .first()
     )
     if event is not None:

@@ -23,6 +23,7 @@ from proposals.models import (
     ProposalStatus,
     User,
 )
+from proposals.selectors import registry
 from replies.models import Reply, ReplyStatus
 
 from .models import BuildStatus, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild
@@ -42,21 +43,28 @@ def require_staff(user: User | None) -> None:
         raise Http404
 
 
-def meeting_for(meeting_id: str | int | None) -> Meeting | None:
-    """The meeting asked for, else the current one, else the latest; None when there is none at all."""
+def meeting_for(user: User, meeting_id: str | int | None) -> Meeting | None:
+    """The meeting of ``user``'s committee asked for, else its current one, else its latest; None
+    when it has none at all. Another committee's meeting answers 404."""
     if meeting_id not in (None, ""):
         try:
-            return Meeting.objects.get(pk=int(meeting_id))
-        except (Meeting.DoesNotExist, ValueError, TypeError):
+            return get_meeting(user, int(meeting_id))
+        except (ValueError, TypeError):
             raise Http404 from None
-    return Meeting.objects.filter(is_current=True).first() or Meeting.objects.first()
+    return registry.current_meeting(user)
 
 
-def get_meeting(pk: int) -> Meeting:
+def get_meeting(user: User, pk: int) -> Meeting:
     try:
-        return Meeting.objects.get(pk=pk)
+        return registry.meetings_for(user).get(pk=pk)
     except Meeting.DoesNotExist:
+        record_out_of_scope(user, Meeting._meta.label, pk)
         raise Http404 from None
+
+
+def volume_builds_visible_to(user: User) -> QuerySet[VolumeBuild]:
+    """The compiled volumes of the meetings of ``user``'s committee."""
+    return VolumeBuild.objects.filter(meeting__in=registry.meetings_for(user)).select_related("meeting", "requested_by")
 
 
 # --- Dashboard -------------------------------------------------------------------------------
@@ -84,7 +92,7 @@ class Dashboard:
 
 
 def _assignment_rows(qs: QuerySet[Assignment]) -> list[Assignment]:
-    return list(qs.select_related("proposal", "agency").order_by("due_date", "id")[:DASHBOARD_LIST_LIMIT])
+    return list(qs.select_related("proposal__committee", "agency").order_by("due_date", "id")[:DASHBOARD_LIST_LIMIT])
 
 
 def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
@@ -101,7 +109,7 @@ def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
     extended = of_meeting.live().filter(due_date__gt=F("original_due_date"))
     key = (
         Proposal.objects.filter(meeting=meeting, is_key=True)
-        .select_related("first_proposer")
+        .select_related("first_proposer", "committee")
         .prefetch_related(
             Prefetch(
                 "assignments",
@@ -132,14 +140,15 @@ def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
 
 # --- Public replies --------------------------------------------------------------------------
 def public_replies() -> QuerySet[Reply]:
-    """Issued answers to the member that the agency published and staff did not take down: all the
-    public sees. A co-handler's view (会办意见) is written for the lead agency, not for the member,
-    and is never public whatever its 主动公开 box says."""
+    """Issued answers to the member that the agency published and staff did not take down, of the
+    committees whose public pages are on: all the public sees. A co-handler's view (会办意见) is
+    written for the lead agency, not for the member, and is never public whatever its 主动公开 box says."""
     return Reply.objects.filter(
         status=ReplyStatus.ISSUED,
         is_public=True,
         unpublished_at__isnull=True,
         assignment__role__in=ANSWERING_ROLES,
+        assignment__proposal__committee__public_pages=True,
     )
 
 
@@ -152,11 +161,17 @@ def names_personal_data(q: str) -> bool:
 
 
 def search_public_replies(
-    *, meeting_id: int | None = None, agency_id: int | None = None, q: str = ""
+    *, committee_id: int | None = None, meeting_id: int | None = None, agency_id: int | None = None, q: str = ""
 ) -> QuerySet[Reply]:
     qs = public_replies().select_related(
-        "assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting"
+        "assignment",
+        "assignment__agency",
+        "assignment__proposal",
+        "assignment__proposal__meeting",
+        "assignment__proposal__committee",
     )
+    if committee_id:
+        qs = qs.filter(assignment__proposal__committee_id=committee_id)
     if meeting_id:
         qs = qs.filter(assignment__proposal__meeting_id=meeting_id)
     if agency_id:
@@ -182,7 +197,13 @@ def get_public_reply(pk: int) -> Reply:
     try:
         return (
             public_replies()
-            .select_related("assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting")
+            .select_related(
+                "assignment",
+                "assignment__agency",
+                "assignment__proposal",
+                "assignment__proposal__meeting",
+                "assignment__proposal__committee",
+            )
             .get(pk=pk)
         )
     except (Reply.DoesNotExist, ValueError, TypeError):
@@ -195,14 +216,21 @@ def public_pdf_of(reply: Reply) -> PublicReplyPdf | None:
 
 
 # --- Background work -------------------------------------------------------------------------
-def failed_volume_builds() -> QuerySet[VolumeBuild]:
-    return VolumeBuild.objects.filter(status__in=[BuildStatus.FAILED, BuildStatus.RETRYING]).select_related(
-        "meeting", "requested_by"
+def failed_volume_builds(user: User) -> QuerySet[VolumeBuild]:
+    return (
+        volume_builds_visible_to(user)
+        .filter(status__in=[BuildStatus.FAILED, BuildStatus.RETRYING])
+        .select_related("meeting", "requested_by")
     )
 
 
-def failed_notifications() -> QuerySet[SentNotification]:
-    return SentNotification.objects.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRYING])
+def failed_notifications(user: User) -> QuerySet[SentNotification]:
+    """The failed messages about ``user``'s committee's work."""
+    failed = SentNotification.objects.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.RETRYING])
+    scope = roles.committee_scope(user)
+    if scope is None:
+        return failed if roles.is_admin(user) else failed.none()
+    return failed.filter(committee_id=scope)
 
 
 def failed_task_results(limit: int = 50) -> list:

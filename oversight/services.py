@@ -17,7 +17,7 @@ from audit.log import record_event
 from documents.render import sha256_hex
 from proposals.errors import DomainError
 from proposals.models import Meeting, User
-from proposals.roles import NOT_ALLOWED, is_staff
+from proposals.roles import NOT_ALLOWED, is_staff_of
 from proposals.timeline import timeline_record
 from replies.models import Reply, ReplyStatus
 
@@ -39,7 +39,7 @@ NO_ISSUED_REPLIES = _("本次会议还没有已签发的答复，无法汇编。
 @transaction.atomic
 def reply_unpublish(*, reply: Reply, actor: User, reason: str) -> Reply:
     """Take an issued public reply off the public page. The reply itself stays as issued."""
-    if not is_staff(actor):
+    if not is_staff_of(actor, reply.assignment.proposal.committee_id):
         raise DomainError(NOT_ALLOWED)
     reason = (reason or "").strip()
     if not reason:
@@ -141,7 +141,15 @@ def public_pdfs_prune() -> int:
 
 # --- Notifications ---------------------------------------------------------------------------
 def notification_queue(
-    *, kind: str, obj_type: str, obj_id: int, recipient: str, event_key: str, subject: str, body: str
+    *,
+    committee_id: int,
+    kind: str,
+    obj_type: str,
+    obj_id: int,
+    recipient: str,
+    event_key: str,
+    subject: str,
+    body: str,
 ) -> SentNotification | None:
     """Record one message and enqueue its sending; None when it was recorded before (sent once).
 
@@ -152,6 +160,7 @@ def notification_queue(
     try:
         with transaction.atomic():
             note = SentNotification.objects.create(
+                committee_id=committee_id,
                 kind=kind,
                 object_type=obj_type,
                 object_id=obj_id,
@@ -194,7 +203,7 @@ def notification_failed(*, notification_id: int, error: str, final: bool) -> Non
 @transaction.atomic
 def volume_request(*, meeting: Meeting, actor: User, fmt: str) -> VolumeBuild:
     """Ask the worker for a volume; a build of the same meeting and format still under way is reused."""
-    if not is_staff(actor):
+    if not is_staff_of(actor, meeting.committee_id):
         raise DomainError(NOT_ALLOWED)
     if fmt not in VolumeFormat.values:
         raise DomainError(VOLUME_FORMAT_INVALID)

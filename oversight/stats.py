@@ -117,6 +117,8 @@ class Tally:
     urged: int = 0
     classes: Counter = field(default_factory=Counter)
     ratings: Counter = field(default_factory=Counter)
+    # The meeting's committee's classes, in order (``replies.rules.enabled_reply_classes``).
+    class_codes: list[str] = field(default_factory=list)
 
     @property
     def on_time_rate(self) -> Ratio:
@@ -147,7 +149,7 @@ class Tally:
         return Ratio(self.classes[reply_class], self.replied)
 
     def class_shares(self) -> list[tuple[str, Ratio]]:
-        return [(c.value, self.class_share(c.value)) for c in reply_rules.enabled_reply_classes()]
+        return [(code, self.class_share(code)) for code in self.class_codes]
 
 
 @dataclass
@@ -242,8 +244,9 @@ def meeting_stats(meeting: Meeting, *, today: dt.date | None = None) -> MeetingS
     ):
         ratings_by_round[rating["assignment_id"]][rating["round"]].append(rating["value"])
 
-    totals = Tally()
-    per_agency: dict[int, Tally] = defaultdict(Tally)
+    codes = reply_rules.class_codes(reply_rules.enabled_reply_classes(meeting.committee_id))
+    totals = Tally(class_codes=codes)
+    per_agency: dict[int, Tally] = defaultdict(lambda: Tally(class_codes=codes))
     for a in assignments:
         aid = a["id"]
         tallies = (totals, per_agency[a["agency_id"]])

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.log import record_event
+from audit.probes import record_out_of_scope
 from common.downloads import file_download
 from proposals import roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
-from proposals.models import Agency, Meeting
+from proposals.models import Agency, Committee, Meeting
+from proposals.selectors import registry
 from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
 from replies import rules as reply_rules
 from replies.models import Reply
@@ -37,8 +39,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 PUBLIC_PAGE_SIZE = 20
 
 
-def _meetings() -> list[Meeting]:
-    return list(Meeting.objects.all())
+def _meetings(user) -> list[Meeting]:
+    return list(registry.meetings_for(user))
 
 
 # --- Dashboard and statistics ------------------------------------------------------------------
@@ -46,9 +48,11 @@ def _meetings() -> list[Meeting]:
 @require_GET
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
-    meeting = selectors.meeting_for(request.GET.get("meeting"))
+    meeting = selectors.meeting_for(request.user, request.GET.get("meeting"))
     data = selectors.dashboard(meeting) if meeting else None
-    return render(request, "oversight/dashboard.html", {"meeting": meeting, "meetings": _meetings(), "d": data})
+    return render(
+        request, "oversight/dashboard.html", {"meeting": meeting, "meetings": _meetings(request.user), "d": data}
+    )
 
 
 def _percent_bars(rows) -> list[Bar]:
@@ -61,10 +65,10 @@ def _percent_bars(rows) -> list[Bar]:
 @require_GET
 def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     selectors.require_staff(request.user)
-    meeting = selectors.get_meeting(meeting_id)
+    meeting = selectors.get_meeting(request.user, meeting_id)
     stats = meeting_stats(meeting)
     t = stats.totals
-    classes = [c.value for c in reply_rules.enabled_reply_classes()]
+    classes = reply_rules.class_codes(reply_rules.enabled_reply_classes(meeting.committee_id))
     charts = {
         "rates": bar_chart(
             _percent_bars(
@@ -99,7 +103,7 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
         "oversight/statistics.html",
         {
             "meeting": meeting,
-            "meetings": _meetings(),
+            "meetings": _meetings(request.user),
             "stats": stats,
             "t": t,
             "classes": classes,
@@ -114,9 +118,9 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
 @require_GET
 def statistics_xlsx(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponseBase:
     selectors.require_staff(request.user)
-    meeting = selectors.get_meeting(meeting_id)
+    meeting = selectors.get_meeting(request.user, meeting_id)
     scorecard_only = request.GET.get("part") == "scorecard"
-    classes = [c.value for c in reply_rules.enabled_reply_classes()]
+    classes = reply_rules.class_codes(reply_rules.enabled_reply_classes(meeting.committee_id))
     data = workbook(meeting_stats(meeting), classes, scorecard_only=scorecard_only)
     record_event(event="export", request=request, obj=meeting, detail="statistics xlsx")
     name = _("%(meeting)s承办单位办理情况") if scorecard_only else _("%(meeting)s提案办理统计")
@@ -129,14 +133,19 @@ def statistics_xlsx(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpR
 @require_GET
 def volumes(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
-    meeting = selectors.meeting_for(request.GET.get("meeting"))
-    builds = VolumeBuild.objects.select_related("meeting", "requested_by")
+    meeting = selectors.meeting_for(request.user, request.GET.get("meeting"))
+    builds = selectors.volume_builds_visible_to(request.user)
     if meeting:
         builds = builds.filter(meeting=meeting)
     return render(
         request,
         "oversight/volumes.html",
-        {"meeting": meeting, "meetings": _meetings(), "builds": builds[:30], "formats": VolumeFormat.choices},
+        {
+            "meeting": meeting,
+            "meetings": _meetings(request.user),
+            "builds": builds[:30],
+            "formats": VolumeFormat.choices,
+        },
     )
 
 
@@ -144,7 +153,7 @@ def volumes(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def volume_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     selectors.require_staff(request.user)
-    meeting = selectors.meeting_for(request.POST.get("meeting") or "0")
+    meeting = selectors.meeting_for(request.user, request.POST.get("meeting") or "0")
     if meeting is None:  # meeting_for returns None only when asked for none, and "0" is a (missing) meeting
         raise Http404
     try:
@@ -155,10 +164,11 @@ def volume_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("oversight:volume_detail", pk=build.pk)
 
 
-def _get_build(pk: int) -> VolumeBuild:
+def _get_build(user, pk: int) -> VolumeBuild:
     try:
-        return VolumeBuild.objects.select_related("meeting", "requested_by").get(pk=pk)
+        return selectors.volume_builds_visible_to(user).get(pk=pk)
     except VolumeBuild.DoesNotExist:
+        record_out_of_scope(user, VolumeBuild._meta.label, pk)
         raise Http404 from None
 
 
@@ -166,14 +176,14 @@ def _get_build(pk: int) -> VolumeBuild:
 @require_GET
 def volume_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     selectors.require_staff(request.user)
-    return render(request, "oversight/volume_detail.html", {"build": _get_build(pk)})
+    return render(request, "oversight/volume_detail.html", {"build": _get_build(request.user, pk)})
 
 
 @login_required
 @require_GET
 def volume_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     selectors.require_staff(request.user)
-    build = _get_build(pk)
+    build = _get_build(request.user, pk)
     return JsonResponse(
         {
             "status": build.status,
@@ -194,7 +204,7 @@ def volume_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def volume_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     selectors.require_staff(request.user)
-    build = _get_build(pk)
+    build = _get_build(request.user, pk)
     if build.status != BuildStatus.DONE or not build.file:
         raise Http404
     record_event(event="export", request=request, obj=build, detail=f"volume {build.format}")
@@ -211,8 +221,8 @@ def failed_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "oversight/failed_tasks.html",
         {
-            "builds": selectors.failed_volume_builds()[:50],
-            "notifications": selectors.failed_notifications()[:50],
+            "builds": selectors.failed_volume_builds(request.user)[:50],
+            "notifications": selectors.failed_notifications(request.user)[:50],
             "task_results": selectors.failed_task_results(),
         },
     )
@@ -266,10 +276,11 @@ def _int_or_none(value: str | None) -> int | None:
 
 @require_GET
 def public_list(request: HttpRequest) -> HttpResponse:
+    committee_id = _int_or_none(request.GET.get("committee"))
     meeting_id = _int_or_none(request.GET.get("meeting"))
     agency_id = _int_or_none(request.GET.get("agency"))
     q = request.GET.get("q", "").strip()[:100]
-    qs = selectors.search_public_replies(meeting_id=meeting_id, agency_id=agency_id, q=q)
+    qs = selectors.search_public_replies(committee_id=committee_id, meeting_id=meeting_id, agency_id=agency_id, q=q)
     page = Paginator(qs, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     redact_titles(list(page.object_list))
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
@@ -281,9 +292,15 @@ def public_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "q": q,
+            "committee_id": committee_id,
             "meeting_id": meeting_id,
             "agency_id": agency_id,
-            "meetings": Meeting.objects.filter(proposals__assignments__replies__in=published).distinct(),
+            "committees": Committee.objects.filter(public_pages=True, proposals__assignments__replies__in=published)
+            .distinct()
+            .order_by("pk"),
+            "meetings": Meeting.objects.filter(proposals__assignments__replies__in=published)
+            .select_related("committee")
+            .distinct(),
             "agencies": Agency.objects.filter(assignments__replies__in=published).distinct().order_by("name"),
         },
     )

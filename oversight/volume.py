@@ -12,7 +12,6 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -38,7 +37,13 @@ def volume_replies(meeting_id: int) -> QuerySet[Reply]:
             assignment__role__in=ANSWERING_ROLES,
             status=ReplyStatus.ISSUED,
         )
-        .select_related("assignment", "assignment__agency", "assignment__proposal", "assignment__proposal__meeting")
+        .select_related(
+            "assignment",
+            "assignment__agency",
+            "assignment__proposal",
+            "assignment__proposal__meeting",
+            "assignment__proposal__committee",
+        )
         .order_by(
             "assignment__proposal__sequence", "assignment__proposal__number", "assignment__agency__name", "round", "id"
         )
@@ -74,7 +79,7 @@ def _render_letter(reply: Reply):
 def _render_toc(build: VolumeBuild, entries: list[TocEntry]):
     context = {
         "font_css": mark_safe(font_css()),  # noqa: S308 - built from settings only
-        "committee": settings.COMMITTEE_SHORT_NAME,
+        "committee": build.meeting.committee.short_name,
         "meeting": build.meeting.display_name,
         "entries": entries,
         "date_text": document_date(timezone.localdate()),

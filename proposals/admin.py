@@ -9,13 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin_base import ReadOnlyAdmin, ReadOnlyInlineMixin
 
-from . import selectors, uploads
+from . import roles, selectors, uploads
+from .admin_scope import CommitteeScopedAdmin
 from .models import (
     Agency,
     Assignment,
     Attachment,
     CalendarDay,
     Category,
+    Committee,
+    CommitteeReplyClass,
     DeclineReason,
     ExtensionRequest,
     Meeting,
@@ -28,31 +31,78 @@ from .models import (
 )
 
 
+class CommitteeReplyClassInline(admin.TabularInline):
+    model = CommitteeReplyClass
+    extra = 0
+    fields = ("order", "code", "label", "definition")
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    """A committee and its rules; an administrator limited to one committee edits only that one."""
+
+    list_display = ("display_name", "name", "short_name", "level", "parent", "public_pages")
+    list_filter = ("level",)
+    search_fields = ("name", "display_name", "short_name")
+    inlines = [CommitteeReplyClassInline]
+    fieldsets = (
+        (None, {"fields": ("name", "display_name", "short_name", "level", "parent")}),
+        (_("编号"), {"fields": ("number_width", "number_style")}),
+        (
+            _("答复函"),
+            {
+                "fields": (
+                    "reply_class_required",
+                    "leader_required",
+                    "handler_required",
+                    "phone_required",
+                    "doc_number_required",
+                    "record_required_before_issue",
+                ),
+                "description": _("答复类别在下方列出；不列则使用 A、B、C 三类。"),
+            },
+        ),
+        (_("办理时限"), {"fields": ("deadline_unit",)}),
+        (_("公开"), {"fields": ("public_pages",)}),
+    )
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        scope = roles.committee_scope(request.user)
+        return qs if scope is None else qs.filter(pk=scope)
+
+    def has_add_permission(self, request) -> bool:
+        return roles.committee_scope(request.user) is None and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return roles.committee_scope(request.user) is None and super().has_delete_permission(request, obj)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CommitteeScopedAdmin, BaseUserAdmin):
     list_display = ("username", "display_name", "role", "agency", "member", "is_active")
     list_filter = ("role", "agency", "is_active")
     search_fields = ("username", "display_name", "member__name", "agency__name")
     autocomplete_fields = ("agency", "member")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("角色"), {"fields": ("role", "display_name", "phone", "agency", "member")}),
+        (_("角色"), {"fields": ("role", "committee", "display_name", "phone", "agency", "member")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        (_("角色"), {"fields": ("role", "display_name", "agency", "member")}),
+        (_("角色"), {"fields": ("role", "committee", "display_name", "agency", "member")}),
     )
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(CommitteeScopedAdmin):
     list_display = ("display_name", "number_prefix", "is_current", "due_months", "last_sequence")
     list_filter = ("is_current",)
     search_fields = ("number_prefix",)
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(CommitteeScopedAdmin):
     list_display = ("name", "sector", "work_unit", "is_active")
     list_filter = ("sector", "is_active")
     search_fields = ("name", "work_unit")
@@ -69,7 +119,7 @@ SEAL_TOO_LARGE = _("印章图片过大：宽和高都不能超过 %(limit)s 像�
 class AgencyAdminForm(forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ("name", "short_name", "seal", "email", "is_active")
+        fields = ("committee", "name", "short_name", "seal", "email", "is_active")
 
     def clean_seal(self):
         seal = self.cleaned_data.get("seal")
@@ -103,7 +153,7 @@ class AgencyAdminForm(forms.ModelForm):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CommitteeScopedAdmin):
     form = AgencyAdminForm
     list_display = ("name", "short_name", "is_active")
     list_filter = ("is_active",)
@@ -111,7 +161,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CommitteeScopedAdmin):
     list_display = ("name", "order", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
@@ -128,7 +178,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeclineReason)
-class DeclineReasonAdmin(admin.ModelAdmin):
+class DeclineReasonAdmin(CommitteeScopedAdmin):
     list_display = ("text", "order", "is_active")
     list_filter = ("is_active",)
     search_fields = ("text",)

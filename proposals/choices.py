@@ -93,3 +93,22 @@ class CalendarDayKind(models.TextChoices):
 
     HOLIDAY = "holiday", _("放假")
     WORKDAY = "workday", _("调休上班")
+
+
+class CommitteeLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+
+
+class NumberStyle(models.TextChoices):
+    """How a number is printed in titles, lists and letters; ``{n}`` is the number."""
+
+    SPACED = "第 {n} 号", _("第 TA0207 号（“第”“号”与编号间空一格）")
+    TIGHT = "第{n}号", _("第48号")
+    PLAIN = "{n}号", _("48号")
+
+
+class DeadlineUnit(models.TextChoices):
+    MONTHS = "months", _("月")
+    WORKING_DAYS = "working_days", _("工作日")

@@ -23,7 +23,7 @@ import chinese_calendar
 from django.apps import apps
 from django.utils import timezone
 
-from .choices import OPEN_ASSIGNMENT_STATES, AssignmentRole, CalendarDayKind
+from .choices import OPEN_ASSIGNMENT_STATES, AssignmentRole, CalendarDayKind, DeadlineUnit
 
 if TYPE_CHECKING:
     from .models import Assignment, Meeting
@@ -111,15 +111,23 @@ def year_is_known(year: int) -> bool:
     return day_model.objects.filter(date__year=year).exists()
 
 
+def _add_term(meeting: Meeting, start: dt.date, amount: int) -> dt.date:
+    """``start`` plus ``amount`` in the committee's unit: calendar months, or working days."""
+    if meeting.committee.deadline_unit == DeadlineUnit.WORKING_DAYS:
+        return add_working_days(start, amount)
+    return add_months(start, amount)
+
+
 def default_due_date(meeting: Meeting, role: str, start: dt.date) -> dt.date:
-    """The 办理时限 of a new assignment made on ``start``: the meeting's months (会办: its shorter term)."""
-    months = meeting.cohandler_due_months if role == AssignmentRole.CO else meeting.due_months
-    return add_months(start, months)
+    """The 办理时限 of a new assignment made on ``start``: the meeting's term (会办: its shorter one),
+    in months or working days as the committee counts them."""
+    amount = meeting.cohandler_due_months if role == AssignmentRole.CO else meeting.due_months
+    return _add_term(meeting, start, amount)
 
 
 def rehandle_due_date(meeting: Meeting, start: dt.date) -> dt.date:
     """The new, shorter 办理时限 of an assignment sent back for re-handling (重新办理) on ``start``."""
-    return add_months(start, meeting.rehandle_due_months or 1)
+    return _add_term(meeting, start, meeting.rehandle_due_months or 1)
 
 
 def return_deadline(assignment: Assignment, *, calendar: WorkingCalendar | None = None) -> dt.date:

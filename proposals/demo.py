@@ -1,4 +1,5 @@
-"""Demo data of the proposals app: the TA0207 case up to its assignment, and one user per role.
+"""Demo data of the proposals app: the TA0207 case up to its assignment, one user per role, and a
+second, county-level committee (示范县政协) with its own rules and one assigned joint proposal, 第12号.
 
 ``load_demo`` calls ``load(ctx)`` of every installed app that has a ``demo`` module, in
 INSTALLED_APPS order, so each app adds its own part without the registry importing the apps
@@ -20,16 +21,21 @@ from .models import (
     AssignmentRole,
     AssignmentStatus,
     Category,
+    Committee,
+    CommitteeLevel,
     DeclineReason,
     Meeting,
     Member,
+    NumberStyle,
     Proposal,
     ProposalAction,
+    ProposalCosigner,
     ProposalStatus,
     ProposerKind,
     Role,
     TimelineEvent,
     User,
+    default_committee_id,
 )
 
 
@@ -50,7 +56,29 @@ DEMO_USERS = [
     ("other_handler", Role.HANDLER, "商务局经办人", "other", None),
     ("other_member", Role.MEMBER, "李明", None, "other_member"),
     ("auditor", Role.AUDITOR, "安全审计员", None, None),
+    ("county_staff", Role.STAFF, "县政协提案委工作人员", None, None),
+    ("county_handler", Role.HANDLER, "县发改局经办人", "county_agency", None),
 ]
+
+# The county committee: plain numbers (第12号), no class and no 负责人 needed to issue.
+COUNTY = {
+    "name": "中国人民政治协商会议示范县委员会",
+    "display_name": "示范县政协",
+    "short_name": "县政协",
+    "level": CommitteeLevel.COUNTY,
+    "number_width": None,
+    "number_style": NumberStyle.TIGHT,
+    "reply_class_required": False,
+    "leader_required": False,
+}
+COUNTY_AGENCY = ("示范县发展和改革局", "县发改局")
+COUNTY_MEMBERS = [("王建国", "农业和农村界"), ("刘芳", "教育界"), ("陈志强", "经济界")]
+COUNTY_NUMBER = 12
+COUNTY_TITLE = "关于加快发展县域冷链物流的建议"
+COUNTY_CONTENT = (
+    "我县特色农产品产量逐年增加，但产地预冷、冷藏和冷链运输设施不足，鲜果蔬菜损耗较大。"
+    "建议统筹规划县域冷链物流节点，支持合作社建设产地冷库，引导物流企业开通冷链专线。"
+)
 
 CATEGORIES = ["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设", "其他"]
 DECLINE_REASONS = [
@@ -79,25 +107,50 @@ def local_dt(year: int, month: int, day: int, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, day, hour, 0))
 
 
-def load(ctx: DemoContext) -> None:
+def _reference_lists(committee: Committee) -> None:
     for i, name in enumerate(CATEGORIES):
-        upsert(Category, name=name, defaults={"order": i})
+        upsert(Category, committee=committee, name=name, defaults={"order": i})
     for i, text in enumerate(DECLINE_REASONS):
-        upsert(DeclineReason, text=text, defaults={"order": i})
+        upsert(DeclineReason, committee=committee, text=text, defaults={"order": i})
+
+
+def _user_committee(agency: Agency | None, member: Member | None, otherwise: Committee | None) -> Committee | None:
+    """As ``User.save`` derives it, so that a second run finds nothing to change."""
+    if agency is not None:
+        return agency.committee
+    if member is not None:
+        return member.committee
+    return otherwise
+
+
+def load(ctx: DemoContext) -> None:
+    jincheng = Committee.objects.get(pk=default_committee_id())
+    county, _ = upsert(Committee, name=COUNTY["name"], defaults={**COUNTY, "parent": jincheng})
+    _reference_lists(jincheng)
+    _reference_lists(county)
 
     meeting, _ = upsert(
         Meeting,
+        committee=jincheng,
         term=seed.TERM,
         session=seed.SESSION,
         defaults={"number_prefix": seed.PREFIX, "is_current": True},
     )
     zhu, _ = upsert(
-        Member, name=seed.MEMBER_NAME, defaults={"phone": seed.MEMBER_PHONE, "work_unit": seed.MEMBER_WORK_UNIT}
+        Member,
+        committee=jincheng,
+        name=seed.MEMBER_NAME,
+        defaults={"phone": seed.MEMBER_PHONE, "work_unit": seed.MEMBER_WORK_UNIT},
     )
-    other_member, _ = upsert(Member, name="李明", defaults={"sector": "经济界"})
-    fgw, _ = upsert(Agency, name=seed.AGENCY, defaults={"short_name": "市发改委"})
-    other, _ = upsert(Agency, name=seed.OTHER_AGENCY, defaults={"short_name": "市商务局"})
-    agencies = {"fgw": fgw, "other": other}
+    other_member, _ = upsert(Member, committee=jincheng, name="李明", defaults={"sector": "经济界"})
+    fgw, _ = upsert(Agency, committee=jincheng, name=seed.AGENCY, defaults={"short_name": "市发改委"})
+    other, _ = upsert(Agency, committee=jincheng, name=seed.OTHER_AGENCY, defaults={"short_name": "市商务局"})
+    county_agency, _ = upsert(
+        Agency, committee=county, name=COUNTY_AGENCY[0], defaults={"short_name": COUNTY_AGENCY[1]}
+    )
+    agencies = {"fgw": fgw, "other": other, "county_agency": county_agency}
+    # The committee of each user who is not an agency's or a member's (those follow their record).
+    user_committees = {"admin": None, "county_staff": county}
     members = {"zhu": zhu, "other_member": other_member}
 
     users = {}
@@ -110,6 +163,11 @@ def load(ctx: DemoContext) -> None:
                 "display_name": display,
                 "agency": agencies.get(agency_key) if agency_key is not None else None,
                 "member": members.get(member_key) if member_key is not None else None,
+                "committee": _user_committee(
+                    agencies.get(agency_key) if agency_key is not None else None,
+                    members.get(member_key) if member_key is not None else None,
+                    user_committees.get(username, jincheng),
+                ),
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,
                 "is_active": True,
@@ -133,7 +191,7 @@ def load(ctx: DemoContext) -> None:
             "first_proposer": zhu,
             "main_content": seed.MAIN_CONTENT,
             "created_by": users["staff"],
-            "category": Category.objects.get(name="经济建设"),
+            "category": Category.objects.get(committee=jincheng, name="经济建设"),
             "submitted_at": local_dt(2024, 3, 1),
             "registered_at": local_dt(2024, 3, 20),
             "created_at": local_dt(2024, 3, 1),
@@ -197,6 +255,7 @@ def load(ctx: DemoContext) -> None:
             at=at,
             defaults={"actor": actor, "assignment": assn, "from_state": from_state, "to_state": to_state},
         )
+    _load_county(county, county_agency, users)
     ctx.objects.update(
         {
             "meeting": meeting,
@@ -207,3 +266,68 @@ def load(ctx: DemoContext) -> None:
             "users": users,
         }
     )
+
+
+def _load_county(county: Committee, agency: Agency, users: dict[str, User]) -> None:
+    """示范县政协: its current meeting, three members and their joint proposal 第12号, registered and
+    assigned to the county's agency, waiting for it to be accepted."""
+    meeting, _ = upsert(
+        Meeting, committee=county, term=10, session=4, defaults={"number_prefix": "", "is_current": True}
+    )
+    members = [
+        upsert(Member, committee=county, name=name, defaults={"sector": sector})[0] for name, sector in COUNTY_MEMBERS
+    ]
+    staff = users["county_staff"]
+    proposal, created = upsert(
+        Proposal,
+        meeting=meeting,
+        number=str(COUNTY_NUMBER),
+        defaults={
+            "sequence": COUNTY_NUMBER,
+            "title": COUNTY_TITLE,
+            "proposer_kind": ProposerKind.JOINT,
+            "first_proposer": members[0],
+            "main_content": COUNTY_CONTENT,
+            "created_by": staff,
+            "category": Category.objects.get(committee=county, name="经济建设"),
+            "submitted_at": local_dt(2025, 1, 8),
+            "registered_at": local_dt(2025, 1, 15),
+            "created_at": local_dt(2025, 1, 8),
+        },
+    )
+    for order, member in enumerate(members[1:]):
+        ProposalCosigner.objects.get_or_create(proposal=proposal, member=member, defaults={"order": order})
+    if meeting.last_sequence < COUNTY_NUMBER:
+        meeting.last_sequence = COUNTY_NUMBER
+        meeting.save(update_fields=["last_sequence"])
+    assigned_at = local_dt(2025, 1, 20)
+    assignment, _ = upsert(
+        Assignment,
+        proposal=proposal,
+        agency=agency,
+        defaults={
+            "role": AssignmentRole.LEAD,
+            "assigned_at": assigned_at,
+            "assigned_by": staff,
+            "due_date": dt.date(2025, 4, 20),
+            "original_due_date": dt.date(2025, 4, 20),
+        },
+    )
+    if created:
+        Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ASSIGNED)
+    for at, action, from_state, to_state in (
+        (local_dt(2025, 1, 8), ProposalAction.FILE, "", ProposalStatus.SUBMITTED),
+        (local_dt(2025, 1, 15), ProposalAction.REGISTER, ProposalStatus.SUBMITTED, ProposalStatus.REGISTERED),
+        (assigned_at, ProposalAction.ASSIGN, ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED),
+    ):
+        TimelineEvent.objects.get_or_create(
+            proposal=proposal,
+            action=action,
+            at=at,
+            defaults={
+                "actor": staff,
+                "assignment": assignment if action == ProposalAction.ASSIGN else None,
+                "from_state": from_state,
+                "to_state": to_state,
+            },
+        )

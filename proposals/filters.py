@@ -144,10 +144,20 @@ class ProposalFilter(django_filters.FilterSet):
     # Set while ``count_qs`` is built: filters on assignments are then written as ``IN (SELECT …)``.
     _counting = False
 
-    def __init__(self, *args, count_base: QuerySet[Proposal] | None = None, **kwargs):
-        """``count_base``: the rows of ``queryset`` written for counting (``proposals_visible_to(for_count=True)``)."""
+    def __init__(self, *args, count_base: QuerySet[Proposal] | None = None, user=None, **kwargs):
+        """``count_base``: the rows of ``queryset`` written for counting (``proposals_visible_to(for_count=True)``);
+        ``user``: whose committees' meetings, agencies and categories the choices offer."""
         super().__init__(*args, **kwargs)
         self.count_base = count_base
+        from .selectors.registry import agencies_for, categories_for, meetings_for
+
+        choices = {
+            "meeting": meetings_for(user),
+            "agency": agencies_for(user, active=False),
+            "category": categories_for(user, active=False),
+        }
+        for name, queryset in choices.items():
+            self.filters[name].queryset = queryset  # type: ignore[attr-defined]  # ModelChoiceFilter's
 
     @property
     def count_qs(self) -> QuerySet[Proposal]:

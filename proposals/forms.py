@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import Agency, AssignmentRole, Category, DeclineReason, Meeting, Member, Proposal, ProposerKind
 from .models.proposal import TEXT_MAX_CHARS
+from .selectors import registry
 from .uploads import check_upload
 from .validators import validate_phone
 
@@ -53,13 +54,14 @@ class MultipleFileField(forms.FileField):
 
 
 def _members():
-    return Member.objects.filter(is_active=True).order_by("name", "id")
+    """Nobody until the form knows whose committee it is for (``registry.members_for``)."""
+    return Member.objects.none()
 
 
 class MemberProposalForm(forms.Form):
     """What a member fills in online: they are the first proposer of their own proposal."""
 
-    meeting = forms.ModelChoiceField(queryset=Meeting.objects.all(), label=_("会议"))
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(), label=_("会议"))
     between_meetings = forms.BooleanField(label=_("闭会期间提案"), required=False)
     title = forms.CharField(label=_("标题"), max_length=300)
     proposer_kind = forms.ChoiceField(
@@ -71,7 +73,7 @@ class MemberProposalForm(forms.Form):
         initial=ProposerKind.INDIVIDUAL,
     )
     cosigners = forms.ModelMultipleChoiceField(queryset=_members(), label=_("联名提案人"), required=False)
-    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_("类别"), required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("类别"), required=False)
     main_content = forms.CharField(
         label=_("主要内容"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -88,12 +90,21 @@ class MemberProposalForm(forms.Form):
     # Members file into the meeting whose intake is open; staff may also type in old records.
     open_meeting_only = True
 
-    def __init__(self, *args, author: Member | None = None, **kwargs) -> None:
+    def __init__(self, *args, author: Member | None = None, user=None, **kwargs) -> None:
+        """``user``: who files; the choices are their committee's meetings, members and categories."""
         self.author = author
         super().__init__(*args, **kwargs)
-        current = (
-            Meeting.objects.filter(is_current=True).first() or Meeting.objects.order_by("-term", "-session").first()
-        )
+        committee = author.committee_id if author is not None else None
+        current = registry.current_meeting(user, committee)
+        for name, queryset in (
+            ("meeting", registry.meetings_for(user, committee)),
+            ("cosigners", registry.members_for(user, committee)),
+            ("first_proposer", registry.members_for(user, committee)),
+            ("category", registry.categories_for(user, committee)),
+        ):
+            field = self.fields.get(name)
+            if isinstance(field, forms.ModelChoiceField):
+                field.queryset = queryset
         meeting_field = self.fields.get("meeting")
         if self.open_meeting_only and isinstance(meeting_field, forms.ModelChoiceField):
             meeting_field.queryset = (
@@ -249,7 +260,7 @@ class StaffProposalForm(MemberProposalForm):
 
 class DeclineForm(forms.Form):
     reason = forms.ModelChoiceField(
-        queryset=DeclineReason.objects.filter(is_active=True),
+        queryset=DeclineReason.objects.none(),
         label=_("不予立案理由"),
         # No reason preselected: staff choose one on purpose (issue 19).
         empty_label=_("（请选择）"),
@@ -257,6 +268,12 @@ class DeclineForm(forms.Form):
     )
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     convert_to_opinion = forms.BooleanField(label=_("转为意见建议"), required=False)
+
+    def __init__(self, *args, proposal: Proposal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = DeclineReason.objects.filter(  # type: ignore[attr-defined]
+            committee_id=proposal.committee_id, is_active=True
+        )
 
 
 class KeyForm(forms.Form):
@@ -274,10 +291,31 @@ class AttachmentForm(forms.Form):
 
 
 def _agencies():
-    return Agency.objects.filter(is_active=True).order_by("name")
+    """None until the form is given the proposal (its committee's agencies: ``_CommitteeAgencies``)."""
+    return Agency.objects.none()
 
 
-class AssignForm(forms.Form):
+class _CommitteeAgencies:
+    """A form whose agency fields offer the active agencies of the proposal's committee."""
+
+    fields: dict[str, forms.Field]
+
+    def set_agencies(self, proposal: Proposal | None) -> None:
+        queryset = (
+            Agency.objects.filter(committee_id=proposal.committee_id, is_active=True).order_by("name")
+            if proposal is not None
+            else Agency.objects.none()
+        )
+        for field in self.fields.values():
+            if (
+                isinstance(field, forms.ModelChoiceField)
+                and field.queryset is not None
+                and field.queryset.model is Agency
+            ):
+                field.queryset = queryset
+
+
+class AssignForm(_CommitteeAgencies, forms.Form):
     mode = forms.ChoiceField(
         label=_("办理方式"),
         choices=[(MODE_LEAD, _("主办（可加会办）")), (MODE_SPLIT, _("分办"))],
@@ -293,10 +331,18 @@ class AssignForm(forms.Form):
         label=_("会办意见时限"), required=False, widget=DateInput(), help_text=_("留空则按会议设置（默认 1 个月）。")
     )
 
+    def __init__(self, *args, proposal: Proposal | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_agencies(proposal)
 
-class SplitForm(forms.Form):
+
+class SplitForm(_CommitteeAgencies, forms.Form):
     agency = forms.ModelChoiceField(queryset=_agencies(), label=_("分办单位"), required=False)
     scope = forms.CharField(label=_("负责答复的部分"), max_length=200, required=False)
+
+    def __init__(self, *args, proposal: Proposal | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_agencies(proposal)
 
     def clean(self):
         super().clean()
@@ -338,9 +384,13 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(_CommitteeAgencies, forms.Form):
     agency = forms.ModelChoiceField(queryset=_agencies(), label=_("改交单位"))
     due_date = forms.DateField(label=_("办理时限"), required=False, widget=DateInput())
+
+    def __init__(self, *args, proposal: Proposal | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_agencies(proposal)
 
 
 class ExtensionRequestForm(forms.Form):

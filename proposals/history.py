@@ -7,6 +7,6 @@ from audit.history import track
 
 from .models import Assignment, Proposal
 
-# search_text, meeting_order and next_due are derived from other fields: no one changes them.
-track(Proposal, excluded_fields=["search_text", "meeting_order", "next_due"])
+# search_text, meeting_order, next_due and committee (the meeting's) are derived from other fields: no one changes them.
+track(Proposal, excluded_fields=["search_text", "meeting_order", "next_due", "committee"])
 track(Assignment)

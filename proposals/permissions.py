@@ -17,7 +17,7 @@ from .models import (
     ProposalStatus,
     User,
 )
-from .roles import is_admin, is_agency_user, is_agency_user_of, is_member, is_staff, sees_personal_data
+from .roles import is_admin, is_agency_user, is_agency_user_of, is_member, is_staff, is_staff_of, sees_personal_data
 
 # Once an answering assignment has an issued reply, its proposer may read it (and rate it until closing).
 MEMBER_LINK_STATES = (AssignmentStatus.REPLIED, AssignmentStatus.REHANDLING)
@@ -36,21 +36,24 @@ can_submit = can_edit_draft
 
 def can_review(user: User, proposal: Proposal) -> bool:
     """Register (立案) or decline (不予立案)."""
-    return is_staff(user) and proposal.status == ProposalStatus.SUBMITTED
+    return is_staff_of(user, proposal.committee_id) and proposal.status == ProposalStatus.SUBMITTED
 
 
 def can_assign(user: User, proposal: Proposal) -> bool:
-    return is_staff(user) and proposal.status == ProposalStatus.REGISTERED
+    return is_staff_of(user, proposal.committee_id) and proposal.status == ProposalStatus.REGISTERED
 
 
 def can_set_key(user: User, proposal: Proposal) -> bool:
-    return is_staff(user) and proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.NOT_REGISTERED)
+    return is_staff_of(user, proposal.committee_id) and proposal.status not in (
+        ProposalStatus.DRAFT,
+        ProposalStatus.NOT_REGISTERED,
+    )
 
 
 def can_add_attachment(user: User, proposal: Proposal) -> bool:
     if proposal.status == ProposalStatus.DRAFT:
         return proposal.created_by_id == user.pk
-    return is_staff(user) and proposal.status != ProposalStatus.CLOSED
+    return is_staff_of(user, proposal.committee_id) and proposal.status != ProposalStatus.CLOSED
 
 
 def can_see_working_notes(user: User) -> bool:
@@ -72,7 +75,7 @@ def can_see_personal_data(user: User, proposal: Proposal) -> bool:
 
 def can_work_on(user: User, assignment: Assignment) -> bool:
     """Staff, or a handler or leader of the assignment's agency: the replies and consultation links."""
-    return is_staff(user) or is_agency_user_of(user, assignment.agency_id)
+    return is_staff_of(user, assignment.proposal.committee_id) or is_agency_user_of(user, assignment.agency_id)
 
 
 def can_read_reply_as_member(user: User, assignment: Assignment) -> bool:
@@ -105,13 +108,17 @@ def can_request_extension(user: User, assignment: Assignment) -> bool:
 
 
 def can_reassign(user: User, assignment: Assignment) -> bool:
-    return is_staff(user) and assignment.status == AssignmentStatus.RETURNED and assignment.replaced_by_id is None
+    return (
+        is_staff_of(user, assignment.proposal.committee_id)
+        and assignment.status == AssignmentStatus.RETURNED
+        and assignment.replaced_by_id is None
+    )
 
 
 def can_urge(user: User, assignment: Assignment) -> bool:
     """催办: staff, an open assignment due within a week or past due."""
-    return is_staff(user) and can_be_urged(assignment)
+    return is_staff_of(user, assignment.proposal.committee_id) and can_be_urged(assignment)
 
 
 def can_decide_extension(user: User, extension: ExtensionRequest) -> bool:
-    return is_staff(user) and extension.status == ExtensionStatus.PENDING
+    return is_staff_of(user, extension.assignment.proposal.committee_id) and extension.status == ExtensionStatus.PENDING

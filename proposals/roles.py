@@ -39,8 +39,28 @@ def is_admin(user: Any) -> bool:
 
 
 def sees_all_proposals(user: Any) -> bool:
-    """Staff and administrators see every proposal that is not someone else's draft."""
+    """Staff and administrators see every proposal of their committee (an administrator without one:
+    of every committee) that is not someone else's draft; ``committee_scope`` says which."""
     return is_staff(user) or is_admin(user)
+
+
+def committee_scope(user: Any) -> int | None:
+    """The one committee whose records ``user`` works in, or None for an administrator of every
+    committee. A handler's is their agency's, a member's their own (``User.committee`` keeps it)."""
+    return getattr(user, "committee_id", None)
+
+
+def in_committee(user: Any, committee_id: int | None) -> bool:
+    """``committee_id`` is within ``user``'s committee scope (an all-committees administrator: any)."""
+    scope = committee_scope(user)
+    if scope is None:
+        return is_admin(user)
+    return scope == committee_id
+
+
+def is_staff_of(user: Any, committee_id: int | None) -> bool:
+    """Staff of this committee: the ones who may act on its proposals (register, assign, close…)."""
+    return is_staff(user) and committee_id is not None and committee_scope(user) == committee_id
 
 
 def is_agency_user(user: Any) -> bool:

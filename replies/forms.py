@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from proposals.models import Assignment
 
 from . import rules, services
-from .models import CLASS_DEFINITIONS, Reply
+from .models import Reply
 
 NEEDED_TO_ISSUE = _("签发前必须填写。")
 
@@ -25,7 +25,6 @@ class ReplyForm(forms.ModelForm):
         model = Reply
         fields = list(services.EDITABLE_FIELDS)
         widgets = {
-            "reply_class": forms.RadioSelect,
             "body": forms.Textarea(attrs={"rows": 16}),
             "closing": forms.Textarea(attrs={"rows": 2}),
             "not_public_reason": forms.Textarea(attrs={"rows": 2}),
@@ -42,15 +41,20 @@ class ReplyForm(forms.ModelForm):
     def __init__(self, *args, assignment: Assignment, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.assignment = assignment
-        class_field = self.fields["reply_class"]
-        assert isinstance(class_field, forms.ChoiceField)  # the model field has choices
-        class_field.choices = [
-            (c.value, f"{c.label}：{CLASS_DEFINITIONS[c.value]}")
-            for c in rules.enabled_reply_classes(assignment.proposal)
-        ]
+        committee = assignment.proposal.committee
+        # The committee's classes (the model field is free text: committees differ, A–D or B1/B2).
+        self.fields["reply_class"] = forms.ChoiceField(
+            label=self.fields["reply_class"].label,
+            choices=[
+                (c.value, f"{c.label}：{c.definition}" if c.definition else c.label)
+                for c in rules.enabled_reply_classes(committee)
+            ],
+            widget=forms.RadioSelect,
+            required=False,
+        )
         # What a draft needs is the rules' to say (with their message); the rest is checked in clean().
-        needed_for_draft = rules.required_fields(rules.Stage.DRAFT)
-        needed_to_issue = rules.required_fields(rules.Stage.ISSUE)
+        needed_for_draft = rules.required_fields(rules.Stage.DRAFT, committee)
+        needed_to_issue = rules.required_fields(rules.Stage.ISSUE, committee)
         for name in services.EDITABLE_FIELDS:
             field = self.fields[name]
             field.required = name in needed_for_draft

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +35,8 @@ class Reply(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
-    reply_class = models.CharField(_("答复类别"), max_length=1, choices=ReplyClass.choices, blank=True)
+    # One of the proposal's committee's classes (``replies.rules.enabled_reply_classes``): A, B1…
+    reply_class = models.CharField(_("答复类别"), max_length=8, blank=True)
     title = models.CharField(_("标题"), max_length=300)
     addressee = models.CharField(_("主送"), max_length=200)
     body = models.TextField(_("正文"), blank=True)
@@ -85,11 +85,17 @@ class Reply(models.Model):
         ordering = ["assignment_id", "round", "id"]
         constraints = [
             models.UniqueConstraint(fields=["assignment", "round"], name="reply_one_per_round"),
-            models.CheckConstraint(condition=~Q(status="issued") | ~Q(reply_class=""), name="reply_issued_has_class"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def class_label(self) -> str:
+        """The class as its committee names it (``replies.rules.class_label``)."""
+        from .rules import class_label
+
+        return class_label(self)
 
     @property
     def is_frozen(self) -> bool:

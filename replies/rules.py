@@ -1,13 +1,17 @@
-"""The rules of a reply letter's fields and which reply classes are enabled: their one home.
+"""The rules of a reply letter's fields and which reply classes a committee uses: their one home.
 
 The reply form shows these problems beside its fields, the draft services refuse a save with them,
 ``reply_submit`` and ``reply_issue`` refuse with the first one, and the assignment page lists
 what still stops the issue before the leader tries. Consultation records, their PDF and the
-statistics ask ``enabled_reply_classes()`` which classes exist. Nothing else reads the class
-setting or repeats a field rule.
+statistics ask ``enabled_reply_classes()`` which classes exist. Nothing else reads the classes or
+repeats a field rule.
+
+The rules are the proposal's committee's (``proposals.Committee``): its classes
+(``CommitteeReplyClass`` rows, else ``default_classes()``), whether a class, 负责人, 承办人, 联系电话 or
+发文字号 is needed to issue, and whether the member's signed record must come first.
 
 Each stage needs everything the stage before it needs: a draft needs a title and an addressee, a
-letter to issue also needs its class, leader, body, handler and phone. The format rules (class
+letter to issue also needs its body and what its committee requires. The format rules (class
 enabled, phone, date not before the assignment, a reason when not public, the model's lengths and
 ``TEXT_LIMITS``) hold at every stage.
 """
@@ -29,14 +33,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from documents.formats import document_date
+from proposals.models import Committee, CommitteeReplyClass, Proposal, default_committee_id
 from proposals.validators import validate_phone
 
-from .models import Reply, ReplyClass
+from .models import CLASS_DEFINITIONS, Reply, ReplyClass
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from proposals.models import Assignment, Proposal
+    from proposals.models import Assignment
 
 # --- Messages users see ---------------------------------------------------------------------
 TITLE_REQUIRED = _("请填写标题。")
@@ -46,6 +51,7 @@ CLASS_REQUIRED = _("请选择答复类别（%(classes)s）后再签发。")
 # %(label)s: the class, e.g. "D 类".
 CLASS_NOT_ENABLED = _("未启用 %(label)s答复。")
 LEADER_REQUIRED = _("请填写负责人后再签发。")
+DOC_NUMBER_REQUIRED = _("请填写发文字号后再签发。")
 BODY_REQUIRED = _("请填写正文后再签发。")
 HANDLER_REQUIRED = _("请填写承办人后再签发。")
 PHONE_REQUIRED = _("请填写联系电话后再签发。")
@@ -71,6 +77,16 @@ REQUIRED: dict[str, tuple[Stage, StrOrPromise]] = {
     "body": (Stage.ISSUE, BODY_REQUIRED),
     "handler_name": (Stage.ISSUE, HANDLER_REQUIRED),
     "phone": (Stage.ISSUE, PHONE_REQUIRED),
+    "doc_number": (Stage.ISSUE, DOC_NUMBER_REQUIRED),
+}
+
+# The fields a committee may do without on its letters: each with the committee's switch.
+COMMITTEE_SWITCHES = {
+    "reply_class": "reply_class_required",
+    "leader_name": "leader_required",
+    "handler_name": "handler_required",
+    "phone": "phone_required",
+    "doc_number": "doc_number_required",
 }
 
 # The order in which problems are listed (and the first one refuses a submit or an issue).
@@ -110,19 +126,57 @@ class Problem:
 # --- Classes --------------------------------------------------------------------------------
 
 
-def enabled_reply_classes(proposal: Proposal | None = None) -> list[ReplyClass]:
-    """The reply classes in use, in order: A, B, C, and D when it is switched on.
+@dataclass(frozen=True)
+class ClassOption:
+    """One reply class a committee uses: its code (A, B1), label (A 类) and definition."""
 
-    ``proposal`` names whose rules apply; today one setting serves the whole installation, and a
-    committee's own classes will be read from the proposal's committee here.
-    """
-    classes = [ReplyClass.A, ReplyClass.B, ReplyClass.C]
+    value: str
+    label: str
+    definition: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def default_classes() -> list[ClassOption]:
+    """A committee that lists no classes of its own: A, B, C, and D when REPLY_CLASS_D_ENABLED is on."""
+    codes = [ReplyClass.A, ReplyClass.B, ReplyClass.C]
     if getattr(settings, "REPLY_CLASS_D_ENABLED", False):
-        classes.append(ReplyClass.D)
-    return classes
+        codes.append(ReplyClass.D)
+    return [ClassOption(c.value, str(c.label), str(CLASS_DEFINITIONS[c.value])) for c in codes]
 
 
-def class_list(classes: list[ReplyClass]) -> str:
+def committee_id_of(subject: Proposal | Committee | int | None) -> int:
+    """Whose rules apply: a proposal's committee, a committee, or (None) the installation's first."""
+    if isinstance(subject, Committee):
+        return subject.pk
+    if isinstance(subject, Proposal):
+        return subject.committee_id
+    return subject if subject is not None else default_committee_id()
+
+
+def enabled_reply_classes(subject: Proposal | Committee | int | None = None) -> list[ClassOption]:
+    """The reply classes of the committee in use, in order (its own rows, else ``default_classes()``)."""
+    rows = CommitteeReplyClass.objects.filter(committee_id=committee_id_of(subject)).order_by("order", "code")
+    own = [ClassOption(row.code, row.label, row.definition) for row in rows]
+    return own or default_classes()
+
+
+def class_codes(classes: list[ClassOption]) -> list[str]:
+    return [c.value for c in classes]
+
+
+def class_label(reply: Reply) -> str:
+    """How a reply's class is named (its committee's label; the code of a class since removed)."""
+    if not reply.reply_class:
+        return ""
+    for option in enabled_reply_classes(reply.assignment.proposal):
+        if option.value == reply.reply_class:
+            return option.label
+    return reply.reply_class
+
+
+def class_list(classes: list[ClassOption]) -> str:
     """The classes as a phrase: "A 类、B 类或 C 类"."""
     labels = [str(c.label) for c in classes]
     if len(labels) < 2:
@@ -133,6 +187,15 @@ def class_list(classes: list[ReplyClass]) -> str:
 
 
 # --- Separation of duties -----------------------------------------------------------------
+
+
+def record_required_before_issue(proposal: Proposal) -> bool:
+    """Whether the member's signed consultation record must come before the issue: the committee's
+    rule, or (left open there) the installation's REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE."""
+    own = proposal.committee.record_required_before_issue
+    if own is not None:
+        return own
+    return bool(getattr(settings, "REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE", True))
 
 
 def separate_submit_and_issue(proposal: Proposal | None = None) -> bool:
@@ -157,9 +220,22 @@ def submitter_may_not_issue(reply: Reply, user: Any) -> bool:
 # --- Fields ---------------------------------------------------------------------------------
 
 
-def required_fields(stage: Stage) -> list[str]:
-    """The fields that must not be blank to reach ``stage``."""
-    return [name for name, (needed_from, _message) in REQUIRED.items() if needed_from <= stage]
+def required_fields(stage: Stage, committee: Committee | None = None) -> list[str]:
+    """The fields that must not be blank to reach ``stage`` under ``committee``'s rules."""
+    return [
+        name
+        for name, (needed_from, _message) in REQUIRED.items()
+        if needed_from <= stage and _committee_requires(committee, name)
+    ]
+
+
+def _committee_requires(committee: Committee | None, name: str) -> bool:
+    switch = COMMITTEE_SWITCHES.get(name)
+    if switch is None:
+        return True
+    if committee is None:
+        return bool(Committee._meta.get_field(switch).default)  # type: ignore[union-attr]  # a concrete field
+    return bool(getattr(committee, switch))
 
 
 def field_problems(values: Mapping[str, Any], *, assignment: Assignment, stage: Stage) -> list[Problem]:
@@ -168,7 +244,8 @@ def field_problems(values: Mapping[str, Any], *, assignment: Assignment, stage: 
     ``values`` holds the fields by name as Python values (the form's cleaned data or a row's
     attributes); a field missing from it is not checked.
     """
-    classes = enabled_reply_classes(assignment.proposal)
+    committee = assignment.proposal.committee
+    classes = enabled_reply_classes(committee)
     problems: list[Problem] = []
     for name in CHECKED_FIELDS:
         if name not in values:
@@ -176,7 +253,7 @@ def field_problems(values: Mapping[str, Any], *, assignment: Assignment, stage: 
         value = values[name]
         if _is_blank(value):
             needed_from, message = REQUIRED.get(name, (None, ""))
-            if needed_from is not None and needed_from <= stage:
+            if needed_from is not None and needed_from <= stage and _committee_requires(committee, name):
                 # A message may name the enabled classes (CLASS_REQUIRED); the others ignore it.
                 problems.append(Problem(name, str(message) % {"classes": class_list(classes)}))
             elif name == "not_public_reason" and not values.get("is_public", True):
@@ -204,7 +281,7 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _format_problems(name: str, value: Any, assignment: Assignment, classes: list[ReplyClass]) -> list[str]:
+def _format_problems(name: str, value: Any, assignment: Assignment, classes: list[ClassOption]) -> list[str]:
     messages: list[str] = []
     model_field = Reply._meta.get_field(name)
     try:
@@ -215,7 +292,7 @@ def _format_problems(name: str, value: Any, assignment: Assignment, classes: lis
             MaxLengthValidator(TEXT_LIMITS[name])(value)
     except ValidationError as exc:
         messages.extend(exc.messages)
-    if name == "reply_class" and value not in classes:
+    if name == "reply_class" and value not in class_codes(classes):
         label = ReplyClass(value).label if value in ReplyClass.values else value
         messages.append(str(CLASS_NOT_ENABLED) % {"label": label})
     elif name == "phone":

@@ -1,6 +1,7 @@
 """Which replies a user may see. Every page, PDF and download of a reply goes through these.
 
-- staff (and administrators): every reply;
+- staff (and administrators): every reply of their committee (an administrator without one: of
+  every committee), as ``proposals_visible_to``;
 - a handler or leader: the replies of their own agency's assignments, drafts included, plus the
   issued co-handlers' views (会办意见) on proposals their agency leads;
 - a member: only issued replies that answer a proposal they proposed or co-signed (never drafts,
@@ -27,6 +28,11 @@ def replies_visible_to(user: User) -> QuerySet[Reply]:
     if roles.sees_all_proposals(user):
         # The staff rule of proposals_visible_to, as a join (an IN over every visible assignment
         # made one issued-PDF download take 56 ms at 100,000 proposals instead of 3 ms).
+        scope = roles.committee_scope(user)
+        if scope is not None:
+            qs = qs.filter(assignment__proposal__committee_id=scope)
+        elif not roles.is_admin(user):
+            return qs.none()  # staff without a committee: nothing to work on
         return qs.filter(
             ~Q(assignment__proposal__status=ProposalStatus.DRAFT) | Q(assignment__proposal__created_by=user)
         )
@@ -81,6 +87,6 @@ def issued_reply_by_sha256(digest: str) -> Reply | None:
         return None
     return (
         Reply.objects.filter(status=ReplyStatus.ISSUED, pdf_sha256=digest)
-        .select_related("assignment__agency", "assignment__proposal__meeting")
+        .select_related("assignment__agency", "assignment__proposal__meeting", "assignment__proposal__committee")
         .first()
     )

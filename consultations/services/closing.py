@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.errors import DomainError
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
-from proposals.roles import is_staff
+from proposals.roles import is_staff_of
 from proposals.timeline import timeline_record
 
 from ..actions import ConsultationAction
@@ -52,7 +52,7 @@ def close_readiness(proposal: Proposal) -> list[str]:
 @transaction.atomic
 def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
     """Staff close (办结) the proposal: on good ratings of every answer, or by decision with a reason."""
-    if not is_staff(actor):
+    if not is_staff_of(actor, proposal.committee_id):
         raise DomainError(CLOSE_ONLY_STAFF, code="forbidden")
     # Lock order everywhere: the assignments (by id), then the proposal, as rating_submit and
     # reply_issue do; the opposite order here could deadlock against them on PostgreSQL.

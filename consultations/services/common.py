@@ -20,7 +20,7 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 def lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("proposal", "agency", "proposal__meeting")
+        .select_related("proposal", "agency", "proposal__meeting", "proposal__committee")
         .get(pk=assignment.pk)
     )
 

@@ -11,7 +11,7 @@ from documents.formats import document_date
 from proposals import deadlines
 from proposals.errors import DomainError
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
-from proposals.roles import is_member_of, is_staff
+from proposals.roles import is_member_of, is_staff_of
 from proposals.timeline import timeline_record
 from replies.models import ReplyStatus
 
@@ -68,7 +68,7 @@ def rating_submit(
         raise DomainError(RATING_NOT_PROPOSER, code="forbidden")
     if is_member_of(actor, member_id):
         on_behalf = False
-    elif is_staff(actor):
+    elif is_staff_of(actor, proposal.committee_id):
         on_behalf = True
     else:
         raise DomainError(RATING_NOT_ALLOWED, code="forbidden")

@@ -222,7 +222,7 @@ def consultation_record(
     consultation.host_name, consultation.host_phone = host_name, host_phone
     handling_class = consultation.handling_class
     classes = reply_rules.enabled_reply_classes(assignment.proposal)
-    if handling_class and handling_class not in classes:
+    if handling_class and handling_class not in reply_rules.class_codes(classes):
         raise DomainError(str(CLASS_INVALID) % {"classes": reply_rules.class_list(classes)}, code="invalid")
     member_phone = normalise_phone(consultation.member_phone)
     try:
@@ -265,9 +265,9 @@ def consultation_record(
 
 def require_signed_consultation(reply: Reply) -> None:
     """Registered in ``replies.services.ISSUE_CHECKS``: no issue before the member signed the record."""
-    if not getattr(settings, "REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE", True):
-        return
     assignment = reply.assignment
+    if not reply_rules.record_required_before_issue(assignment.proposal):
+        return
     if not assignment.answers_member or assignment.proposal.first_proposer_id is None:
         # Nobody to consult: a body's proposal has no member to sign.
         return

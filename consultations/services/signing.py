@@ -18,7 +18,7 @@ from audit import attempts
 from audit.details import digest_field
 from proposals.errors import DomainError
 from proposals.models import ProposalStatus, User
-from proposals.roles import is_member_of, is_staff
+from proposals.roles import is_member_of, is_staff_of
 from proposals.timeline import timeline_record
 from proposals.uploads import verify_image
 
@@ -206,7 +206,10 @@ def consultation_sign_paper(
 ) -> Consultation:
     """The member signed the paper form: the handler or staff upload the scan and type the opinion."""
     consultation = lock_consultation(consultation)
-    if not (is_staff(actor) or is_agency_handler(actor, consultation.assignment)):
+    if not (
+        is_staff_of(actor, consultation.assignment.proposal.committee_id)
+        or is_agency_handler(actor, consultation.assignment)
+    ):
         raise DomainError(PAPER_NOT_ALLOWED, code="forbidden")
     _check_signable(consultation)
     if opinion not in Opinion.values:

@@ -12,7 +12,10 @@ from ..choices import (
     AssignmentRole,
     AssignmentStatus,
     CalendarDayKind,
+    CommitteeLevel,
+    DeadlineUnit,
     ExtensionStatus,
+    NumberStyle,
     ProposalAction,
     ProposalStatus,
     ProposerKind,
@@ -20,6 +23,7 @@ from ..choices import (
 )
 from .assignment import Assignment, AssignmentQuerySet, ExtensionRequest, live_assignment_q, refresh_next_due
 from .calendar import CalendarDay
+from .committee import Committee, CommitteeReplyClass, default_committee_id
 from .events import TimelineEvent
 from .labels import (
     action_choices,
@@ -46,11 +50,16 @@ __all__ = [
     "CalendarDay",
     "CalendarDayKind",
     "Category",
+    "Committee",
+    "CommitteeLevel",
+    "CommitteeReplyClass",
+    "DeadlineUnit",
     "DeclineReason",
     "ExtensionRequest",
     "ExtensionStatus",
     "Meeting",
     "Member",
+    "NumberStyle",
     "Proposal",
     "ProposalAction",
     "ProposalCosigner",
@@ -63,6 +72,7 @@ __all__ = [
     "action_choices",
     "action_label",
     "choice_label",
+    "default_committee_id",
     "is_known_action",
     "live_assignment_q",
     "refresh_next_due",

@@ -8,19 +8,49 @@ from django.utils.translation import gettext_lazy as _
 from documents.formats import chinese_numeral
 
 from ..validators import validate_phone
+from .committee import Committee, default_committee_id
 
 
-class Meeting(models.Model):
+def committee_field() -> models.ForeignKey:
+    """The committee a record belongs to (``CommitteeRecord.save`` gives the installation's first
+    when none is set: not a field default, which would query for every unsaved instance)."""
+    return models.ForeignKey(Committee, verbose_name=_("政协委员会"), on_delete=models.PROTECT, related_name="+")
+
+
+class CommitteeRecord(models.Model):
+    """A committee's own record: saved without a committee, it joins the installation's first."""
+
+    committee_id: int | None
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.committee_id is None:
+            self.committee_id = default_committee_id()
+        super().save(*args, **kwargs)
+
+
+class Meeting(CommitteeRecord):
     """One plenary meeting (届, 次), which opens a proposal intake and owns a number sequence."""
 
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("政协委员会"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
     term = models.PositiveSmallIntegerField(_("届"))
     session = models.PositiveSmallIntegerField(_("次"))
-    number_prefix = models.CharField(_("编号前缀"), max_length=8, help_text=_("例如 TA，编号为 TA0207"))
+    number_prefix = models.CharField(
+        _("编号前缀"), max_length=8, blank=True, help_text=_("例如 TA，编号为 TA0207；不用前缀的留空，编号为 48")
+    )
     opened_on = models.DateField(_("开幕日期"), null=True, blank=True)
     is_current = models.BooleanField(_("当前会议"), default=False)
-    due_months = models.PositiveSmallIntegerField(_("办理时限（月）"), default=3)
-    cohandler_due_months = models.PositiveSmallIntegerField(_("会办意见时限（月）"), default=1)
-    rehandle_due_months = models.PositiveSmallIntegerField(_("重新办理时限（月）"), default=1)
+    # In the committee's ``deadline_unit``: months, or working days (proposals.deadlines reads them).
+    due_months = models.PositiveSmallIntegerField(_("办理时限"), default=3, help_text=_("单位见委员会的办理时限单位"))
+    cohandler_due_months = models.PositiveSmallIntegerField(_("会办意见时限"), default=1)
+    rehandle_due_months = models.PositiveSmallIntegerField(_("重新办理时限"), default=1)
     return_window_days = models.PositiveSmallIntegerField(_("退回期限（工作日）"), default=7)
     # The last sequence number handed out; registration increments it under a row lock.
     last_sequence = models.PositiveIntegerField(_("已用最大序号"), default=0)
@@ -30,7 +60,7 @@ class Meeting(models.Model):
         verbose_name_plural = _("会议")
         ordering = ["-term", "-session"]
         constraints = [
-            models.UniqueConstraint(fields=["term", "session"], name="meeting_term_session_unique"),
+            models.UniqueConstraint(fields=["committee", "term", "session"], name="meeting_term_session_unique"),
         ]
 
     def __str__(self) -> str:
@@ -53,12 +83,18 @@ class Meeting(models.Model):
         return f"{chinese_numeral(self.term)}届{chinese_numeral(self.session)}次会议"
 
     @property
+    def label_with_committee(self) -> str:
+        """For a choice among several committees' meetings (an administrator's)."""
+        return f"{self.committee} {self.display_name}"
+
+    @property
     def code(self) -> str:
         return f"{self.term}-{self.session}"
 
 
-class Category(models.Model):
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+class Category(CommitteeRecord):
+    committee = committee_field()
+    name = models.CharField(_("名称"), max_length=50)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -66,13 +102,15 @@ class Category(models.Model):
         verbose_name = _("提案类别")
         verbose_name_plural = _("提案类别")
         ordering = ["order", "name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="category_name_unique")]
 
     def __str__(self) -> str:
         return self.name
 
 
-class DeclineReason(models.Model):
-    text = models.CharField(_("不予立案理由"), max_length=200, unique=True)
+class DeclineReason(CommitteeRecord):
+    committee = committee_field()
+    text = models.CharField(_("不予立案理由"), max_length=200)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -80,14 +118,16 @@ class DeclineReason(models.Model):
         verbose_name = _("不予立案理由")
         verbose_name_plural = _("不予立案理由")
         ordering = ["order", "text"]
+        constraints = [models.UniqueConstraint(fields=["committee", "text"], name="decline_reason_unique")]
 
     def __str__(self) -> str:
         return self.text
 
 
-class Member(models.Model):
+class Member(CommitteeRecord):
     """A CPPCC member. Phone and work unit are personal data: never on a public page or in a log."""
 
+    committee = committee_field()
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     work_unit = models.CharField(_("工作单位"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
@@ -104,10 +144,11 @@ class Member(models.Model):
         return self.name
 
 
-class Agency(models.Model):
+class Agency(CommitteeRecord):
     """A responding agency (承办单位)."""
 
-    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    committee = committee_field()
+    name = models.CharField(_("单位名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     # Only reached through the storage API and a view that checks the user; never a public URL.
     seal = models.ImageField(_("印章图片"), upload_to="seals/", blank=True)
@@ -118,6 +159,7 @@ class Agency(models.Model):
         verbose_name = _("承办单位")
         verbose_name_plural = _("承办单位")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="agency_name_unique")]
 
     def __str__(self) -> str:
         return self.name

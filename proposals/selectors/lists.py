@@ -45,7 +45,7 @@ def list_rows(ids: Sequence[int]) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(pk__in=ids)
         .defer(*LIST_DEFERRED)
-        .select_related("meeting", "first_proposer", "category")
+        .select_related("meeting", "committee", "first_proposer", "category")
         .prefetch_related(prefetch_live_assignments())
     )
 
@@ -57,7 +57,7 @@ def _filtered(
     from ..filters import DEFAULT_ORDER, ProposalFilter
 
     base = proposals_visible_to(user).defer(*LIST_DEFERRED)
-    flt = ProposalFilter(params or None, queryset=base, count_base=count_base)
+    flt = ProposalFilter(params or None, queryset=base, count_base=count_base, user=user)
     return flt, flt.qs if flt.is_bound else base.order_by(*DEFAULT_ORDER)
 
 
@@ -103,7 +103,7 @@ def recent_proposals(user: User) -> QuerySet[Proposal]:
     """The 我的提案 page: the proposals ``user`` may see (a member's own), newest first."""
     return (
         proposals_visible_to(user)
-        .select_related("meeting", "first_proposer", "decline_reason")
+        .select_related("meeting", "committee", "first_proposer", "decline_reason")
         .order_by("-created_at", "-id")
     )
 
@@ -121,4 +121,4 @@ def inbox_assignments(user: User) -> QuerySet[Assignment]:
     else:
         replied_last = Case(When(status=AssignmentStatus.REPLIED, then=Value(1)), default=Value(0))
         qs = visible.filter(status__in=INBOX_STATES).order_by(replied_last, "due_date", "id")
-    return qs.select_related("proposal", "proposal__meeting", "agency")
+    return qs.select_related("proposal", "proposal__meeting", "proposal__committee", "agency")

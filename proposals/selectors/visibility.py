@@ -10,7 +10,7 @@ from django.http import Http404
 from audit.probes import record_out_of_scope
 
 from .. import roles
-from ..models import Assignment, Attachment, ExtensionRequest, Proposal, ProposalCosigner, ProposalStatus, User
+from ..models import Agency, Assignment, Attachment, ExtensionRequest, Proposal, ProposalCosigner, ProposalStatus, User
 
 
 def is_anon(user) -> bool:
@@ -29,6 +29,11 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
     if is_anon(user):
         return qs.none()
     if roles.sees_all_proposals(user):
+        scope = roles.committee_scope(user)
+        if scope is not None:
+            qs = qs.filter(committee_id=scope)
+        elif not roles.is_admin(user):
+            return qs.none()  # staff without a committee: nothing to work on
         # A draft belongs to its author until it is submitted.
         return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
     if roles.is_agency_user(user) and user.agency_id is not None:
@@ -69,6 +74,9 @@ def count_visible_with_agency(user: User, agency_id: int) -> int | None:
         return None
     live = _live_of_agency(agency_id)
     if roles.sees_all_proposals(user):
+        agency_committee = Agency.objects.filter(pk=agency_id).values_list("committee_id", flat=True).first()
+        if not roles.in_committee(user, agency_committee):
+            return 0  # another committee's agency holds none of this user's proposals
         # From the drafts (few), each probed for the agency; ``IN`` would start from the 26,000 ids.
         hidden = (
             Proposal.objects.filter(status=ProposalStatus.DRAFT)
@@ -88,7 +96,7 @@ def get_proposal_for_user(user: User, pk: int, *, write: bool = False) -> Propos
     if write:
         qs = qs.select_for_update()
     try:
-        return qs.select_related("meeting", "first_proposer", "category").get(pk=pk)
+        return qs.select_related("meeting", "committee", "first_proposer", "category").get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError):
         record_out_of_scope(user, Proposal._meta.label, pk)
         raise Http404 from None
@@ -109,7 +117,7 @@ def get_assignment_for_user(user: User, pk: int, *, write: bool = False) -> Assi
     if write:
         qs = qs.select_for_update()
     try:
-        return qs.select_related("proposal", "proposal__meeting", "agency").get(pk=pk)
+        return qs.select_related("proposal", "proposal__meeting", "proposal__committee", "agency").get(pk=pk)
     except (Assignment.DoesNotExist, ValueError, TypeError):
         record_out_of_scope(user, Assignment._meta.label, pk)
         raise Http404 from None

@@ -22,9 +22,9 @@ from ..models import (
     ProposalStatus,
     User,
 )
-from ..roles import is_agency_user_of, is_staff
+from ..roles import is_agency_user_of, is_staff_of
 from ..timeline import timeline_record
-from .common import require
+from .common import require, require_same_committee
 
 NOT_REGISTERED = _("只有已立案、尚未交办的提案可以交办。")
 ASSIGN_NEEDS_ANSWERER = _("请指定一个主办单位，或至少一个分办单位。")
@@ -81,7 +81,7 @@ def _new_assignment(
 @transaction.atomic
 def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[AssignmentSpec]) -> list[Assignment]:
     """交办: one lead (主办) with optional co-handlers (会办), or several split handlers (分办)."""
-    require(is_staff(actor))
+    require(is_staff_of(actor, proposal.committee_id))
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=proposal.pk)
     require(proposal.status == ProposalStatus.REGISTERED, NOT_REGISTERED)
     roles = [s.role for s in specs]
@@ -89,6 +89,7 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
     require(roles.count(AssignmentRole.LEAD) <= 1, ASSIGN_ONE_LEAD)
     require(not (AssignmentRole.LEAD in roles and AssignmentRole.SPLIT in roles), ASSIGN_LEAD_OR_SPLIT)
     require(AssignmentRole.CO not in roles or AssignmentRole.LEAD in roles, ASSIGN_CO_NEEDS_LEAD)
+    require_same_committee(proposal.committee_id, (s.agency for s in specs), _("承办单位"))
     agency_ids = [s.agency.pk for s in specs]
     require(len(set(agency_ids)) == len(agency_ids), AGENCY_TWICE)
     require(not (set(agency_ids) & _live_agency_ids(proposal)), AGENCY_TWICE)
@@ -121,7 +122,7 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("proposal__meeting", "agency")
+        .select_related("proposal__meeting", "proposal__committee", "agency")
         .get(pk=assignment.pk)
     )
 
@@ -178,7 +179,8 @@ def assignment_reassign(
     *, assignment: Assignment, actor: User, agency: Agency, due_date: dt.date | None = None
 ) -> Assignment:
     """Staff give a returned assignment (same role and part) to another agency."""
-    require(is_staff(actor))
+    require(is_staff_of(actor, assignment.proposal.committee_id))
+    require_same_committee(assignment.proposal.committee_id, [agency], _("承办单位"))
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=assignment.proposal_id)
     assignment = _lock_assignment(assignment)
     require(assignment.status == AssignmentStatus.RETURNED, NOT_RETURNED)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..deadlines import is_open
 from ..models import Assignment, ExtensionRequest, ExtensionStatus, ProposalAction, User
-from ..roles import is_agency_user_of, is_staff
+from ..roles import is_agency_user_of, is_staff_of
 from ..timeline import timeline_record
 from .assignment import DUE_BEFORE_ASSIGNMENT, _lock_assignment
 from .common import require
@@ -64,7 +64,7 @@ def extension_approve(
     *, extension: ExtensionRequest, actor: User, new_due_date: dt.date | None = None, note: str = ""
 ) -> ExtensionRequest:
     """Staff approve an extension: the assignment's due date moves (to the requested date by default)."""
-    require(is_staff(actor))
+    require(is_staff_of(actor, extension.assignment.proposal.committee_id))
     extension, assignment = _lock_extension(extension)
     require(is_open(assignment.status), NOT_OPEN)
     new_due = new_due_date or extension.requested_due_date
@@ -95,7 +95,7 @@ def extension_approve(
 
 @transaction.atomic
 def extension_refuse(*, extension: ExtensionRequest, actor: User, note: str = "") -> ExtensionRequest:
-    require(is_staff(actor))
+    require(is_staff_of(actor, extension.assignment.proposal.committee_id))
     extension, assignment = _lock_extension(extension)
     extension.status = ExtensionStatus.REFUSED
     extension.decided_by = actor

@@ -25,10 +25,10 @@ from ..models import (
     ProposerKind,
     User,
 )
-from ..roles import NOT_ALLOWED, is_member, is_staff
+from ..roles import NOT_ALLOWED, is_member, is_staff_of
 from ..timeline import timeline_record
 from ..uploads import check_upload
-from .common import full_clean, require
+from .common import full_clean, require, require_same_committee
 from .numbering import DUPLICATE_NUMBER, NUMBER_INVALID, is_valid_number, sequence_of
 
 PROPOSER_REQUIRED = _("请选择第一提案人。")
@@ -57,6 +57,13 @@ def _check_proposers(
     else:
         require(bool(cosigners), COSIGNERS_REQUIRED)
         require(first_proposer not in cosigners, FIRST_PROPOSER_IN_COSIGNERS)
+
+
+def _check_committee(
+    committee_id: int, *, first_proposer: Member | None, cosigners: Sequence[Member], category: Category | None
+) -> None:
+    require_same_committee(committee_id, [first_proposer, *cosigners], _("提案人"))
+    require_same_committee(committee_id, [category], _("类别"))
 
 
 def _set_cosigners(proposal: Proposal, cosigners: Sequence[Member]) -> None:
@@ -90,9 +97,9 @@ def proposal_create(
 
     A member is always the first proposer of their own draft and cannot give a number.
     """
-    if is_staff(actor):
+    if is_staff_of(actor, meeting.committee_id):
         status = ProposalStatus.SUBMITTED
-    elif is_member(actor):
+    elif is_member(actor) and actor.member is not None and actor.member.committee_id == meeting.committee_id:
         status = ProposalStatus.DRAFT
         first_proposer = actor.member
         require(proposer_kind != ProposerKind.BODY)
@@ -107,6 +114,7 @@ def proposal_create(
         body_name=body_name,
         body_contact=body_contact,
     )
+    _check_committee(meeting.committee_id, first_proposer=first_proposer, cosigners=cosigners, category=category)
     number = (number or "").strip()
     sequence = None
     if number:
@@ -183,6 +191,7 @@ def proposal_update_draft(
     _check_proposers(
         kind=proposer_kind, first_proposer=actor.member, cosigners=cosigners, body_name="", body_contact=""
     )
+    _check_committee(proposal.committee_id, first_proposer=None, cosigners=cosigners, category=category)
     proposal.title = title.strip()
     proposal.main_content = main_content
     proposal.proposer_kind = proposer_kind
@@ -256,7 +265,7 @@ def attachment_add(*, proposal: Proposal, actor: User, upload: UploadedFile) -> 
     if proposal.status == ProposalStatus.DRAFT:
         require(proposal.created_by_id == actor.pk)
     else:
-        require(is_staff(actor))
+        require(is_staff_of(actor, proposal.committee_id))
         require(proposal.status != ProposalStatus.CLOSED, PROPOSAL_CLOSED)
     attachment = _store_attachment(proposal=proposal, actor=actor, upload=upload)
     timeline_record(proposal=proposal, actor=actor, action=ProposalAction.ATTACH, note=attachment.original_name)

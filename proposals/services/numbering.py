@@ -19,7 +19,9 @@ def is_valid_number(number: str) -> bool:
 
 
 def format_number(meeting: Meeting, sequence: int) -> str:
-    return f"{meeting.number_prefix}{sequence:04d}"
+    """The meeting's prefix (or none) and the sequence, zero-padded to the committee's width (or not)."""
+    width = meeting.committee.number_width
+    return f"{meeting.number_prefix}{sequence:0{width}d}" if width else f"{meeting.number_prefix}{sequence}"
 
 
 def sequence_of(meeting: Meeting, number: str) -> int | None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..errors import DomainError
 from ..models import DeclineReason, Meeting, Proposal, ProposalAction, ProposalStatus, User
-from ..roles import is_staff
+from ..roles import is_staff_of
 from ..timeline import timeline_record
 from .common import require
 from .numbering import format_number, next_sequence
@@ -39,7 +39,7 @@ def proposal_register(*, proposal: Proposal, actor: User) -> Proposal:
     The proposal row is locked first (so of two staff registering it at once one wins and the
     other is told), then the meeting row (so two registrations never take the same sequence).
     """
-    require(is_staff(actor))
+    require(is_staff_of(actor, proposal.committee_id))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _check_reviewable(proposal)
     meeting = Meeting.objects.select_for_update().get(pk=proposal.meeting_id)
@@ -73,8 +73,8 @@ def proposal_decline(
     convert_to_opinion: bool = False,
 ) -> Proposal:
     """不予立案 with a reason from the list; optionally converted into an opinion (转为意见建议)."""
-    require(is_staff(actor))
-    if reason is None or not reason.is_active:
+    require(is_staff_of(actor, proposal.committee_id))
+    if reason is None or not reason.is_active or reason.committee_id != proposal.committee_id:
         raise DomainError(DECLINE_REASON_REQUIRED)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _check_reviewable(proposal)
@@ -102,7 +102,7 @@ def proposal_decline(
 @transaction.atomic
 def proposal_set_key(*, proposal: Proposal, actor: User, is_key: bool, note: str = "") -> Proposal:
     """Staff flag a proposal as key (重点提案) for supervision, with a supervising note."""
-    require(is_staff(actor))
+    require(is_staff_of(actor, proposal.committee_id))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     require(proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.NOT_REGISTERED))
     proposal.is_key = is_key

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..deadlines import can_be_urged
 from ..models import Assignment, ProposalAction, TimelineEvent, User
-from ..roles import is_staff
+from ..roles import is_staff_of
 from ..signals import assignment_urged
 from ..timeline import timeline_record
 from .assignment import _lock_assignment
@@ -21,7 +21,7 @@ URGE_NOTE_REQUIRED = _("请填写催办说明。")
 @transaction.atomic
 def assignment_urge(*, assignment: Assignment, actor: User, note: str) -> TimelineEvent:
     """Record the urge on the timeline; the agency's handlers and leaders are told after commit."""
-    require(is_staff(actor))
+    require(is_staff_of(actor, assignment.proposal.committee_id))
     assignment = _lock_assignment(assignment)
     require(can_be_urged(assignment), NOT_URGEABLE)
     note = (note or "").strip()

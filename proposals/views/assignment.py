@@ -25,8 +25,8 @@ def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     if not permissions.can_assign(request.user, proposal):
         raise PermissionDenied
-    form = forms.AssignForm(request.POST or None)
-    splits = forms.SplitFormSet(request.POST or None, prefix="split")
+    form = forms.AssignForm(request.POST or None, proposal=proposal)
+    splits = forms.SplitFormSet(request.POST or None, prefix="split", form_kwargs={"proposal": proposal})
     if request.method == "POST" and form.is_valid() and splits.is_valid():
         specs = forms.assignment_specs(form, splits)
         if specs is not None and not is_confirmed(request):
@@ -104,7 +104,7 @@ def assignment_return(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 def assignment_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.get_assignment_for_user(request.user, pk)
-    form = forms.ReassignForm(request.POST, prefix=f"re{assignment.pk}")
+    form = forms.ReassignForm(request.POST, prefix=f"re{assignment.pk}", proposal=assignment.proposal)
     if not form.is_valid():
         return invalid_detail(request, assignment.proposal, "reassign", assignment.pk, form)
     return run_action(

@@ -46,7 +46,7 @@ def proposal_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form_class = _proposal_form_class(request.user)
     author = None if roles.is_staff(request.user) else request.user.member
     kept = take_kept_post(request) if request.method == "GET" else None
-    form = form_class(request.POST or kept, request.FILES or None, author=author)
+    form = form_class(request.POST or kept, request.FILES or None, author=author, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(actor=request.user, **form.service_kwargs())
@@ -70,11 +70,13 @@ def proposal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     author = request.user.member
     if request.method == "POST":
-        form = forms.MemberDraftForm(request.POST, request.FILES, author=author)
+        form = forms.MemberDraftForm(request.POST, request.FILES, author=author, user=request.user)
     elif (kept := take_kept_post(request)) is not None:
-        form = forms.MemberDraftForm(kept, author=author)
+        form = forms.MemberDraftForm(kept, author=author, user=request.user)
     else:
-        form = forms.MemberDraftForm(initial=forms.MemberDraftForm.initial_for(proposal), author=author)
+        form = forms.MemberDraftForm(
+            initial=forms.MemberDraftForm.initial_for(proposal), author=author, user=request.user
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_update_draft(proposal=proposal, actor=request.user, **form.service_kwargs())
@@ -117,7 +119,7 @@ def _detail_context(
         return replace(
             row,
             return_form=form_for("return", pk, lambda: forms.ReturnForm(prefix=f"ret{pk}")) if row.can_return else None,
-            reassign_form=form_for("reassign", pk, lambda: forms.ReassignForm(prefix=f"re{pk}"))
+            reassign_form=form_for("reassign", pk, lambda: forms.ReassignForm(prefix=f"re{pk}", proposal=proposal))
             if row.can_reassign
             else None,
             extension_form=form_for("extension", pk, lambda: forms.ExtensionRequestForm(prefix=f"ext{pk}"))
@@ -130,7 +132,9 @@ def _detail_context(
     detail = replace(
         detail,
         assignments=tuple(with_forms(row) for row in detail.assignments),
-        decline_form=form_for("decline", proposal.pk, forms.DeclineForm) if detail.can_review else None,
+        decline_form=form_for("decline", proposal.pk, lambda: forms.DeclineForm(proposal=proposal))
+        if detail.can_review
+        else None,
         key_form=form_for(
             "key", proposal.pk, lambda: forms.KeyForm(initial={"is_key": proposal.is_key, "note": proposal.key_note})
         )
@@ -192,7 +196,9 @@ def _register_confirmation(proposal: Proposal) -> Confirmation:
     else:
         # A preview: the service takes the number under the meeting's lock, so it may differ if
         # someone else registers first.
-        number = display_number(format_number(proposal.meeting, next_sequence(proposal.meeting)))
+        number = display_number(
+            format_number(proposal.meeting, next_sequence(proposal.meeting)), proposal.committee.number_style
+        )
         consequence = _("立案后将编号为 %(number)s（按本次会议顺序自动编号），不能撤销。") % {"number": number}
     return Confirmation(title=_("立案"), consequence=consequence, submit_label=_("确认立案"))
 
@@ -205,7 +211,7 @@ def _registered(proposal: Proposal) -> str:
 @require_POST
 def proposal_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
-    form = forms.DeclineForm(request.POST)
+    form = forms.DeclineForm(request.POST, proposal=proposal)
     if not form.is_valid():
         return invalid_detail(request, proposal, "decline", proposal.pk, form)
     return run_action(

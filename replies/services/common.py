@@ -21,6 +21,6 @@ def audit_event(actor: User, reply: Reply, action: str) -> None:
 def lock_reply(reply: Reply) -> Reply:
     return (
         Reply.objects.select_for_update(of=("self",))
-        .select_related("assignment__proposal__meeting", "assignment__agency")
+        .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
         .get(pk=reply.pk)
     )

@@ -6,22 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Assignment, AssignmentRole, ProposerKind, User
-from proposals.numbers import display_number
 
 DEFAULT_CLOSING = _("感谢您对我们工作的关心和支持，欢迎今后提出更多宝贵意见。")
 
 
 def default_title(assignment: Assignment) -> str:
     proposal = assignment.proposal
-    committee = getattr(settings, "COMMITTEE_SHORT_NAME", "市政协")
+    committee = proposal.committee.short_name
     where = committee if proposal.between_meetings else f"{committee}{proposal.meeting.display_name}"
-    number = display_number(proposal.number)
+    number = proposal.display_number
     # The letter is an official Chinese document whatever language the user's screens are in.
     with translation.override("zh-hans"):
         if not assignment.answers_member:

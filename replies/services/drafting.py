@@ -104,7 +104,7 @@ def reply_create(*, assignment: Assignment, actor: User, data: Mapping[str, Any]
     """A handler (or leader) of the agency starts the reply of the assignment's current round."""
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("proposal__meeting", "proposal__first_proposer", "agency")
+        .select_related("proposal__meeting", "proposal__committee", "proposal__first_proposer", "agency")
         .get(pk=assignment.pk)
     )
     require(works_for(actor, assignment))

@@ -78,7 +78,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
     # Lock order as everywhere else: assignment, then reply, then proposal.
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("proposal__meeting", "agency")
+        .select_related("proposal__meeting", "proposal__committee", "agency")
         .get(pk=reply.assignment_id)
     )
     reply = lock_reply(reply)
@@ -127,7 +127,9 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         action=ReplyAction.COHANDLER_ISSUE if is_co else ReplyAction.ISSUE,
         from_state=ReplyStatus.SUBMITTED,
         to_state=ReplyStatus.ISSUED,
-        note=f"{reply.get_reply_class_display()} · {document_date(reply.reply_date)} · SHA-256 {reply.pdf_sha256}",
+        note=" · ".join(
+            part for part in (reply.class_label, document_date(reply.reply_date), f"SHA-256 {reply.pdf_sha256}") if part
+        ),
     )
     audit_event(actor, reply, f"reply_issue {digest_field('pdf_sha256', reply.pdf_sha256)}")  # read by verify_records
 

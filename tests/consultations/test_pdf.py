@@ -185,8 +185,10 @@ def test_drawn_signature_goes_into_the_pdf_as_an_image(world):
     assert "签字：" in page.extract_text()
 
 
-def test_title_follows_the_committee_name_setting(world, settings):
-    settings.COMMITTEE_NAME = "某市政协"
+def test_title_follows_the_proposals_committee(world):
+    committee = world.proposal.committee
+    committee.display_name = "某市政协"
+    committee.save(update_fields=["display_name"])
     c = record(world, schedule(world))
     text = compact(PdfReader(io.BytesIO(consultation_pdf_bytes(c))).pages[0].extract_text())
     assert text.startswith("某市政协提案面商记录表")

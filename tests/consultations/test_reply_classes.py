@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from consultations.forms import RecordForm
 from consultations.models import Consultation
 from consultations.pdf import record_context
-from oversight.stats import Tally
+from oversight.stats import meeting_stats
 from proposals.errors import DomainError
 from replies import rules as reply_rules
 from replies import services as reply_services
@@ -19,8 +19,8 @@ from tests.factories import REPLY_DATA, draft_reply, record, schedule
 pytestmark = pytest.mark.django_db
 
 
-def record_form_classes() -> list[str]:
-    return [value for value, _label in RecordForm().fields["handling_class"].choices]
+def record_form_classes(world) -> list[str]:
+    return [value for value, _label in RecordForm(proposal=world.proposal).fields["handling_class"].choices]
 
 
 def record_boxes(consultation: Consultation) -> list[str]:
@@ -31,8 +31,8 @@ def record_boxes(consultation: Consultation) -> list[str]:
 def test_class_d_comes_and_goes_in_the_record_form_service_pdf_and_statistics(world, settings, d_on):
     settings.REPLY_CLASS_D_ENABLED = d_on
     with_d = ["D"] if d_on else []
-    assert record_form_classes() == ["", "A", "B", "C", *with_d]
-    assert [code for code, _ratio in Tally().class_shares()] == ["A", "B", "C", *with_d]
+    assert record_form_classes(world) == ["", "A", "B", "C", *with_d]
+    assert [code for code, _ratio in meeting_stats(world.meeting).totals.class_shares()] == ["A", "B", "C", *with_d]
 
     consultation = schedule(world)
     assert record_boxes(consultation) == ["A类", "B类", "C类", *(["D类"] if d_on else [])]
@@ -74,14 +74,15 @@ def test_a_record_with_class_d_keeps_its_box_after_d_is_switched_off(world, sett
 
 def test_one_function_decides_the_classes_everywhere(world, monkeypatch):
     """Swap the one function: every form, service, document and figure follows it."""
-    monkeypatch.setattr(reply_rules, "enabled_reply_classes", lambda proposal=None: [ReplyClass.A, ReplyClass.C])
+    a_and_c = [reply_rules.ClassOption(c.value, str(c.label), "") for c in (ReplyClass.A, ReplyClass.C)]
+    monkeypatch.setattr(reply_rules, "enabled_reply_classes", lambda subject=None: a_and_c)
 
     assert [value for value, _label in ReplyForm(assignment=world.assignment).fields["reply_class"].choices] == [
         "A",
         "C",
     ]
-    assert record_form_classes() == ["", "A", "C"]
-    assert [code for code, _ratio in Tally().class_shares()] == ["A", "C"]
+    assert record_form_classes(world) == ["", "A", "C"]
+    assert [code for code, _ratio in meeting_stats(world.meeting).totals.class_shares()] == ["A", "C"]
 
     with pytest.raises(ValidationError) as exc:
         reply_services.reply_create(

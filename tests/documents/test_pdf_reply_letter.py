@@ -33,7 +33,7 @@ def seed_letter_body() -> str:
 
 def ta0207_reply(**overrides) -> Reply:
     """The seed's letter as an unsaved Reply (rendering needs no database)."""
-    agency = Agency(name=seed.AGENCY)
+    agency = Agency(name=seed.AGENCY, committee_id=None)  # no committee default: no database
     fields = {
         "assignment": Assignment(agency=agency),
         "status": ReplyStatus.ISSUED,
@@ -220,7 +220,7 @@ def test_seal_is_read_through_storage_and_embedded(settings):
     buffer = io.BytesIO()
     Image.new("RGBA", (200, 200), (220, 0, 0, 160)).save(buffer, format="PNG")
     name = default_storage.save("seals/test-seal.png", ContentFile(buffer.getvalue()))
-    agency = Agency(name=seed.AGENCY)
+    agency = Agency(name=seed.AGENCY, committee_id=None)  # no committee default: no database
     agency.seal.name = name
     reply = ta0207_reply(assignment=Assignment(agency=agency))
     ctx = reply_context(reply)
@@ -236,6 +236,6 @@ def test_seal_is_read_through_storage_and_embedded(settings):
 
 def test_a_seal_file_that_is_not_an_image_is_left_out(settings, db):
     name = default_storage.save("seals/fake.png", ContentFile(b"<html>not an image</html>"))
-    agency = Agency(name=seed.AGENCY)
+    agency = Agency(name=seed.AGENCY, committee_id=None)  # no committee default: no database
     agency.seal.name = name
     assert reply_context(ta0207_reply(assignment=Assignment(agency=agency)))["seal_data_uri"] == ""

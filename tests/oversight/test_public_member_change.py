@@ -56,7 +56,14 @@ def test_a_members_new_detail_quoted_in_the_letter_is_not_found(reply, world, cl
 
 
 def test_a_detail_changed_through_the_admin_is_masked_too(reply, world, admin_client):
-    data = {"name": world.proposer.name, "work_unit": WORK_UNIT, "phone": "", "sector": "", "email": ""}
+    data = {
+        "committee": world.proposer.committee_id,
+        "name": world.proposer.name,
+        "work_unit": WORK_UNIT,
+        "phone": "",
+        "sector": "",
+        "email": "",
+    }
     data["is_active"] = "on"
     response = admin_client.post(reverse("admin:proposals_member_change", args=[world.proposer.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -43,6 +43,7 @@ def real_png(width: int, height: int, *, noise: bool = False) -> bytes:
 def _post_seal(client, agency: Agency, data: bytes, name: str = "seal.png"):
     url = reverse("admin:proposals_agency_change", args=[agency.pk])
     form = {
+        "committee": agency.committee_id,
         "name": agency.name,
         "short_name": agency.short_name,
         "email": agency.email,
@@ -106,7 +107,8 @@ def test_admin_keeps_the_stored_seal_when_other_fields_change(world, login):
     world.agency_a.refresh_from_db()
     seal = world.agency_a.seal.name
     url = reverse("admin:proposals_agency_change", args=[world.agency_a.pk])
-    response = client.post(url, {"name": world.agency_a.name, "short_name": "甲发改委", "email": "", "is_active": "on"})
+    data = {"committee": world.agency_a.committee_id, "name": world.agency_a.name, "short_name": "甲发改委"}
+    response = client.post(url, {**data, "email": "", "is_active": "on"})
     assert response.status_code == 302
     world.agency_a.refresh_from_db()
     assert (world.agency_a.short_name, world.agency_a.seal.name) == ("甲发改委", seal)

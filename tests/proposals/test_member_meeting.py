@@ -14,9 +14,9 @@ def test_member_form_offers_only_the_current_meeting(world):
     old = make_meeting(term=8, session=2, prefix="TB")
     world.meeting.is_current = True
     world.meeting.save(update_fields=["is_current"])
-    member_choices = set(MemberProposalForm(author=world.proposer).fields["meeting"].queryset)
+    member_choices = set(MemberProposalForm(author=world.proposer, user=world.member_user).fields["meeting"].queryset)
     assert member_choices == {world.meeting}
-    assert {world.meeting, old} <= set(StaffProposalForm().fields["meeting"].queryset)
+    assert {world.meeting, old} <= set(StaffProposalForm(user=world.staff).fields["meeting"].queryset)
 
 
 def test_member_form_refuses_a_past_meeting(world):
@@ -24,6 +24,7 @@ def test_member_form_refuses_a_past_meeting(world):
     form = MemberProposalForm(
         data={"meeting": old.pk, "title": "标题", "proposer_kind": "individual", "main_content": "内容"},
         author=world.proposer,
+        user=world.member_user,
     )
     assert not form.is_valid()
     assert "meeting" in form.errors

@@ -202,10 +202,12 @@ def test_each_stage_needs_what_the_stage_before_it_needs():
 @pytest.mark.parametrize("d_on", [False, True], ids=["d-off", "d-on"])
 def test_class_d_comes_and_goes_in_the_reply_form_the_services_and_the_issue_message(world, draft, settings, d_on):
     settings.REPLY_CLASS_D_ENABLED = d_on
-    assert rules.enabled_reply_classes() == ["A", "B", "C", *(["D"] if d_on else [])]
+    assert rules.class_codes(rules.enabled_reply_classes()) == ["A", "B", "C", *(["D"] if d_on else [])]
 
     form = ReplyForm(assignment=world.assignment)
-    assert [value for value, _label in form.fields["reply_class"].choices] == rules.enabled_reply_classes()
+    assert [value for value, _label in form.fields["reply_class"].choices] == rules.class_codes(
+        rules.enabled_reply_classes()
+    )
     assert ReplyForm(data=post_data(reply_class="D"), instance=draft, assignment=world.assignment).is_valid() is d_on
 
     if d_on:

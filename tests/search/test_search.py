@@ -155,6 +155,7 @@ def test_index_follows_a_title_change_saved_with_update_fields(found):
 def test_rebuild_index_covers_bulk_created_rows(found, world):
     row = Proposal(
         meeting=world.meeting,
+        committee=world.meeting.committee,  # bulk_create skips save(), which copies it from the meeting
         created_by=world.staff,
         status=ProposalStatus.SUBMITTED,
         title="关于援疆医疗队的建议",

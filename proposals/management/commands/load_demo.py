@@ -30,7 +30,9 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.load(ctx)
-        self.stdout.write(self.style.SUCCESS("演示数据已载入：市政协八届三次会议第 TA0207 号提案。"))
+        self.stdout.write(
+            self.style.SUCCESS("演示数据已载入：市政协八届三次会议第 TA0207 号提案；示范县政协第12号提案。")
+        )
         self.stdout.write("演示用户：")
         for username, role, display, _agency, _member in DEMO_USERS:
             shown = ctx.created_passwords.get(username)
