@@ -55,8 +55,9 @@ def meeting_for(user: User, meeting_id: str | int | None) -> Meeting | None:
 
 
 def get_meeting(user: User, pk: int) -> Meeting:
+    """A meeting whose figures ``user`` may read (a parent committee's staff: its children's too)."""
     try:
-        return registry.meetings_for(user).get(pk=pk)
+        return registry.meetings_for(user, read=True).get(pk=pk)
     except Meeting.DoesNotExist:
         record_out_of_scope(user, Meeting._meta.label, pk)
         raise Http404 from None
@@ -64,7 +65,9 @@ def get_meeting(user: User, pk: int) -> Meeting:
 
 def volume_builds_visible_to(user: User) -> QuerySet[VolumeBuild]:
     """The compiled volumes of the meetings of ``user``'s committee."""
-    return VolumeBuild.objects.filter(meeting__in=registry.meetings_for(user)).select_related("meeting", "requested_by")
+    return VolumeBuild.objects.filter(meeting__in=registry.meetings_for(user, read=True)).select_related(
+        "meeting", "requested_by"
+    )
 
 
 # --- Dashboard -------------------------------------------------------------------------------

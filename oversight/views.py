@@ -40,7 +40,9 @@ PUBLIC_PAGE_SIZE = 20
 
 
 def _meetings(user) -> list[Meeting]:
-    return list(registry.meetings_for(user))
+    """The meetings to choose among on the staff pages: the user's committee's, and a parent
+    committee's staff who oversee them also their child committees' (read-only)."""
+    return list(registry.meetings_for(user, read=True))
 
 
 # --- Dashboard and statistics ------------------------------------------------------------------

@@ -86,7 +86,10 @@ class UserAdmin(CommitteeScopedAdmin, BaseUserAdmin):
     autocomplete_fields = ("agency", "member")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("角色"), {"fields": ("role", "committee", "display_name", "phone", "agency", "member")}),
+        (
+            _("角色"),
+            {"fields": ("role", "committee", "oversees_children", "display_name", "phone", "agency", "member")},
+        ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

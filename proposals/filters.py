@@ -152,9 +152,9 @@ class ProposalFilter(django_filters.FilterSet):
         from .selectors.registry import agencies_for, categories_for, meetings_for
 
         choices = {
-            "meeting": meetings_for(user),
-            "agency": agencies_for(user, active=False),
-            "category": categories_for(user, active=False),
+            "meeting": meetings_for(user, read=True),
+            "agency": agencies_for(user, active=False, read=True),
+            "category": categories_for(user, active=False, read=True),
         }
         for name, queryset in choices.items():
             self.filters[name].queryset = queryset  # type: ignore[attr-defined]  # ModelChoiceFilter's

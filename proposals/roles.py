@@ -50,12 +50,24 @@ def committee_scope(user: Any) -> int | None:
     return getattr(user, "committee_id", None)
 
 
-def in_committee(user: Any, committee_id: int | None) -> bool:
-    """``committee_id`` is within ``user``'s committee scope (an all-committees administrator: any)."""
+def readable_committees(user: Any) -> list[int] | None:
+    """The committees whose records ``user`` may read: their own, and for staff who oversee them
+    (``User.oversees_children``) its child committees, read-only; None for an administrator of
+    every committee. Writes are their own committee's only (``is_staff_of``)."""
     scope = committee_scope(user)
     if scope is None:
-        return is_admin(user)
-    return scope == committee_id
+        return None if is_admin(user) else []
+    if is_staff(user) and getattr(user, "oversees_children", False):
+        from .models import Committee
+
+        return [scope, *Committee.objects.filter(parent_id=scope).values_list("pk", flat=True)]
+    return [scope]
+
+
+def in_committee(user: Any, committee_id: int | None) -> bool:
+    """``user`` may read records of ``committee_id`` (an all-committees administrator: any)."""
+    readable = readable_committees(user)
+    return readable is None or committee_id in readable
 
 
 def is_staff_of(user: Any, committee_id: int | None) -> bool:

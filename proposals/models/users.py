@@ -57,6 +57,13 @@ class User(AbstractUser):
         related_name="users",
         help_text=_("系统管理员留空则可管理全部委员会"),
     )
+    # A parent committee's staff may read (never change) the lists and statistics of its child
+    # committees: ``roles.readable_committees``.
+    oversees_children = models.BooleanField(
+        _("可查看下级委员会（只读）"),
+        default=False,
+        help_text=_("仅对提案委员会工作人员有效：可查看下级政协委员会的提案列表和统计，不能办理"),
+    )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
 

@@ -16,31 +16,34 @@ M = TypeVar("M", bound=Model)
 
 
 def committees_visible_to(user) -> QuerySet[Committee]:
-    """The user's committee; every committee for an administrator of all of them; none for anyone else."""
-    scope = roles.committee_scope(user)
+    """The committees the user may read (``roles.readable_committees``); none when logged out."""
     if not roles.is_active_user(user):
         return Committee.objects.none()
-    if scope is None:
-        return Committee.objects.all() if roles.is_admin(user) else Committee.objects.none()
-    return Committee.objects.filter(pk=scope)
+    readable = roles.readable_committees(user)
+    return Committee.objects.all() if readable is None else Committee.objects.filter(pk__in=readable)
 
 
-def _of(model: type[M], committee: Committee | int | None, user) -> QuerySet[M]:
-    """``model``'s rows of ``committee`` (one the user may see), or of the user's committees."""
+def _of(model: type[M], committee: Committee | int | None, user, *, read: bool = False) -> QuerySet[M]:
+    """``model``'s rows of ``committee`` (one the user may see), or of the user's committee — with
+    ``read``, of every committee the user may read (a parent's staff: its children too)."""
     qs = model._default_manager.all()
     if committee is not None:
         committee_id = committee.pk if isinstance(committee, Committee) else committee
         if not roles.in_committee(user, committee_id):
             return qs.none()
         return qs.filter(committee_id=committee_id)
+    if read:
+        readable = roles.readable_committees(user)
+        return qs if readable is None else qs.filter(committee_id__in=readable)
     scope = roles.committee_scope(user)
     if scope is None:
         return qs if roles.is_admin(user) else qs.none()
     return qs.filter(committee_id=scope)
 
 
-def meetings_for(user, committee: Committee | int | None = None) -> QuerySet[Meeting]:
-    return _of(Meeting, committee, user).select_related("committee")
+def meetings_for(user, committee: Committee | int | None = None, *, read: bool = False) -> QuerySet[Meeting]:
+    """Meetings to file into (the user's committee), or with ``read`` to look at (lists, statistics)."""
+    return _of(Meeting, committee, user, read=read).select_related("committee")
 
 
 def current_meeting(user, committee: Committee | int | None = None) -> Meeting | None:
@@ -49,8 +52,10 @@ def current_meeting(user, committee: Committee | int | None = None) -> Meeting |
     return meetings.filter(is_current=True).first() or meetings.order_by("-term", "-session").first()
 
 
-def agencies_for(user, committee: Committee | int | None = None, *, active: bool = True) -> QuerySet[Agency]:
-    qs = _of(Agency, committee, user)
+def agencies_for(
+    user, committee: Committee | int | None = None, *, active: bool = True, read: bool = False
+) -> QuerySet[Agency]:
+    qs = _of(Agency, committee, user, read=read)
     return (qs.filter(is_active=True) if active else qs).order_by("name")
 
 
@@ -58,8 +63,10 @@ def members_for(user, committee: Committee | int | None = None) -> QuerySet[Memb
     return _of(Member, committee, user).filter(is_active=True).order_by("name", "id")
 
 
-def categories_for(user, committee: Committee | int | None = None, *, active: bool = True) -> QuerySet[Category]:
-    qs = _of(Category, committee, user)
+def categories_for(
+    user, committee: Committee | int | None = None, *, active: bool = True, read: bool = False
+) -> QuerySet[Category]:
+    qs = _of(Category, committee, user, read=read)
     return qs.filter(is_active=True) if active else qs
 
 

@@ -29,11 +29,10 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
     if is_anon(user):
         return qs.none()
     if roles.sees_all_proposals(user):
-        scope = roles.committee_scope(user)
-        if scope is not None:
-            qs = qs.filter(committee_id=scope)
-        elif not roles.is_admin(user):
-            return qs.none()  # staff without a committee: nothing to work on
+        readable = roles.readable_committees(user)
+        if readable is not None:
+            # One committee (staff, a limited administrator), or its children too, read-only.
+            qs = qs.filter(committee_id=readable[0]) if len(readable) == 1 else qs.filter(committee_id__in=readable)
         # A draft belongs to its author until it is submitted.
         return qs.filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
     if roles.is_agency_user(user) and user.agency_id is not None:

@@ -261,3 +261,24 @@ def test_deadlines_in_working_days(county):
 def test_the_public_list_names_each_replys_committee(world, county, client):
     response = client.get(reverse("oversight:public_list"))
     assert "政协委员会" in response.content.decode()
+
+
+# --- A parent committee's read-only oversight ------------------------------------------------------
+
+
+def test_a_parent_committees_staff_may_read_its_children_but_never_act(world, county, login):
+    theirs = county_proposal(county)
+    client = login(world.staff)
+    assert client.get(reverse("proposals:detail", args=[theirs.pk])).status_code == 404
+    world.staff.oversees_children = True
+    world.staff.save(update_fields=["oversees_children"])
+    page = login(world.staff).get(reverse("proposals:detail", args=[theirs.pk]))
+    assert page.status_code == 200
+    assert page.context["detail"].can_review is False  # no 立案 button on a child's proposal
+    assert login(world.staff).get(reverse("oversight:statistics", args=[county.meeting.pk])).status_code == 200
+    with pytest.raises(DomainError):
+        services.proposal_register(proposal=theirs, actor=world.staff)
+    # The county's staff do not see the parent committee's proposals, flag or not.
+    county.staff.oversees_children = True
+    county.staff.save(update_fields=["oversees_children"])
+    assert world.proposal not in proposals_visible_to(county.staff)
