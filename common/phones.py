@@ -11,9 +11,12 @@ import re
 # and landlines with an area code (0 + 2-3 digits, optional hyphen, 7-8 digits, optional extension).
 # Full-width digits and hyphens are folded to ASCII first, so "１３９…" is caught as well. The digit
 # look-arounds keep the patterns from biting into longer numbers such as document or account numbers.
+# Any dash counts as the hyphen: letters print "0917—4936343" (the dashes are matched, not folded,
+# so that a 破折号 in the prose stays as it is).
+_DASH = "[-‐‑‒–—―\\s]"
 PHONE_PATTERNS = [
-    re.compile(r"(?<!\d)(?:(?:\+|00)86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)"),
-    re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?[-\s]?\d{7,8}(?:[-转]\d{1,6})?(?!\d)"),
+    re.compile(r"(?<!\d)(?:(?:\+|00)86" + _DASH + r"?)?1[3-9]\d(?:" + _DASH + r"?\d{4}){2}(?!\d)"),
+    re.compile(r"(?<!\d)[(（]?0\d{2,3}[)）]?" + _DASH + r"?\d{7,8}(?:[-‐‑‒–—―转]\d{1,6})?(?!\d)"),
 ]
 
 

@@ -76,7 +76,7 @@ def test_staff_files_a_proposal_in_the_browser(world, login):
         (
             {"proposer_kind": "body", "body_name": "民盟", "body_contact": "赵", "body_contact_phone": "110"},
             "body_contact_phone",
-            PHONE_INVALID,
+            "手机号应为 11 位数字，这里有 3 位。" + str(PHONE_INVALID),
         ),
         ({"cosigners": []}, "cosigners", services.COSIGNERS_REQUIRED),
         ({"number": "TA-01<"}, "number", services.NUMBER_INVALID),

@@ -75,7 +75,7 @@ def _date_message(world) -> str:
     ("field", "change", "expected"),
     [
         ("reply_date", {"reply_date": dt.date(2000, 1, 1)}, _date_message),
-        ("phone", {"phone": "12345"}, lambda world: str(PHONE_INVALID)),
+        ("phone", {"phone": "12345"}, lambda world: "手机号应为 11 位数字，这里有 5 位。" + str(PHONE_INVALID)),
         (
             "not_public_reason",
             {"is_public": False, "not_public_reason": ""},
