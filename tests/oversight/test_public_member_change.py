@@ -7,6 +7,8 @@ so the public search by the new value finds nothing; other replies are left alon
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils import timezone
 from oversight.models import PublicReplyText
 from oversight.redaction import MASK
 from proposals.models import Member
+from replies.models import Reply
 from tests.factories import make_assignment, make_proposal, make_reply
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +92,16 @@ def test_only_that_members_replies_are_rebuilt(reply, world):
     world.proposer.save()
     assert PublicReplyText.objects.get(reply=reply).body != "旧的副本"
     assert PublicReplyText.objects.get(reply=other_reply).body == "旧的副本"
+
+
+def test_refresh_public_pdfs_all_masks_again_under_new_rules(reply):
+    """A copy made before a masking rule changed (here: an em-dash landline left as it was) is made
+    again by ``refresh_public_pdfs --all``."""
+    from django.core.management import call_command
+
+    reply.body = BODY + "\n联系电话：0917—4936343。"
+    Reply.objects.filter(pk=reply.pk).update(body=reply.body)  # around the services, as old data is
+    PublicReplyText.objects.filter(reply=reply).update(body=reply.body)  # as an older rule left it
+    call_command("refresh_public_pdfs", "--all", stdout=io.StringIO())
+    body = PublicReplyText.objects.get(reply=reply).body
+    assert "4936343" not in body and MASK in body

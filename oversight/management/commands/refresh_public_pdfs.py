@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from oversight import services
+from oversight.public import refresh_public_texts
 from oversight.selectors import public_replies
 
 
@@ -15,10 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--all", dest="every", action="store_true", help="重新生成每个公开答复的 PDF（例如脱敏规则改变后）。"
+            "--all",
+            dest="every",
+            action="store_true",
+            help="重新生成每个公开答复的公开文本（供公开检索）和 PDF（例如脱敏规则改变后）。",
         )
 
     def handle(self, *args, every: bool = False, **options) -> None:
+        if every:
+            # The redacted copies the public search reads, made again under the current masking rules.
+            refresh_public_texts()
         removed = services.public_pdfs_prune()
         replies = public_replies() if every else public_replies().filter(public_pdf__isnull=True)
         stored = 0
