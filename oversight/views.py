@@ -317,7 +317,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "reply": reply,
             "letter": public_reply_context(reply),
-            "can_unpublish": roles.is_staff(request.user),
+            "can_unpublish": roles.is_staff_of(request.user, reply.assignment.proposal.committee_id),
         },
     )
 

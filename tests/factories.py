@@ -31,6 +31,8 @@ from proposals.models import (
     AssignmentRole,
     AssignmentStatus,
     Category,
+    Committee,
+    CommitteeLevel,
     Meeting,
     Member,
     Proposal,
@@ -497,15 +499,54 @@ def make_stats_data(world: World) -> StatsData:
 
 
 @dataclass
+class OtherCommittee:
+    """A second committee with its own meeting, agency, member and people (relation "c")."""
+
+    committee: Committee
+    meeting: Meeting
+    agency: Agency
+    member: Member
+    staff: User
+    handler: User
+    leader: User
+    member_user: User
+
+
+def make_other_committee() -> OtherCommittee:
+    """乙县政协, a county committee beside the world's: nobody of the world belongs to it."""
+    committee = Committee.objects.create(
+        name="中国人民政治协商会议乙县委员会",
+        display_name="乙县政协",
+        short_name="县政协",
+        level=CommitteeLevel.COUNTY,
+    )
+    agency = Agency.objects.create(committee=committee, name="乙县发展和改革局")
+    member = Member.objects.create(committee=committee, name="赵六", phone="13800000004", work_unit="丙单位")
+    return OtherCommittee(
+        committee=committee,
+        meeting=Meeting.objects.create(committee=committee, term=10, session=4, number_prefix="XA"),
+        agency=agency,
+        member=member,
+        staff=make_user("county_staff1", Role.STAFF, committee=committee),
+        handler=make_user("county_handler1", Role.HANDLER, agency=agency),
+        leader=make_user("county_leader1", Role.LEADER, agency=agency),
+        member_user=make_user("zhaoliu", Role.MEMBER, member=member),
+    )
+
+
+@dataclass
 class Objects:
     """One object of each kind per relation: "a" belongs to the world's proposal (agency A,
-    proposer 张三, co-signer 李四); "b" to a proposal of 王五 assigned to agency B."""
+    proposer 张三, co-signer 李四); "b" to a proposal of 王五 assigned to agency B; "c" (only with
+    ``other_committee``) to a proposal of another committee (``other``), assigned to its agency."""
 
     a: dict
     b: dict
+    c: dict | None = None
+    other: OtherCommittee | None = None
 
 
-def build_objects(world: World) -> Objects:
+def build_objects(world: World, *, other_committee: bool = False) -> Objects:
     staff = world.staff
     proposal_b = make_proposal(
         meeting=world.meeting,
@@ -517,11 +558,27 @@ def build_objects(world: World) -> Objects:
         title="关于乙单位的建议",
     )
     assignment_b = make_assignment(proposal=proposal_b, agency=world.agency_b, assigned_by=staff)
+    # (relation, proposal, assignment, the agency's handler, the committee's staff, its meeting)
+    sides = [
+        ("a", world.proposal, world.assignment, world.handler_a, staff, world.meeting),
+        ("b", proposal_b, assignment_b, world.handler_b, staff, world.meeting),
+    ]
+    other = None
+    if other_committee:
+        other = make_other_committee()
+        proposal_c = make_proposal(
+            meeting=other.meeting,
+            created_by=other.staff,
+            first_proposer=other.member,
+            status="assigned",
+            number="XA0001",
+            sequence=1,
+            title="关于乙县水利的建议",
+        )
+        assignment_c = make_assignment(proposal=proposal_c, agency=other.agency, assigned_by=other.staff)
+        sides.append(("c", proposal_c, assignment_c, other.handler, other.staff, other.meeting))
     out = {}
-    for key, proposal, assignment, handler in (
-        ("a", world.proposal, world.assignment, world.handler_a),
-        ("b", proposal_b, assignment_b, world.handler_b),
-    ):
+    for key, proposal, assignment, handler, committee_staff, meeting in sides:
         held = timezone.now()
         consultation = consultation_services.consultation_schedule(
             assignment=assignment,
@@ -533,7 +590,7 @@ def build_objects(world: World) -> Objects:
             host_phone="13900000001",
         )
         reply = reply_services.reply_create(assignment=assignment, actor=handler, data=dict(REPLY_DATA))
-        attachment = proposal_services.attachment_add(proposal=proposal, actor=staff, upload=pdf_upload())
+        attachment = proposal_services.attachment_add(proposal=proposal, actor=committee_staff, upload=pdf_upload())
         extension = proposal_services.assignment_request_extension(
             assignment=assignment,
             actor=handler,
@@ -545,7 +602,7 @@ def build_objects(world: World) -> Objects:
             assignment=assignment,
             member=proposal.first_proposer,
             value="satisfied",
-            entered_by=staff,
+            entered_by=committee_staff,
             on_behalf=True,
             paper_form=pdf_upload("rating.pdf"),
             paper_form_type="application/pdf",
@@ -558,12 +615,14 @@ def build_objects(world: World) -> Objects:
             "consultation": consultation,
             "attachment": attachment,
             "extension": extension,
+            "meeting": meeting,
         }
     volume = VolumeBuild.objects.create(meeting=world.meeting, format="pdf", requested_by=staff)
     for key in ("a", "b"):
-        out[key]["meeting"] = world.meeting
         out[key]["volume"] = volume
-    return Objects(a=out["a"], b=out["b"])
+    if other is not None:
+        out["c"]["volume"] = VolumeBuild.objects.create(meeting=other.meeting, format="pdf", requested_by=other.staff)
+    return Objects(a=out["a"], b=out["b"], c=out.get("c"), other=other)
 
 
 # --- The demo's proposal filed again (browser tests, on top of load_demo) ----------------------

@@ -8,6 +8,10 @@ what each persona gets, for an object of each relation:
   another agency, the unrelated member has no relation;
 * ``b``: the same kinds of object on a proposal of the unrelated member assigned to agency B
   (so handler_a is now "other agency" and the proposer "none");
+* ``c``: the same kinds of object on a proposal of a second committee (its own meeting, agency,
+  member and staff): no persona belongs to it, so everyone gets 404 as for ``hide``, except the
+  administrator of every committee (``admin``, committee None), who gets what an administrator
+  gets on ``a``;
 * ``missing``: an id that does not exist (404 for everyone logged in: "missing" and "not yours"
   look the same);
 * ``none``: URLs without an object.
@@ -38,26 +42,30 @@ from tests.factories import PERSONAS, build_objects, personas
 ANON = "anonymous"
 A_SIDE = {"staff", "admin", "handler_a", "leader_a", "proposer", "cosigner"}
 B_SIDE = {"staff", "admin", "handler_b", "unrelated_member"}
+# Another committee's objects: only an administrator of every committee crosses committees.
+C_SIDE = {"admin"}
 
 # Who sees an object of each kind, per relation (DESIGN.md "Who uses it").
 SEES = {
     # staff and administrators see everything; agencies what is assigned to them; members what
     # they proposed or co-signed
-    "proposal": {"a": A_SIDE, "b": B_SIDE},
-    "assignment": {"a": A_SIDE, "b": B_SIDE},
-    "attachment": {"a": A_SIDE, "b": B_SIDE},
-    "extension": {"a": A_SIDE, "b": B_SIDE},
+    "proposal": {"a": A_SIDE, "b": B_SIDE, "c": C_SIDE},
+    "assignment": {"a": A_SIDE, "b": B_SIDE, "c": C_SIDE},
+    "attachment": {"a": A_SIDE, "b": B_SIDE, "c": C_SIDE},
+    "extension": {"a": A_SIDE, "b": B_SIDE, "c": C_SIDE},
     # an unsigned draft reply: the committee and the agency only, never the members
-    "reply": {"a": A_SIDE - {"proposer", "cosigner"}, "b": B_SIDE - {"unrelated_member"}},
+    "reply": {"a": A_SIDE - {"proposer", "cosigner"}, "b": B_SIDE - {"unrelated_member"}, "c": C_SIDE},
     # the consultation record (and the rating) of the member consulted (the first proposer)
-    "consultation": {"a": A_SIDE - {"cosigner"}, "b": B_SIDE},
-    "rating": {"a": A_SIDE - {"cosigner"}, "b": B_SIDE},
-    # committee staff pages (statistics, volumes): staff only, 404 for everyone else
-    "meeting": {"a": {"staff"}, "b": {"staff"}},
-    "volume": {"a": {"staff"}, "b": {"staff"}},
+    "consultation": {"a": A_SIDE - {"cosigner"}, "b": B_SIDE, "c": C_SIDE},
+    "rating": {"a": A_SIDE - {"cosigner"}, "b": B_SIDE, "c": C_SIDE},
+    # committee staff pages (statistics, volumes): the committee's own staff only, 404 for everyone
+    # else (the other committee's staff are not a persona: test_other_committees_own_people_see_c)
+    "meeting": {"a": {"staff"}, "b": {"staff"}, "c": set()},
+    "volume": {"a": {"staff"}, "b": {"staff"}, "c": set()},
     # a reply that is not published: nobody sees it on the public pages
-    "unpublished": {"a": set(), "b": set()},
+    "unpublished": {"a": set(), "b": set(), "c": set()},
 }
+RELATIONS = ("a", "b", "c", "missing")
 
 LOGGED_IN = [p for p in PERSONAS if p != ANON]
 
@@ -168,7 +176,9 @@ ROWS: dict[str, Row] = {
         "assignment",
         see="302",
         post="ANY",
-        overrides=refuse({"a": {"handler_a", "leader_a", "admin"}, "b": {"handler_b", "admin"}}, "403/ANY"),
+        overrides=refuse(
+            {"a": {"handler_a", "leader_a", "admin"}, "b": {"handler_b", "admin"}, "c": {"admin"}}, "403/ANY"
+        ),
         why="members (and staff on their behalf) rate once the reply is issued: redirected until then",
     ),
     "consultations:record": Row(
@@ -248,7 +258,7 @@ def matches(expect: str, response) -> bool:
 
 @pytest.fixture
 def objects(world):
-    return build_objects(world)
+    return build_objects(world, other_committee=True)
 
 
 def test_every_url_pattern_has_a_row():
@@ -259,6 +269,29 @@ def test_every_url_pattern_has_a_row():
     assert not stale, f"rows for URLs that no longer exist: {stale}"
     for name, row in ROWS.items():
         assert row.kind is None or row.kind in SEES, name
+        for (relation, persona), _status in row.overrides.items():
+            assert relation in (*RELATIONS, "none", "*") and persona in PERSONAS, (name, relation, persona)
+    for kind, by_relation in SEES.items():
+        assert set(by_relation) == set(RELATIONS) - {"missing"}, kind
+        # another committee's object: seen by the administrator of every committee at most, and by
+        # them only where an administrator sees the first committee's
+        assert by_relation["c"] <= {"admin"} & by_relation["a"], kind
+
+
+def test_other_committee_cells_follow_the_administrators_a_cells():
+    """The rule of relation "c", checked on the table itself: hide for every persona but the
+    administrator of every committee, who gets exactly their "a" answer."""
+    for name, row in ROWS.items():
+        if row.kind is None:
+            continue
+        for persona in LOGGED_IN:
+            if persona == "admin":
+                assert expected(row, "c", persona) == expected(row, "a", persona), name
+            else:
+                assert expected(row, "c", persona) == (row.hide, "405" if row.post == "405" else row.post_hide), (
+                    name,
+                    persona,
+                )
 
 
 @pytest.mark.django_db
@@ -274,7 +307,7 @@ def test_permission_matrix(world, objects, settings, capsys):
     failures, cells = [], 0
     for route in walk():
         row = ROWS[route.name]
-        relations = ["a", "b", "missing"] if route.params else ["none"]
+        relations = RELATIONS if route.params else ["none"]
         for relation in relations:
             if route.params:
                 kind = OBJECT_OF_KIND.get(row.kind, row.kind)
@@ -307,6 +340,28 @@ def test_permission_matrix(world, objects, settings, capsys):
     assert cells >= len(ROWS) * len(PERSONAS)
 
 
+@pytest.mark.django_db
+def test_other_committees_own_people_see_c(world, objects, settings):
+    """Relation "c" is hidden by scope, not by broken objects: the other committee's staff and
+    handler get, on its objects, the GET answer staff and handler_a get on "a"."""
+    settings.AXES_ENABLED = False
+    other = objects.other
+    checked = 0
+    for user, mirror in ((other.staff, "staff"), (other.handler, "handler_a")):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for route in walk():
+            row = ROWS[route.name]
+            if not route.params or row.kind == "unpublished":
+                continue
+            get_expect, _post = expected(row, "a", mirror)
+            pk = objects.c[OBJECT_OF_KIND.get(row.kind, row.kind)].pk
+            response = client.get(reverse(route.name, kwargs={route.params[0]: pk}))
+            assert matches(get_expect, response), (route.name, user.username, get_expect, response.status_code)
+            checked += get_expect == "200"
+    assert checked > 20  # most of them are pages that open
+
+
 # --- scoping inside pages that list many objects ----------------------------------------------
 
 
@@ -319,19 +374,45 @@ def test_lists_and_exports_are_scoped(world, objects, login, persona):
 
     user = personas(world)[persona]
     client = login(user)
-    a, b = objects.a["proposal"], objects.b["proposal"]
+    a, b, c = objects.a["proposal"], objects.b["proposal"], objects.c["proposal"]
     sees_a, sees_b = persona in SEES["proposal"]["a"], persona in SEES["proposal"]["b"]
+    sees_c = persona in SEES["proposal"]["c"]
     page = client.get(reverse("proposals:list"))
     assert page.status_code == 200
     html = page.content.decode()
     assert (a.title in html) is sees_a
     assert (b.title in html) is sees_b
+    assert (c.title in html) is sees_c
     export = client.get(reverse("proposals:export"))
     assert export.status_code == 200
     sheet = load_workbook(BytesIO(b"".join(export.streaming_content) if export.streaming else export.content)).active
     cells = {str(c.value) for r in sheet.iter_rows() for c in r if c.value is not None}
     assert (a.number in cells) is sees_a
     assert (b.number in cells) is sees_b
+    assert (c.number in cells) is sees_c
+
+
+@pytest.mark.django_db
+def test_pages_without_an_object_never_show_another_committees_records(world, objects, settings):
+    """The lists, queues, dashboard and pickers of every persona but the administrator of every
+    committee name nothing of the other committee: its proposal, agency, member or meeting prefix."""
+    settings.AXES_ENABLED = False
+    other, c = objects.other, objects.c["proposal"]
+    names = (c.title, c.number, other.agency.name, other.member.name, other.committee.display_name)
+    routes = [route for route in walk() if not route.params and route.name not in ("logout", "proposals:export")]
+    for persona, user in personas(world).items():
+        if persona == "admin":
+            continue
+        client = Client(raise_request_exception=False)
+        if user is not None:
+            client.force_login(user)
+        for route in routes:
+            response = client.get(reverse(route.name))
+            if response.status_code != 200 or response.streaming:
+                continue
+            text = response.content.decode(errors="replace")
+            leaked = [name for name in names if name in text]
+            assert not leaked, (route.name, persona, leaked)
 
 
 # --- the admin ----------------------------------------------------------------------------------

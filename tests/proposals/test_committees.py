@@ -255,14 +255,6 @@ def test_deadlines_in_working_days(county):
     assert deadlines.default_due_date(meeting, AssignmentRole.LEAD, dt.date(2024, 9, 30)) == dt.date(2024, 10, 30)
 
 
-# --- Names printed ---------------------------------------------------------------------------------
-
-
-def test_the_public_list_names_each_replys_committee(world, county, client):
-    response = client.get(reverse("oversight:public_list"))
-    assert "政协委员会" in response.content.decode()
-
-
 # --- A parent committee's read-only oversight ------------------------------------------------------
 
 
