@@ -28,6 +28,15 @@ class ConsultationsConfig(AppConfig):
         register_state_choices(ConsultationStatus)
         register_state_choices(Satisfaction)
 
+        # The verification page (replies) finds a signed record by the 核验码 printed on it.
+        from replies.verification import CODE_VERIFIERS, CodeVerifier
+
+        from .selectors import verified_record
+        from .services.hashing import VERIFICATION_CODE_LENGTH
+
+        if not any(verifier.find is verified_record for verifier in CODE_VERIFIERS):
+            CODE_VERIFIERS.append(CodeVerifier(length=VERIFICATION_CODE_LENGTH, find=verified_record))
+
         # The replies app knows nothing of consultations (dependencies point one way); it offers a
         # list of checks run before a reply is issued, and this app adds its rule to it.
         try:

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.probes import record_out_of_scope
+from documents.formats import document_date
 from proposals import roles
 from proposals.models import Assignment, AssignmentStatus, Member, Proposal, ProposalStatus, User
+from proposals.numbers import display_number
 from proposals.selectors import assignments_visible_to
 from replies.models import Reply, ReplyStatus
+from replies.verification import VerifiedDocument
 
-from .models import Consultation, ConsultationStatus, Rating
+from .models import Consultation, ConsultationStatus, Rating, SignMethod
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
@@ -132,4 +137,62 @@ def can_close(user: User, proposal: Proposal) -> bool:
     return roles.is_staff_of(user, proposal.committee_id) and proposal.status in (
         ProposalStatus.ASSIGNED,
         ProposalStatus.REPLIED,
+    )
+
+
+# --- The verification page (replies.views.verify): a signed record found by its 核验码 --------
+
+
+def signed_record_by_code(code: str) -> Consultation | None:
+    """The signed record whose stored content hash begins with this normalised code (lower-case hex).
+
+    Any logged-in user may ask, as for an issued reply's SHA-256: the code is printed on the paper,
+    and the answer tells nothing the paper does not. None for no record and for two records with
+    the same code (see ``hashing.VERIFICATION_CODE_LENGTH``): the page names neither.
+    """
+    from .services.hashing import VERIFICATION_CODE_LENGTH  # the services import this module
+
+    if len(code) != VERIFICATION_CODE_LENGTH or any(ch not in "0123456789abcdef" for ch in code):
+        return None
+    matches = list(
+        Consultation.objects.filter(status=ConsultationStatus.SIGNED, content_sha256__startswith=code)
+        .select_related("assignment__proposal__meeting", "assignment__proposal__committee")
+        .order_by("id")[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
+def signed_how(consultation: Consultation) -> str:
+    """How and when, as the verification page says it: 网上签字，2024年7月9日 09:00."""
+    at = timezone.localtime(consultation.signed_at) if consultation.signed_at else None
+    when = f"{document_date(at)} {at:%H:%M}" if at else ""
+    if consultation.sign_method == SignMethod.PAPER:
+        # signed_at of a paper sign-off is when the scan was entered, not when the member signed.
+        return str(_("纸质签字（扫描件），%(when)s 录入") % {"when": when})
+    return str(_("网上签字，%(when)s") % {"when": when})
+
+
+def verified_record(code: str) -> VerifiedDocument | None:
+    """What the verification page says of the record with this code (replies.verification)."""
+    from .services.hashing import record_hash_matches  # the services import this module
+
+    consultation = signed_record_by_code(code)
+    if consultation is None:
+        return None
+    proposal = consultation.assignment.proposal
+    committee = proposal.committee
+    number = display_number(consultation.proposal_number, committee.number_style)
+    facts = (
+        (str(_("政协委员会")), committee.display_name),
+        (str(_("提案编号")), f"{proposal.meeting} {number}".strip()),
+        (str(_("承办单位")), consultation.agency_name),
+        (str(_("办理轮次")), str(_("第 %(round)s 轮") % {"round": consultation.round})),
+        (str(_("签字")), signed_how(consultation)),
+    )
+    return VerifiedDocument(
+        obj=consultation,
+        kind=str(_("面商记录表")),
+        # The stored hash is what the code was printed from; it must still be the record's own.
+        intact=record_hash_matches(consultation),
+        facts=facts,
     )

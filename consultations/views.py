@@ -312,7 +312,7 @@ def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
 def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     user = request.user
     assignment = get_assignment_for_user(user, assignment_id)
-    on_behalf = roles.is_staff(user)
+    on_behalf = roles.is_staff_of(user, assignment.proposal.committee_id)
     members = selectors.proposal_raters(assignment.proposal)
     status = 200
     if request.method == "POST":
@@ -405,7 +405,7 @@ def rating_form_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def close(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, proposal_id)
-    if not roles.is_staff(request.user):
+    if not roles.is_staff_of(request.user, proposal.committee_id):
         raise PermissionDenied
     status = 200
     if request.method == "POST":

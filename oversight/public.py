@@ -147,6 +147,9 @@ def public_reply_context(reply: Reply) -> dict:
         handler_name=r(ctx["handler_name"]),
         phone=MASK if ctx["phone"] else "",
         copy_to=r(ctx["copy_to"]),
+        report_to=r(ctx["report_to"]),
+        printed_by=r(ctx["printed_by"]),
+        signer_line=r(ctx["signer_line"]),
         doc_number=r(ctx["doc_number"]),
     )
     return ctx

@@ -58,6 +58,7 @@ DEMO_USERS = [
     ("auditor", Role.AUDITOR, "安全审计员", None, None),
     ("county_staff", Role.STAFF, "县政协提案委工作人员", None, None),
     ("county_handler", Role.HANDLER, "县发改局经办人", "county_agency", None),
+    ("county_leader", Role.LEADER, "县发改局负责人", "county_agency", None),
 ]
 
 # The county committee: plain numbers (第12号), no class and no 负责人 needed to issue.
@@ -255,7 +256,7 @@ def load(ctx: DemoContext) -> None:
             at=at,
             defaults={"actor": actor, "assignment": assn, "from_state": from_state, "to_state": to_state},
         )
-    _load_county(county, county_agency, users)
+    county_assignment = _load_county(county, county_agency, users)
     ctx.objects.update(
         {
             "meeting": meeting,
@@ -263,14 +264,15 @@ def load(ctx: DemoContext) -> None:
             "agency": fgw,
             "proposal": proposal,
             "assignment": assignment,
+            "county_assignment": county_assignment,
             "users": users,
         }
     )
 
 
-def _load_county(county: Committee, agency: Agency, users: dict[str, User]) -> None:
-    """示范县政协: its current meeting, three members and their joint proposal 第12号, registered and
-    assigned to the county's agency, waiting for it to be accepted."""
+def _load_county(county: Committee, agency: Agency, users: dict[str, User]) -> Assignment:
+    """示范县政协: its current meeting, three members and their joint proposal 第12号, registered,
+    assigned to the county's agency and accepted (the replies app's demo answers it)."""
     meeting, _ = upsert(
         Meeting, committee=county, term=10, session=4, defaults={"number_prefix": "", "is_current": True}
     )
@@ -311,23 +313,28 @@ def _load_county(county: Committee, agency: Agency, users: dict[str, User]) -> N
             "assigned_by": staff,
             "due_date": dt.date(2025, 4, 20),
             "original_due_date": dt.date(2025, 4, 20),
+            "accepted_at": local_dt(2025, 1, 21),
         },
     )
     if created:
         Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.ASSIGNED)
+        Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.ACCEPTED)
+        assignment.refresh_from_db()
     for at, action, from_state, to_state in (
         (local_dt(2025, 1, 8), ProposalAction.FILE, "", ProposalStatus.SUBMITTED),
         (local_dt(2025, 1, 15), ProposalAction.REGISTER, ProposalStatus.SUBMITTED, ProposalStatus.REGISTERED),
         (assigned_at, ProposalAction.ASSIGN, ProposalStatus.REGISTERED, ProposalStatus.ASSIGNED),
+        (local_dt(2025, 1, 21), ProposalAction.ACCEPT, AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED),
     ):
         TimelineEvent.objects.get_or_create(
             proposal=proposal,
             action=action,
             at=at,
             defaults={
-                "actor": staff,
-                "assignment": assignment if action == ProposalAction.ASSIGN else None,
+                "actor": users["county_handler"] if action == ProposalAction.ACCEPT else staff,
+                "assignment": assignment if action in (ProposalAction.ASSIGN, ProposalAction.ACCEPT) else None,
                 "from_state": from_state,
                 "to_state": to_state,
             },
         )
+    return assignment

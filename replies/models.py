@@ -25,6 +25,13 @@ CLASS_DEFINITIONS = {
 }
 
 
+class NotPublicKind(models.TextChoices):
+    """What the publication mark says of a letter that is not published on the public page."""
+
+    ON_REQUEST = "on_request", _("依申请公开")
+    NOT_PUBLIC = "not_public", _("不予公开")
+
+
 class ReplyStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待签发")
@@ -47,7 +54,15 @@ class Reply(models.Model):
     reply_date = models.DateField(_("成文日期"), null=True, blank=True)
     doc_number = models.CharField(_("发文字号"), max_length=100, blank=True)
     copy_to = models.CharField(_("抄送"), max_length=300, blank=True)
+    # Printed only where the letter profile (``replies.profiles``) has the line.
+    signer_name = models.CharField(_("签发人"), max_length=50, blank=True)
+    report_to = models.CharField(_("报"), max_length=300, blank=True)
+    printed_by = models.CharField(_("印发机关"), max_length=100, blank=True)
+    printed_on = models.DateField(_("印发日期"), null=True, blank=True)
     is_public = models.BooleanField(_("主动公开"), default=True)
+    not_public_kind = models.CharField(
+        _("不公开的属性"), max_length=20, choices=NotPublicKind.choices, default=NotPublicKind.NOT_PUBLIC
+    )
     not_public_reason = models.TextField(_("不公开理由"), blank=True)
     # Optimistic lock: each save must name the version it started from.
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -123,3 +138,112 @@ class ReplyVersion(models.Model):
 
 # The versions of this app's records (django-simple-history), made now that the models exist.
 from . import history  # noqa: E402, F401
+
+
+class TitleStyle(models.TextChoices):
+    """How a letter's default title reads; {where} is "市政协八届三次会议", {number} "第 TA0207 号"."""
+
+    ABOUT_REPLY = "关于{where}{number}提案的答复", _("关于……提案的答复")
+    TO_REPLY = "对{where}{number}提案的答复", _("对……提案的答复")
+    ABOUT_LETTER = "关于{where}{number}提案的复函", _("关于……提案的复函")
+    TO_LETTER = "对{where}{number}提案的复函", _("对……提案的复函")
+    ABOUT_REPLY_LETTER = "关于{where}{number}提案的答复函", _("关于……提案的答复函")
+
+
+class ClassMarkStyle(models.TextChoices):
+    TOP_RIGHT = "top_right", _("右上角“A 类”")
+    LINE = "line", _("单独一行“类别：B”")
+    WITH_DOC_NUMBER = "with_doc_number", _("发文字号后“B”")
+    NONE = "none", _("不标注")
+
+
+class AddresseeStyle(models.TextChoices):
+    FIRST_ETC = "first_etc", _("第一提案人加“等”：张三等委员：")
+    ALL_NAMES = "all_names", _("全体提案人：张三、李四、王五委员：")
+
+
+class ContactPlace(models.TextChoices):
+    BEFORE_SIGNATURE = "before_signature", _("落款之前")
+    AFTER_DATE = "after_date", _("成文日期之后（附注位置）")
+
+
+class LetterProfile(models.Model):
+    """How a committee's letters (or one agency's, overriding its committee's) are laid out: the
+    title, the class mark, the header lines, the addressee, the contact block, the closings, the
+    end block and the publication mark. Without a profile a letter is laid out as TA0207 is
+    (``replies.profiles.DEFAULT_PROFILE``: this model's defaults)."""
+
+    committee = models.ForeignKey(
+        "proposals.Committee", verbose_name=_("政协委员会"), on_delete=models.CASCADE, related_name="letter_profiles"
+    )
+    agency = models.ForeignKey(
+        "proposals.Agency",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="letter_profiles",
+        help_text=_("留空则为本委员会各承办单位的默认格式"),
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    title_style = models.CharField(_("标题"), max_length=40, choices=TitleStyle.choices, default=TitleStyle.ABOUT_REPLY)
+    class_mark = models.CharField(
+        _("答复类别标注"), max_length=20, choices=ClassMarkStyle.choices, default=ClassMarkStyle.TOP_RIGHT
+    )
+    signer_line = models.BooleanField(_("印签发人"), default=False, help_text=_("发文字号同一行右侧印“签发人：姓名”"))
+    addressee_style = models.CharField(
+        _("主送"), max_length=20, choices=AddresseeStyle.choices, default=AddresseeStyle.FIRST_ETC
+    )
+    contact_place = models.CharField(
+        _("联系方式位置"), max_length=20, choices=ContactPlace.choices, default=ContactPlace.BEFORE_SIGNATURE
+    )
+    show_leader = models.BooleanField(_("印负责人行"), default=True)
+    leader_label = models.CharField(
+        _("负责人行的称谓"), max_length=20, default="负责人", help_text=_("如 承办负责人、主管领导、分管领导")
+    )
+    handler_label = models.CharField(
+        _("承办人行的称谓"), max_length=20, default="承办人", help_text=_("如 经办人、联系人")
+    )
+    phone_label = models.CharField(_("电话行的称谓"), max_length=20, default="联系电话")
+    combine_handler_phone = models.BooleanField(
+        _("承办人与电话合为一行"), default=False, help_text=_("印为“经办人及联系电话：姓名 电话”")
+    )
+    closings = models.TextField(
+        _("结束语"),
+        blank=True,
+        help_text=_(
+            "每行一条，第一条为新答复的默认结束语；留空则用“感谢您对我们工作的关心和支持，欢迎今后提出更多宝贵意见。”"
+        ),
+    )
+    show_report_to = models.BooleanField(_("印“报”"), default=False)
+    show_copy_to = models.BooleanField(_("印“抄送”"), default=True)
+    show_printed = models.BooleanField(_("印“印发机关和印发日期”"), default=False)
+    publication_mark = models.BooleanField(
+        _("印公开属性"), default=False, help_text=_("成文日期后印“（此件主动公开）”等")
+    )
+
+    class Meta:
+        verbose_name = _("答复函格式")
+        verbose_name_plural = _("答复函格式")
+        ordering = ["committee", "agency", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee"], condition=models.Q(agency__isnull=True), name="letter_profile_one_per_committee"
+            ),
+            models.UniqueConstraint(fields=["committee", "agency"], name="letter_profile_one_per_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.agency is not None and self.committee_id and self.agency.committee_id != self.committee_id:
+            raise ValidationError({"agency": _("承办单位不属于所选的政协委员会。")})
+        if self.committee_id and not self.show_leader and self.committee.leader_required:
+            raise ValidationError({"show_leader": _("本委员会要求签发须填负责人，格式中不能去掉负责人行。")})
+
+    @property
+    def closing_presets(self) -> list[str]:
+        return [line.strip() for line in self.closings.splitlines() if line.strip()]

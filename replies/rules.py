@@ -103,6 +103,9 @@ CHECKED_FIELDS = (
     "closing",
     "doc_number",
     "copy_to",
+    "signer_name",
+    "report_to",
+    "printed_by",
 )
 
 

@@ -26,7 +26,7 @@ from proposals.models import Assignment, AssignmentRole
 from proposals.selectors import get_assignment_for_user
 from proposals.view_actions import Confirmation, run_action
 
-from . import selectors, services
+from . import selectors, services, verification
 from .diffs import version_diff
 from .forms import ReplyForm, ReturnForm, VerifyForm
 from .models import Reply, ReplyStatus
@@ -315,6 +315,8 @@ def reply_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
 def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     result = None
     digest = ""
+    code = ""
+    document: verification.VerifiedDocument | None = None
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
@@ -327,8 +329,10 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                     for chunk in upload.chunks():
                         hasher.update(chunk)
                     digest = hasher.hexdigest()
-            else:
+            elif form.cleaned_data["sha256"]:
                 digest = form.cleaned_data["sha256"]
+            else:
+                code = form.cleaned_data.get("code", "")
             if digest:
                 result = selectors.issued_reply_by_sha256(digest)
                 record_event(
@@ -339,10 +343,34 @@ def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                     outcome="ok" if result else "failed",
                     detail="issued reply" if result else "no issued reply with this SHA-256",
                 )
+            elif code:
+                document = verification.document_by_code(code)
+                if document is None:
+                    detail = "no signed document with this code"
+                elif document.intact:
+                    detail = f"{document.obj._meta.label} by code"
+                else:
+                    detail = f"{document.obj._meta.label} by code: changed since signing"
+                record_event(
+                    event="verify",
+                    request=request,
+                    user=request.user,
+                    obj=document.obj if document else None,
+                    outcome="ok" if document and document.intact else "failed",
+                    detail=detail,
+                )
     else:
         form = VerifyForm()
     return render(
         request,
         "replies/verify.html",
-        {"form": form, "result": result, "digest": digest, "checked": bool(digest)},
+        {
+            "form": form,
+            "result": result,
+            "digest": digest,
+            "checked": bool(digest),
+            "code": code,
+            "document": document,
+            "code_checked": bool(code),
+        },
     )

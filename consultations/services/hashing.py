@@ -93,3 +93,23 @@ def legacy_content_hash(consultation: Consultation) -> str:
 
 def record_hash_matches(consultation: Consultation) -> bool:
     return bool(consultation.content_sha256) and consultation.content_sha256 == content_hash(consultation)
+
+
+# The verification code (核验码) printed on a signed record: the first 12 hex digits of its keyed
+# content hash. Not the PDF's SHA-256: a PDF cannot print its own digest, since printing it changes
+# the file. The content hash exists before the PDF is rendered (``signing._finish_signing`` sets it
+# first) and covers what the paper shows — the texts, the opinion, how and when it was signed, the
+# signature image's digest — and, being keyed, cannot be made to fit an altered record by whoever
+# can write the table. The page therefore checks the code against the stored hash and the stored
+# hash against the record (``record_hash_matches``). 12 hex digits (48 bits) can be typed from
+# paper; among a million records two share a code with a chance of about 1 in 500, and the
+# verification page then answers with neither rather than pick one.
+VERIFICATION_CODE_LENGTH = 12
+
+
+def verification_code(consultation: Consultation) -> str:
+    """The code as printed, in groups of four for reading aloud or typing: ``25AB-C905-1C6F``."""
+    code = consultation.content_sha256[:VERIFICATION_CODE_LENGTH].upper()
+    if len(code) < VERIFICATION_CODE_LENGTH:
+        return ""
+    return "-".join(code[i : i + 4] for i in range(0, VERIFICATION_CODE_LENGTH, 4))

@@ -10,12 +10,15 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Assignment, AssignmentRole, ProposerKind, User
+from proposals.models import Assignment, AssignmentRole, ProposalCosigner, ProposerKind, User
+
+from .. import profiles
+from ..models import LetterProfile
 
 DEFAULT_CLOSING = _("感谢您对我们工作的关心和支持，欢迎今后提出更多宝贵意见。")
 
 
-def default_title(assignment: Assignment) -> str:
+def default_title(assignment: Assignment, profile: LetterProfile | None = None) -> str:
     proposal = assignment.proposal
     committee = proposal.committee.short_name
     where = committee if proposal.between_meetings else f"{committee}{proposal.meeting.display_name}"
@@ -24,10 +27,11 @@ def default_title(assignment: Assignment) -> str:
     with translation.override("zh-hans"):
         if not assignment.answers_member:
             return gettext("关于%(where)s%(number)s提案的会办意见") % {"where": where, "number": number}
-        return gettext("关于%(where)s%(number)s提案的答复") % {"where": where, "number": number}
+        pattern = profiles.title_pattern(profile or profiles.profile_for(assignment))
+        return pattern.replace("{where}", where).replace("{number}", number)
 
 
-def default_addressee(assignment: Assignment) -> str:
+def default_addressee(assignment: Assignment, profile: LetterProfile | None = None) -> str:
     proposal = assignment.proposal
     with translation.override("zh-hans"):
         if not assignment.answers_member:
@@ -45,15 +49,21 @@ def default_addressee(assignment: Assignment) -> str:
         first_proposer = proposal.first_proposer  # None (no query) when first_proposer_id is None
         if first_proposer is None:
             return ""
-        name = first_proposer.name
-        if proposal.proposer_kind == ProposerKind.JOINT:
-            return gettext("%(name)s等委员：") % {"name": name}
-        return gettext("%(name)s委员：") % {"name": name}
+        joint = proposal.proposer_kind == ProposerKind.JOINT
+        names = [first_proposer.name]
+        if joint:
+            names += [
+                c.member.name for c in ProposalCosigner.objects.filter(proposal=proposal).select_related("member")
+            ]
+        return profiles.addressee_names(names, profile or profiles.profile_for(assignment), joint=joint)
 
 
-def default_closing(assignment: Assignment) -> str:
+def default_closing(assignment: Assignment, profile: LetterProfile | None = None) -> str:
     if not assignment.answers_member:
         return ""
+    preset = profiles.default_closing(profile or profiles.profile_for(assignment))
+    if preset is not None:
+        return preset
     with translation.override("zh-hans"):
         return str(DEFAULT_CLOSING)
 
@@ -62,11 +72,16 @@ def new_draft_defaults(assignment: Assignment, actor: User) -> dict[str, Any]:
     """What a new draft starts with: ``reply_create`` stores it and the empty form shows it."""
     # The one who drafts is the handler (承办人) the letter names, leader or not: the name is the
     # real author's unless someone changes it, and the reply records who submitted it either way.
-    return {
-        "title": default_title(assignment),
-        "addressee": default_addressee(assignment),
-        "closing": default_closing(assignment),
+    profile = profiles.profile_for(assignment)
+    defaults: dict[str, Any] = {
+        "title": default_title(assignment, profile),
+        "addressee": default_addressee(assignment, profile),
+        "closing": default_closing(assignment, profile),
         "handler_name": actor.display_name,
         "phone": actor.phone,
         "is_public": True,
     }
+    if profile.show_printed:
+        # The office of the agency prints and sends its letters, as a rule.
+        defaults["printed_by"] = f"{assignment.agency.name}办公室"
+    return defaults

@@ -49,14 +49,22 @@ EDITABLE_FIELDS = (
     "reply_date",
     "doc_number",
     "copy_to",
+    "signer_name",
+    "report_to",
+    "printed_by",
+    "printed_on",
     "is_public",
+    "not_public_kind",
     "not_public_reason",
 )
+DATE_FIELDS = ("reply_date", "printed_on")
 
 
 def snapshot(reply: Reply) -> dict[str, Any]:
     data = {name: getattr(reply, name) for name in EDITABLE_FIELDS}
-    data["reply_date"] = reply.reply_date.isoformat() if reply.reply_date else None
+    for name in DATE_FIELDS:
+        value = getattr(reply, name)
+        data[name] = value.isoformat() if value else None
     return data
 
 
@@ -78,7 +86,7 @@ def _apply(reply: Reply, data: Mapping[str, Any]) -> None:
         if name not in data:
             continue
         value = data[name]
-        if name == "reply_date":
+        if name in DATE_FIELDS:
             if isinstance(value, str):
                 value = dt.date.fromisoformat(value) if value else None
         elif name == "is_public":
