@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "proposals.context_processors.navigation",
+                "oversight.context_processors.work_counts",
             ],
         },
     },

@@ -13,12 +13,10 @@ from proposals import roles
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it works from."""
     user = request.user
+    if roles.is_staff(user) or roles.is_agency_user(user) or roles.is_member(user):
+        return redirect("oversight:home")  # the role's work queues
     if roles.is_admin(user):
         return redirect("admin:index")
-    if roles.is_agency_user(user):
-        return redirect("proposals:inbox")
-    if roles.is_member(user):
-        return redirect("proposals:mine")
     if roles.is_auditor(user):
         return redirect("audit:events")
     return redirect("proposals:list")

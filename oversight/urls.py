@@ -6,6 +6,7 @@ app_name = "oversight"
 
 urlpatterns = [
     path("oversight/", views.dashboard, name="dashboard"),
+    path("work/", views.home, name="home"),
     path("oversight/meetings/<int:meeting_id>/statistics/", views.statistics, name="statistics"),
     path("oversight/meetings/<int:meeting_id>/statistics.xlsx", views.statistics_xlsx, name="statistics_xlsx"),
     path("oversight/volumes/", views.volumes, name="volumes"),

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,13 +26,15 @@ from proposals.models import Agency, Committee, Meeting
 from proposals.selectors import registry
 from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
 from replies import rules as reply_rules
-from replies.models import Reply
+from replies.models import Reply, ReplyStatus
+from replies.selectors import replies_visible_to
 
 from . import selectors, services
 from .charts import Bar, bar_chart
 from .excel import workbook
 from .models import BuildStatus, VolumeBuild, VolumeFormat
 from .public import public_reply_context, redact_titles
+from .queues import queues_for
 from .stats import FORMULAS, meeting_stats
 from .volume import volume_filename
 
@@ -338,4 +341,28 @@ def public_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     # The redacted public copy: anyone may read it, so caches may keep it.
     return file_download(
         content, content_type="application/pdf", filename=f"reply-{number}-{reply.pk}.pdf", inline=True, personal=False
+    )
+
+
+# --- Home: each role's work queues (issue 19) --------------------------------------------------
+@login_required
+@require_GET
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What waits for the user, queue by queue; roles without queues go to the page they work from."""
+    queues = queues_for(request.user)
+    if queues is None:
+        raise Http404
+    leader_replies = []
+    if roles.is_leader_of(request.user, request.user.agency_id):
+        # The letters waiting for this leader's 签发, readable here without opening each one.
+        leader_replies = list(
+            replies_visible_to(request.user)
+            .filter(status=ReplyStatus.SUBMITTED)
+            .select_related("assignment__proposal__committee", "assignment__agency")
+            .order_by("submitted_at", "id")[:5]
+        )
+    return render(
+        request,
+        "oversight/home.html",
+        {"queues": queues, "leader_replies": leader_replies, "today": timezone.localdate()},
     )

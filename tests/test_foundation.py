@@ -94,9 +94,9 @@ def test_navigation_depends_on_role(world, login):
 
 @pytest.mark.django_db
 def test_home_sends_each_role_to_its_page(world, login):
-    assert login(world.staff).get("/")["Location"] == reverse("proposals:list")
-    assert login(world.handler_a).get("/")["Location"] == reverse("proposals:inbox")
-    assert login(world.member_user).get("/")["Location"] == reverse("proposals:mine")
+    # Staff, agency users and members start from their work queues (oversight.queues).
+    for user in (world.staff, world.handler_a, world.leader_a, world.member_user):
+        assert login(user).get("/")["Location"] == reverse("oversight:home")
     assert login(world.admin).get("/")["Location"] == reverse("admin:index")
     assert login(world.auditor).get("/")["Location"] == reverse("audit:events")
 

@@ -207,6 +207,11 @@ ROWS: dict[str, Row] = {
     ),
     # --- oversight (committee staff) and public pages ----------------------------------------------
     "oversight:dashboard": staff_only(),
+    # Each role's work queues: staff, agency users and members; 404 for the roles without queues.
+    "oversight:home": Row(
+        None,
+        overrides=everyone_but({"staff", *AGENCY, *MEMBERS}, "200", "404", post_ok="405", post_no="405"),
+    ),
     "oversight:statistics": Row("meeting"),
     "oversight:statistics_xlsx": Row("meeting"),
     "oversight:volumes": staff_only(),

@@ -20,7 +20,9 @@ def test_login_page_renders_chinese_and_has_no_serious_accessibility_issue(actor
 def test_staff_logs_in_and_out(actor, world):
     staff = actor("staff")
     staff.login(world.staff.username, PASSWORD)
-    assert "/proposals/" in staff.page.url
+    assert "/work/" in staff.page.url  # the work queues
+    assert staff.page.locator("h1").inner_text() == "我的工作"
     staff.shot("after-login")
+    assert staff.axe_violations() == []
     staff.page.click("nav button:has-text('退出')")
     staff.page.wait_for_url("**/accounts/login/")
