@@ -311,6 +311,18 @@ REQUIRE_SIGNED_CONSULTATION_BEFORE_ISSUE = env_bool("REQUIRE_SIGNED_CONSULTATION
 # Whoever submits a reply for sign-off may not issue it (separation of duties); read in replies/rules.py.
 REPLY_SEPARATE_SUBMIT_AND_ISSUE = env_bool("REPLY_SEPARATE_SUBMIT_AND_ISSUE", True)
 
+# --- Text messages (common/sms.py): the console backend logs (numbers masked); the HTTP gateway
+# backend posts to the provider. Which in-app notifications also go by SMS (oversight.inbox).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "common.sms.ConsoleBackend")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TEMPLATE = os.environ.get("SMS_GATEWAY_TEMPLATE", '{"to": {phone}, "content": {text}}')
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_NOTIFY_KINDS = tuple(
+    k.strip()
+    for k in os.environ.get("SMS_NOTIFY_KINDS", "assignment_urge,overdue,consultation_record").split(",")
+    if k.strip()
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -27,6 +27,10 @@ class OversightConfig(AppConfig):
         # The public copies of an issued reply, redacted: the search's text, and the PDF, queued for
         # the worker (copies, not workflow).
         post_save.connect(_on_reply_saved, sender=Reply, dispatch_uid="oversight-public-text")
+        # The bell (站内通知): each timeline event notifies whoever has to act on it next.
+        from proposals.models import TimelineEvent
+
+        post_save.connect(_on_timeline_event, sender=TimelineEvent, dispatch_uid="oversight-inbox")
         # The search's copies are redacted with the members' phones and work units of the day: a
         # member's new phone or work unit is taken out of the copies of that member's replies.
         pre_save.connect(_before_member_saved, sender=Member, dispatch_uid="oversight-member-details")
@@ -49,6 +53,13 @@ def _on_urge(sender, event_id: int, **kwargs) -> None:
     from .reminders import notify_urge
 
     notify_urge(event_id=event_id)
+
+
+def _on_timeline_event(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
+    from .inbox import on_timeline_event
+
+    if created and not raw:
+        on_timeline_event(instance)
 
 
 def _on_reply_saved(sender, instance, raw: bool = False, **kwargs) -> None:

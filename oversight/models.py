@@ -21,6 +21,11 @@ class NotificationKind(models.TextChoices):
     URGE = "urge", _("催办通知")
 
 
+class Channel(models.TextChoices):
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("待发送")
     SENT = "sent", _("已发送")
@@ -40,7 +45,8 @@ class SentNotification(models.Model):
     committee = models.ForeignKey(
         "proposals.Committee", verbose_name=_("政协委员会"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    kind = models.CharField(_("类型"), max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField(_("类型"), max_length=40)
+    channel = models.CharField(_("方式"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     object_type = models.CharField(_("对象类型"), max_length=30)
     object_id = models.PositiveBigIntegerField(_("对象编号"))
     recipient = models.CharField(_("收件人"), max_length=254)
@@ -67,7 +73,16 @@ class SentNotification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.recipient}"
+        return f"{self.kind_label} → {self.recipient}"
+
+    @property
+    def kind_label(self) -> str:
+        """A reminder's kind, or (for a text message of an in-app notification) the event's label."""
+        if self.kind in NotificationKind.values:
+            return str(NotificationKind(self.kind).label)
+        from proposals.models import action_label, is_known_action
+
+        return str(action_label(self.kind)) if is_known_action(self.kind) else self.kind
 
 
 class VolumeFormat(models.TextChoices):
@@ -151,3 +166,32 @@ class PublicReplyPdf(models.Model):
 
     def __str__(self) -> str:
         return self.file.name or ""
+
+
+class Notification(models.Model):
+    """A message in the app (the bell, 通知): one user, one event, with the page where to act.
+
+    Made from the timeline as each event is written (``oversight.inbox``), in the same transaction,
+    and by the daily reminders (due in 7 days, overdue). The link is a page that applies its own
+    visibility rule: a notification never shows more than its title."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(max_length=300)
+    # What the message is about, and which occurrence (a timeline event's id, a due date): each once.
+    object_key = models.CharField(max_length=60)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "object_key"], name="notification_once"),
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -42,6 +42,7 @@ from proposals.models import (
 )
 from replies.models import Reply, ReplyStatus
 
+from . import inbox
 from .models import NotificationKind
 from .services import notification_queue
 
@@ -125,6 +126,8 @@ def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
         kind = _kind_for(a.due_date, today)
         if kind is None:
             continue
+        # In the app: once a day's reminder of each due date (the bell), e-mail as before.
+        inbox.notify_deadline(a, overdue=kind == NotificationKind.OVERDUE)
         recipients = handler_emails.get(a.agency_id) or ([a.agency.email] if a.agency.email else [])
         subject, body = _deadline_message(a, kind)
         for email in recipients:

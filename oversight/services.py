@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.log import record_event
+from common.sms import send_sms
 from documents.render import sha256_hex
 from proposals.errors import DomainError
 from proposals.models import Meeting, User
@@ -22,7 +23,7 @@ from proposals.timeline import timeline_record
 from replies.models import Reply, ReplyStatus
 
 from .actions import OversightAction
-from .models import BuildStatus, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild, VolumeFormat
+from .models import BuildStatus, Channel, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild, VolumeFormat
 from .redaction import mask_phones
 from .selectors import public_replies
 from .volume import volume_replies
@@ -150,16 +151,18 @@ def notification_queue(
     event_key: str,
     subject: str,
     body: str,
+    channel: str = "email",
 ) -> SentNotification | None:
     """Record one message and enqueue its sending; None when it was recorded before (sent once).
 
     The unique constraint decides, so two reminder runs at the same moment cannot both send.
     Phone-like numbers are masked in the text as a last guard: e-mails never carry members' phones.
     """
-    recipient = recipient.strip().lower()
+    recipient = recipient.strip().lower() if channel == "email" else recipient.strip()
     try:
         with transaction.atomic():
             note = SentNotification.objects.create(
+                channel=channel,
                 committee_id=committee_id,
                 kind=kind,
                 object_type=obj_type,
@@ -185,7 +188,10 @@ def notification_deliver(*, notification_id: int) -> bool:
             return False
         note.attempts += 1
         note.save(update_fields=["attempts"])
-    send_mail(note.subject, note.body, None, [note.recipient], fail_silently=False)
+    if note.channel == Channel.SMS:
+        send_sms(note.recipient, note.body)
+    else:
+        send_mail(note.subject, note.body, None, [note.recipient], fail_silently=False)
     note.status = DeliveryStatus.SENT
     note.sent_at = timezone.now()
     note.last_error = ""

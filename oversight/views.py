@@ -32,7 +32,7 @@ from replies.selectors import replies_visible_to
 from . import selectors, services
 from .charts import Bar, bar_chart
 from .excel import workbook
-from .models import BuildStatus, VolumeBuild, VolumeFormat
+from .models import BuildStatus, Notification, VolumeBuild, VolumeFormat
 from .public import public_reply_context, redact_titles
 from .queues import queues_for
 from .stats import FORMULAS, meeting_stats
@@ -366,3 +366,31 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "oversight/home.html",
         {"queues": queues, "leader_replies": leader_replies, "today": timezone.localdate()},
     )
+
+
+# --- Notifications in the app (the bell) --------------------------------------------------------
+@login_required
+@require_GET
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "oversight/notifications.html", {"page": page})
+
+
+@login_required
+@require_GET
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Mark one's own notification read and go to its page (which applies its own 404 rules)."""
+    note = Notification.objects.filter(user=request.user, pk=pk).first()
+    if note is None:
+        raise Http404
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
+    return redirect(note.url if note.url.startswith("/") else "oversight:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("已全部标为已读。"))
+    return redirect("oversight:notifications")

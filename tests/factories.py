@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from consultations import services as consultation_services
 from consultations.models import Consultation, ConsultationStatus, Rating
-from oversight.models import VolumeBuild
+from oversight.models import Notification, VolumeBuild
 from proposals import seed
 from proposals import services as proposal_services
 from proposals.errors import DomainError
@@ -607,7 +607,12 @@ def build_objects(world: World, *, other_committee: bool = False) -> Objects:
             paper_form=pdf_upload("rating.pdf"),
             paper_form_type="application/pdf",
         )
+        # a notification in the app: its user's only
+        notification = Notification.objects.create(
+            user=handler, kind="matrix", title=proposal.title, url=f"/proposals/{proposal.pk}/", object_key=key
+        )
         out[key] = {
+            "notification": notification,
             "rating": rating,
             "proposal": proposal,
             "assignment": assignment,

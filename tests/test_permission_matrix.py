@@ -62,6 +62,8 @@ SEES = {
     # else (the other committee's staff are not a persona: test_other_committees_own_people_see_c)
     "meeting": {"a": {"staff"}, "b": {"staff"}, "c": set()},
     "volume": {"a": {"staff"}, "b": {"staff"}, "c": set()},
+    # a notification in the app: its own user's only (the handler of the side)
+    "notification": {"a": {"handler_a"}, "b": {"handler_b"}, "c": set()},
     # a reply that is not published: nobody sees it on the public pages
     "unpublished": {"a": set(), "b": set(), "c": set()},
 }
@@ -222,6 +224,10 @@ ROWS: dict[str, Row] = {
     "oversight:volume_status": Row("volume"),
     "oversight:volume_download": Row("volume", see="404", why="the build has not produced a file yet"),
     "oversight:failed_tasks": staff_only(),
+    # One's own notifications: every logged-in user has the list; a missing or another's id is 404.
+    "oversight:notifications": Row(None),
+    "oversight:notification_open": Row("notification", see="302", post="405"),
+    "oversight:notifications_read": Row(None, see="405", post="302"),
     "oversight:reply_unpublish": Row("unpublished", post="404", why="only an issued, published reply"),
     "oversight:public_list": Row(None, anon="200", post_anon="405", why="public"),
     "oversight:public_detail": Row("unpublished", anon="404", post_anon="405", post_hide="405", why="public"),
