@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,6 +20,11 @@ from ..http import AuthenticatedHttpRequest
 from ..models import AssignmentRole
 from ..view_actions import Confirmation, confirmation_page, is_confirmed, run_action
 from .proposal import detail_url, invalid_detail
+
+
+def date_text(day: dt.date) -> str:
+    """A date as the pages show it (2024年7月9日; the English screens' own format)."""
+    return dateformat.format(day, _("Y年n月j日"))
 
 
 @login_required
@@ -71,6 +79,16 @@ def assignment_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         lambda: services.assignment_accept(assignment=assignment, actor=request.user),
         success=_("已签收。"),
         redirect_to=detail_url(assignment.proposal_id),
+        confirm=Confirmation(
+            title=_("签收"),
+            consequence=_(
+                "签收后由本单位办理，办理时限为 %(due)s；签收后不能再退回。认为交办不当的，请退回而不要签收。"
+            )
+            % {"due": date_text(assignment.due_date)},
+            submit_label=_("确认签收"),
+        )
+        if permissions.can_accept(request.user, assignment)
+        else None,
     )
 
 
@@ -117,6 +135,14 @@ def assignment_reassign(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         ),
         success=_("已重新交办。"),
         redirect_to=detail_url(assignment.proposal_id),
+        confirm=Confirmation(
+            title=_("重新交办"),
+            consequence=_("重新交办给 %(agency)s 后，该单位将收到交办通知并开始办理；重新交办不能撤销。")
+            % {"agency": form.cleaned_data["agency"].name},
+            submit_label=_("确认重新交办"),
+        )
+        if permissions.can_reassign(request.user, assignment)
+        else None,
     )
 
 
@@ -150,7 +176,7 @@ def assignment_urge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: services.assignment_urge(assignment=assignment, actor=request.user, note=form.cleaned_data["note"]),
-        success=_("已催办，承办单位的经办人和负责人将收到邮件通知。"),
+        success=_("已催办，承办单位的经办人和负责人将收到通知。"),
         redirect_to=detail_url(assignment.proposal_id),
     )
 
@@ -172,12 +198,28 @@ def _decide(request: AuthenticatedHttpRequest, pk: int, approve: bool) -> HttpRe
             ),
             success=_("已批准延期。"),
             redirect_to=detail_url(proposal.pk),
+            confirm=Confirmation(
+                title=_("批准延期"),
+                consequence=_("批准后，办理时限改为 %(date)s，承办单位将收到通知；审批结果不能撤销。")
+                % {"date": date_text(form.cleaned_data["new_due_date"] or extension.requested_due_date)},
+                submit_label=_("确认批准"),
+            )
+            if permissions.can_decide_extension(request.user, extension)
+            else None,
         )
     return run_action(
         request,
         lambda: services.extension_refuse(extension=extension, actor=request.user, note=form.cleaned_data["note"]),
         success=_("已不批准延期。"),
         redirect_to=detail_url(proposal.pk),
+        confirm=Confirmation(
+            title=_("不批准延期"),
+            consequence=_("不批准后，办理时限仍为 %(date)s，承办单位将收到通知；审批结果不能撤销。")
+            % {"date": date_text(extension.assignment.due_date)},
+            submit_label=_("确认不批准"),
+        )
+        if permissions.can_decide_extension(request.user, extension)
+        else None,
     )
 
 

@@ -103,6 +103,9 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
     handler.page.wait_for_url(f"**/proposals/{proposal.pk}/")
     handler.page.click(f"#assignment-{assignment.pk} button:has-text('签收')")
     handler.page.wait_for_load_state()
+    assert "签收后不能再退回" in handler.page.inner_text("main")  # asked first
+    handler.page.click("#confirm-panel button:has-text('确认签收')")
+    handler.page.wait_for_load_state()
     assert "已签收" in handler.page.inner_text("main")
     check_page(handler, "08-accepted")
 

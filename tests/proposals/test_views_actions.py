@@ -382,7 +382,11 @@ def test_handler_accepts(world, login, pending):
     assert reverse("proposals:assignment_accept", args=[pending.pk]) in body
     url = reverse("proposals:assignment_accept", args=[pending.pk])
     assert client.get(url).status_code == 405
-    client.post(url)
+    response = client.post(url)
+    assert_confirmation(response, url, "签收后不能再退回", "确认签收")
+    pending.refresh_from_db()
+    assert pending.status == AssignmentStatus.PENDING  # nothing happened before the confirmation
+    client.post(url, {"confirm": "1"})
     pending.refresh_from_db()
     assert pending.status == AssignmentStatus.ACCEPTED
     event = last_event(pending.proposal)
@@ -428,9 +432,10 @@ def test_return_needs_reason_then_goes_to_staff(world, login, pending):
     assert client.get(reverse("proposals:detail", args=[pending.proposal_id])).status_code == 404
     staff = login(world.staff)
     assert [a.pk for a in staff.get(reverse("proposals:inbox")).context["page"]] == [pending.pk]
-    response = staff.post(
-        reverse("proposals:assignment_reassign", args=[pending.pk]), {f"re{pending.pk}-agency": world.agency_b.pk}
-    )
+    reassign = reverse("proposals:assignment_reassign", args=[pending.pk])
+    response = staff.post(reassign, {f"re{pending.pk}-agency": world.agency_b.pk})
+    assert_confirmation(response, reassign, f"重新交办给 {world.agency_b.name} 后", "确认重新交办")
+    response = staff.post(reassign, {f"re{pending.pk}-agency": world.agency_b.pk, "confirm": "1"})
     assert response.status_code == 302
     pending.refresh_from_db()
     assert pending.replaced_by.agency == world.agency_b
@@ -473,7 +478,9 @@ def test_extension_request_and_staff_decisions(world, login):
     staff = login(world.staff)
     assert approve in staff.get(reverse("proposals:detail", args=[a.proposal_id])).content.decode()
     assert staff.get(approve).status_code == 405
-    staff.post(approve, {f"dec{ext.pk}-note": "同意"})
+    response = staff.post(approve, {f"dec{ext.pk}-note": "同意"})
+    assert_confirmation(response, approve, f"办理时限改为 {wanted.year}年{wanted.month}月{wanted.day}日", "确认批准")
+    staff.post(approve, {f"dec{ext.pk}-note": "同意", "confirm": "1"})
     a.refresh_from_db()
     ext.refresh_from_db()
     assert a.due_date == wanted and ext.status == ExtensionStatus.APPROVED
@@ -485,9 +492,10 @@ def test_extension_refused_by_staff(world, login):
     ext = services.assignment_request_extension(
         assignment=a, actor=world.handler_a, reason="r", requested_due_date=a.due_date + dt.timedelta(days=3)
     )
-    response = login(world.staff).post(
-        reverse("proposals:extension_refuse", args=[ext.pk]), {f"dec{ext.pk}-note": "不必"}
-    )
+    refuse = reverse("proposals:extension_refuse", args=[ext.pk])
+    response = login(world.staff).post(refuse, {f"dec{ext.pk}-note": "不必"})
+    assert_confirmation(response, refuse, "不批准后，办理时限仍为", "确认不批准")
+    response = login(world.staff).post(refuse, {f"dec{ext.pk}-note": "不必", "confirm": "1"})
     assert response.status_code == 302
     ext.refresh_from_db()
     assert ext.status == ExtensionStatus.REFUSED and last_event(a.proposal).action == ProposalAction.EXTENSION_REFUSE

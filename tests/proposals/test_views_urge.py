@@ -42,7 +42,7 @@ def test_staff_urge_from_the_proposal_page(world, login, overdue, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(overdue), {f"urge{overdue.pk}-note": "请于三日内答复"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("proposals:detail", args=[world.proposal.pk])
-    assert "已催办，承办单位的经办人和负责人将收到邮件通知。" in [str(m) for m in response.context["messages"]]
+    assert "已催办，承办单位的经办人和负责人将收到通知。" in [str(m) for m in response.context["messages"]]
     event = TimelineEvent.objects.get(action=ProposalAction.URGE)
     assert (event.assignment, event.actor, event.note) == (
         overdue,
