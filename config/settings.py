@@ -278,26 +278,32 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Official documents ---------------------------------------------------------------------
-# Font families used by the PDF templates. A deployment with licensed fonts points the *_FILE
-# variables at them; they are then loaded with @font-face and embedded in every PDF.
+# The face of each role of the PDF templates. By default 仿宋 and 楷体 are the Fandol faces vendored
+# in documents/fonts/ (GPL with the font exception: embedding them puts no PDF under the GPL), loaded
+# with @font-face and embedded; 小标宋 (titles, in bold) and 黑体 are installed Noto CJK families.
+# FONT_<ROLE>_FILE points a role at another font file (licensed 仿宋_GB2312 / 方正小标宋);
+# FONT_<ROLE>_FAMILY alone names an installed family instead of the default file. Characters a face
+# lacks (rare characters in names) come from the role's fallback family. documents/checks.py warns
+# when a configured file or family is missing (W003, W004).
+DOCUMENT_FONT_DIR = BASE_DIR / "documents" / "fonts"
+
+
+def _document_font(role: str, family: str, file: str = "", fallback: str = "Noto Serif CJK SC") -> dict[str, str]:
+    own_family = os.environ.get(f"FONT_{role.upper()}_FAMILY", "")
+    own_file = os.environ.get(f"FONT_{role.upper()}_FILE", "")
+    if not own_file and not own_family and file:
+        own_file = str(DOCUMENT_FONT_DIR / file)
+    return {"family": own_family or family, "file": own_file, "fallback": fallback}
+
+
 DOCUMENT_FONTS = {
-    "fangsong": {
-        "family": os.environ.get("FONT_FANGSONG_FAMILY", "Noto Serif CJK SC"),
-        "file": os.environ.get("FONT_FANGSONG_FILE", ""),
-    },
+    "fangsong": _document_font("fangsong", "FandolFang", "FandolFang-Regular.otf"),
     "xiaobiaosong": {
-        "family": os.environ.get("FONT_XIAOBIAOSONG_FAMILY", "Noto Serif CJK SC"),
-        "file": os.environ.get("FONT_XIAOBIAOSONG_FILE", ""),
+        **_document_font("xiaobiaosong", "Noto Serif CJK SC"),
         "weight": os.environ.get("FONT_XIAOBIAOSONG_WEIGHT", "bold"),
     },
-    "heiti": {
-        "family": os.environ.get("FONT_HEITI_FAMILY", "Noto Sans CJK SC"),
-        "file": os.environ.get("FONT_HEITI_FILE", ""),
-    },
-    "kaiti": {
-        "family": os.environ.get("FONT_KAITI_FAMILY", "Noto Serif CJK SC"),
-        "file": os.environ.get("FONT_KAITI_FILE", ""),
-    },
+    "heiti": _document_font("heiti", "Noto Sans CJK SC", fallback="Noto Sans CJK SC"),
+    "kaiti": _document_font("kaiti", "FandolKai", "FandolKai-Regular.otf"),
 }
 # The installation's first committee is made from these (migration proposals 0014); after that each
 # committee's names and rules are data (admin: 政协委员会), and these are read nowhere else.

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -93,18 +94,56 @@ def html_document(html: str) -> Any:
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=document_url_fetcher())
 
 
+FALLBACK_FAMILY = "Noto Serif CJK SC"
+
+
+def _css_string(name: str) -> str:
+    """``name`` as a CSS string; settings come from the environment, so quotes and breaks are dropped."""
+    return '"' + re.sub(r'["\\\x00-\x1f]', "", name) + '"'
+
+
+@cache
+def _face_name(path: Path, mtime_ns: int, size: int) -> str:
+    """The PostScript name of the font in ``path`` (FandolFang-Regular), "" if it cannot be read."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # no stubs; WeasyPrint depends on it
+
+    try:
+        with TTFont(path, lazy=True) as font:
+            name = font["name"].getDebugName(6) or ""
+    except Exception:  # whatever fontTools makes of a file that is no font (a collection too): no name
+        return ""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "", name)
+
+
+def face_name(path: Path) -> str:
+    """The family a font file is loaded under: its own PostScript name, so that pdffonts names the
+    face (FandolFang-Regular), and an installed family of another face is not mistaken for it (the
+    PostScript name of a face is seldom its family's name, and then it is the same face)."""
+    stat = path.stat()
+    return _face_name(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
 def font_css() -> str:
-    """CSS custom properties naming each document font, with @font-face for configured files."""
+    """CSS custom properties naming each document font, with @font-face for configured files.
+
+    Each ``--font-<role>`` is a family list: the role's face, then its fallback (Noto CJK), which
+    WeasyPrint (Pango) uses character by character for what the face lacks, such as rare
+    characters in names.
+    """
     rules = []
     variables = []
     for key, spec in settings.DOCUMENT_FONTS.items():
         family = spec["family"]
         path = spec.get("file")
         if path and Path(path).is_file():
-            family = f"PD {key}"
-            rules.append(f'@font-face {{ font-family: "{family}"; src: url("{Path(path).resolve().as_uri()}"); }}')
-        # Noto Serif CJK SC stays as the fallback for characters a licensed font lacks (rare names).
-        variables.append(f'--font-{key}: "{family}", "Noto Serif CJK SC", serif;')
+            family = face_name(Path(path)) or f"PD {key}"
+            rules.append(
+                f'@font-face {{ font-family: {_css_string(family)}; src: url("{Path(path).resolve().as_uri()}"); }}'
+            )
+        fallback = spec.get("fallback") or FALLBACK_FAMILY
+        generic = "sans-serif" if "Sans" in fallback.split() else "serif"
+        stack = [family] if family == fallback else [family, fallback]
+        variables.append(f"--font-{key}: {', '.join(_css_string(f) for f in stack)}, {generic};")
     return "\n".join([*rules, ":root {", *variables, "}"])
 
 

@@ -109,6 +109,8 @@ def test_ta0207_record_pdf_text_with_pdftotext_and_box_glyphs_are_embedded(demo,
     fonts = subprocess.run([pdffonts, str(path)], capture_output=True, check=True, text=True).stdout  # noqa: S603
     # The box glyphs come from a real font that has them (no .notdef tofu): DejaVu Sans is embedded.
     assert "DejaVu" in fonts and "Noto-Serif-CJK-SC" in fonts
+    # The form's text is 仿宋 (the vendored FandolFang), its title the bold Noto serif (issue 16, item 4).
+    assert "FandolFang-Regular" in fonts and "Noto-Serif-CJK-SC-Bold" in fonts
 
 
 def test_demo_record_is_as_in_the_seed_and_idempotent(demo, settings):
