@@ -56,17 +56,51 @@ def _char_width(ch: str) -> float:
     return 1.0
 
 
-def _title_units(text: str) -> list[str]:
-    """Break points: between CJK characters, never inside a run of Latin letters or digits."""
+_CN_DIGITS = "〇零一二三四五六七八九十百千两"
+_NUMBER = rf"[{_CN_DIGITS}0-9０-９]+"
+_HAN = r"[\u4e00-\u9fff]"
+# Names a title must not be broken inside: a meeting (八届三次会议; 第十四届全国委员会 and 第二次会议,
+# each whole; 常委会第十次会议), a proposal number (第 TA0207 号), a committee (市政协, 示范县政协,
+# 晋城市委员会), and the words every reply title is made of. At each place the first alternative
+# that matches wins, so the words come before the place names that could swallow them (关于市政协).
+_KEEP_TOGETHER = re.compile(
+    "|".join(
+        [
+            rf"{_NUMBER}届{_NUMBER}次(?:全体)?会议",
+            rf"第{_NUMBER}届(?:(?!次|会议|第){_HAN}){{0,8}}?委员会(?:常务委员会)?",
+            rf"(?:常务委员会|常委会)?第{_NUMBER}次(?:全体|常务委员会|常委会)?会议",
+            rf"第\s*[A-Za-z0-9０-９{_CN_DIGITS}\-－]+\s*号",
+            r"中国人民政治协商会议",
+            r"(?:关于|提案|答复|复函|建议|意见)",
+            r"全国政协",
+            rf"{_HAN}{{0,4}}?[省市县区州旗盟](?:政协|委员会)",
+            r"政协|委员会",
+        ]
+    )
+)
+
+
+def _title_units(text: str, max_ems: float) -> list[str]:
+    """Break points: between CJK characters, never inside a run of Latin letters or digits, nor before
+    closing or after opening punctuation, nor inside a name of ``_KEEP_TOGETHER`` that fits a line."""
+    pieces: list[str] = []
+    pos = 0
+    for m in _KEEP_TOGETHER.finditer(text):
+        name = m.group()
+        pieces.extend(text[pos : m.start()])
+        # A name longer than a line (a committee's full name in a narrow box) is broken after all.
+        pieces.extend([name] if sum(_char_width(c) for c in name) <= max_ems else name)
+        pos = m.end()
+    pieces.extend(text[pos:])
     units: list[str] = []
-    for ch in text:
-        latin = ch.isascii() and ch != " "
+    for piece in pieces:
+        latin = len(piece) == 1 and piece.isascii() and piece != " "
         if units and latin and units[-1][-1:].isascii() and units[-1][-1] != " ":
-            units[-1] += ch
-        elif units and (ch in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
-            units[-1] += ch
+            units[-1] += piece
+        elif units and (piece[0] in _NO_LINE_START or units[-1][-1] in _NO_LINE_END):
+            units[-1] += piece
         else:
-            units.append(ch)
+            units.append(piece)
     return units
 
 
@@ -78,7 +112,7 @@ def balanced_lines(text: str, max_ems: float) -> list[str]:
     lines are chosen here and each is set on its own.
     """
     text = " ".join(text.split())
-    units = _title_units(text)
+    units = _title_units(text, max_ems)
     widths = [sum(_char_width(c) for c in u) for u in units]
     total = sum(widths)
     if total <= max_ems or len(units) < 2:
@@ -162,3 +196,40 @@ def body_paragraphs(text: str) -> list[dict[str, str]]:
                 break
         result.append({"kind": kind, "lead": lead, "text": rest})
     return result
+
+
+# --- Body lines ---------------------------------------------------------------------------------
+
+# A run of Latin letters or digits joined by dashes (0356—6021234, 2024-2025): the line breaker may
+# break at a dash, so such a run is set as one unbreakable piece. Other Latin and digit runs, and
+# closing punctuation at a line start, the breaker (UAX #14) already keeps right.
+_JOINED_RUN = re.compile(r"[0-9A-Za-z]+(?:[—–－-][0-9A-Za-z]+)+")
+
+
+def keep_together(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (piece, unbreakable) pairs, in order: the dash-joined runs are the unbreakable ones."""
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _JOINED_RUN.finditer(text):
+        if m.start() > pos:
+            pieces.append((text[pos : m.start()], False))
+        pieces.append((m.group(), True))
+        pos = m.end()
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    return pieces
+
+
+def filling_spacing(*, natural: float, available: float, chars: int, spacing: float, most: float) -> float | None:
+    """The letter spacing that makes a line of ``chars`` characters end exactly at ``available``:
+    ``natural`` is its width at ``spacing`` as the renderer measures it, with the spacing after every
+    character, the last too; the last character's own advance is to end at the margin, so the
+    spacing is shared by the gaps between characters. ``None`` when a gap would have to open by more
+    than ``most`` (a line before a long unbreakable run keeps its short end rather than being spaced
+    out), or the line has no gap."""
+    if chars < 2:
+        return None
+    extra = (available - (natural - spacing)) / (chars - 1)
+    if extra > most:
+        return None
+    return spacing + extra

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils import translation
 
 from documents.formats import balanced_lines
-from documents.render import render_pdf
 from proposals.models import Member
 from replies.models import Reply, ReplyStatus
 
@@ -156,7 +155,8 @@ def public_reply_context(reply: Reply) -> dict:
 
 
 def render_public_reply_pdf(reply: Reply) -> bytes:
-    from replies.pdf import REPLY_TEMPLATE
+    """The redacted copy, laid out as the letter is (justified, never a lone signature page)."""
+    from replies.pdf import render_reply_context
 
     with translation.override("zh-hans"):
-        return render_pdf(REPLY_TEMPLATE, public_reply_context(reply))
+        return render_reply_context(public_reply_context(reply))

@@ -70,10 +70,11 @@ def _html_document(html: str):
 
 
 def _render_letter(reply: Reply):
-    from replies.pdf import REPLY_TEMPLATE, reply_context
+    """The letter laid out as an issued one is (``replies.pdf.reply_document``), for the volume."""
+    from replies.pdf import reply_context, reply_document
 
-    html = render_to_string(REPLY_TEMPLATE, {**reply_context(reply), "font_css": mark_safe(font_css())})  # noqa: S308 - built from settings only
-    return _html_document(html)
+    with translation.override("zh-hans"):
+        return reply_document(reply_context(reply))
 
 
 def _render_toc(build: VolumeBuild, entries: list[TocEntry]):

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 import documents.render
 import oversight.public
+import replies.pdf
 from replies.models import Reply
 from tests.factories import make_reply
 
@@ -37,7 +38,7 @@ def renderer_fails(monkeypatch):
     """Every way to a rendered PDF raises from here on."""
     monkeypatch.setattr(weasyprint, "HTML", _no_rendering)
     monkeypatch.setattr(documents.render, "render_pdf", _no_rendering)
-    monkeypatch.setattr(oversight.public, "render_pdf", _no_rendering)
+    monkeypatch.setattr(replies.pdf, "render_pdf", _no_rendering)
     monkeypatch.setattr(oversight.public, "render_public_reply_pdf", _no_rendering)
     monkeypatch.setattr("oversight.views.render_public_reply_pdf", _no_rendering, raising=False)
 
@@ -137,7 +138,7 @@ def test_refresh_public_pdfs_backfills_earlier_public_replies_once(world, client
     assert HANDLER_PHONE not in pdf_text(b"".join(response.streaming_content))
 
     # A second run renders nothing: every public reply has its copy.
-    monkeypatch.setattr(oversight.public, "render_pdf", _no_rendering)
+    monkeypatch.setattr(replies.pdf, "render_pdf", _no_rendering)
     call_command("refresh_public_pdfs", stdout=io.StringIO())
     assert PublicReplyPdf.objects.get(reply=reply).file.name == stored.file.name
 

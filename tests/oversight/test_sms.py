@@ -21,7 +21,7 @@ class Gateway(BaseHTTPRequestHandler):
     received: list[dict] = []
     status = 200
 
-    def do_POST(self):  # noqa: N802 - the http.server hook's name
+    def do_POST(self):
         length = int(self.headers["Content-Length"])
         Gateway.received.append(
             {"body": json.loads(self.rfile.read(length)), "auth": self.headers.get("Authorization")}
