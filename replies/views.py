@@ -44,6 +44,10 @@ def _assignment_page(
     kept: QueryDict | None = None,
 ) -> HttpResponse:
     user = request.user
+    if kept is not None and "comment" in kept and "title" not in kept:
+        # A leader's 退回意见 typed before the session ended: back in the return form, not the letter's.
+        return_form = return_form or ReturnForm(initial={"comment": kept.get("comment", "")})
+        kept = None
     visible = selectors.replies_visible_to(user).filter(assignment=assignment).order_by("-round")
     replies = list(visible.select_related("signed_by", "created_by", "submitted_by"))
     current = next((r for r in replies if r.round == assignment.round), None)
@@ -211,6 +215,7 @@ def reply_issue_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
+@keeps_typed_text(_page_of_reply)
 @login_required
 @require_POST
 def reply_return_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

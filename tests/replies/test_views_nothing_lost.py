@@ -246,3 +246,20 @@ def test_a_browser_that_never_showed_who_it_was_keeps_nothing(world, client, dra
     save_url = reverse("replies:save", args=[draft.pk])
     client.post(save_url, form_data(draft, body="超时前输入的正文"))
     assert kept_posts.SESSION_KEY not in client.session
+
+
+def test_a_leaders_return_comment_survives_an_ended_session(world, client, draft):
+    services.reply_submit(reply=draft, actor=world.handler_a)
+    client.force_login(world.leader_a)
+    end_sessions(client)
+    return_url = reverse("replies:return", args=[draft.pk])
+    response = client.post(return_url, {"comment": "请补充第二条的落实时间"})
+    assert response["Location"] == f"/accounts/login/?next={return_url}"
+    draft.refresh_from_db()
+    assert draft.status == ReplyStatus.SUBMITTED  # nothing done on anyone's behalf
+    after_login = client.get(log_in_again(client, world.leader_a, return_url)["Location"])
+    assert after_login.status_code == 302 and after_login["Location"] == page_url(world)
+    page = client.get(page_url(world))
+    assert page.context["return_form"].initial["comment"] == "请补充第二条的落实时间"
+    assert "请补充第二条的落实时间" in page.content.decode()
+    assert not page.context["form"] or not page.context["form"].is_bound  # the letter's form is untouched
