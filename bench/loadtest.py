@@ -103,20 +103,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.db.models import Count
 from proposals.models import Assignment, Meeting, Proposal, Role, User
+# Everyone works in bench_staff's committee (bench_data's first, one of several).
+committee = User.objects.get(username="bench_staff").committee_id
 open_states = ["pending", "accepted"]
-busiest = list(Assignment.objects.filter(status__in=open_states).values("agency")
+busiest = list(Assignment.objects.filter(status__in=open_states, agency__committee_id=committee).values("agency")
                .annotate(n=Count("id")).order_by("-n", "agency").values_list("agency", flat=True)[:4])
 handlers = [User.objects.filter(role=Role.HANDLER, agency_id=a).order_by("id").first() for a in busiest]
-members = list(User.objects.filter(role=Role.MEMBER).order_by("id")[:4])
+members = list(User.objects.filter(role=Role.MEMBER, committee_id=committee).order_by("id")[:4])
+ids = list(Proposal.objects.filter(committee_id=committee).order_by("id").values_list("id", flat=True))
 print(json.dumps({
     "staff": "bench_staff",
     "handlers": [[h.username, list(Proposal.objects.filter(assignments__agency_id=h.agency_id)
                   .order_by("id").values_list("id", flat=True)[:200])] for h in handlers],
     "members": [[m.username, list(Proposal.objects.filter(first_proposer_id=m.member_id)
                  .order_by("id").values_list("id", flat=True)[:50])] for m in members],
-    "meeting": Meeting.objects.get(is_current=True).pk,
+    "meeting": Meeting.objects.get(committee_id=committee, is_current=True).pk,
     "agencies": busiest,
-    "proposal_ids": list(Proposal.objects.order_by("id").values_list("id", flat=True)[::500]),
+    "proposal_ids": ids[::max(1, len(ids) // 200)],
+    "pages": max(2, -(-len(ids) // 50)),
 }))
 """
     out = subprocess.run(  # noqa: S603 - fixed code, our own interpreter
@@ -129,7 +133,7 @@ def _workload(cast: dict, rng: random.Random):
     """(role, page name, path) choices with weights, per role."""
     staff_pages = [
         (30, "list", lambda: "/proposals/"),
-        (10, "list_page_n", lambda: f"/proposals/?page={rng.randint(2, 200)}"),
+        (10, "list_page_n", lambda: f"/proposals/?page={rng.randint(2, min(200, cast['pages']))}"),
         (10, "list_agency", lambda: f"/proposals/?agency={rng.choice(cast['agencies'])}"),
         (10, "list_status_meeting", lambda: f"/proposals/?status=assigned&meeting={cast['meeting']}"),
         (

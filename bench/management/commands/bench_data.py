@@ -1,5 +1,13 @@
 """Benchmark data at the scale of a provincial archive: ``bench_data --proposals 100000 --seed 1``.
 
+The proposals are spread over ``--committees`` committees (default 20: a province, its cities and
+some counties), each with its own meetings, agencies, members, reference lists and staff user, and
+nothing crossing committees. The benchmark's users (``bench_staff``, ``bench_handler_01``…,
+``bench_member_001``…) work in the first, 晋城市政协, which holds exactly its share of the proposals
+(5,000 of 100,000 with 20 committees); the other committees hold theirs ±15 %. Their meetings
+are written year by year, committee after committee, so one committee's rows lie spread over the
+tables as in a real installation, not in one block.
+
 Deterministic: the same seed and size give the same rows (every text, date and choice comes from
 one ``random.Random(seed)``; no clock is read). Rows are written with ``bulk_create`` one meeting at a
 time, so memory stays bounded; ``Proposal.search_text`` is filled here, the search index is
@@ -45,6 +53,8 @@ from proposals.models import (
     AssignmentRole,
     AssignmentStatus,
     Category,
+    Committee,
+    CommitteeLevel,
     DeclineReason,
     Meeting,
     Member,
@@ -163,7 +173,31 @@ AGENCY_BASES = [
     "红十字会",
     "供销合作社",
 ]
-AGENCY_PLACES = ["晋城市", "省"]
+# (place, level, index of the parent committee). The first is the benchmark's committee; with more
+# committees than named here, the rest are counties of 晋城市.
+COMMITTEES = [
+    ("晋城市", CommitteeLevel.CITY, 1),
+    ("山西省", CommitteeLevel.PROVINCE, None),
+    ("太原市", CommitteeLevel.CITY, 1),
+    ("大同市", CommitteeLevel.CITY, 1),
+    ("阳泉市", CommitteeLevel.CITY, 1),
+    ("长治市", CommitteeLevel.CITY, 1),
+    ("朔州市", CommitteeLevel.CITY, 1),
+    ("晋中市", CommitteeLevel.CITY, 1),
+    ("运城市", CommitteeLevel.CITY, 1),
+    ("忻州市", CommitteeLevel.CITY, 1),
+    ("临汾市", CommitteeLevel.CITY, 1),
+    ("吕梁市", CommitteeLevel.CITY, 1),
+    ("泽州县", CommitteeLevel.COUNTY, 0),
+    ("高平市", CommitteeLevel.COUNTY, 0),
+    ("阳城县", CommitteeLevel.COUNTY, 0),
+    ("陵川县", CommitteeLevel.COUNTY, 0),
+    ("沁水县", CommitteeLevel.COUNTY, 0),
+    ("清徐县", CommitteeLevel.COUNTY, 2),
+    ("阳曲县", CommitteeLevel.COUNTY, 2),
+    ("娄烦县", CommitteeLevel.COUNTY, 2),
+]
+SHORT_NAMES = {CommitteeLevel.PROVINCE: "省政协", CommitteeLevel.CITY: "市政协", CommitteeLevel.COUNTY: "县政协"}
 
 VERBS = ["加快", "推进", "加强", "完善", "优化", "进一步做好", "深化", "支持", "规范", "提升", "破解", "健全", "做强"]
 # (topic, weight): weights shape realistic frequencies; 援疆 is a rare topic on purpose.
@@ -268,7 +302,7 @@ EXTRAS = [
 ]
 REPLY_OPENINGS = [
     "您提出的《{title}》收悉。经认真研究，现答复如下：",
-    "您在市政协{meeting}上提出的关于{topic}的提案收悉，感谢您对我们工作的关心和支持。现答复如下：",
+    "您在{committee}{meeting}上提出的关于{topic}的提案收悉，感谢您对我们工作的关心和支持。现答复如下：",
 ]
 REPLY_BODIES = [
     "一、关于{action}的建议。我单位高度重视，已会同相关部门进行研究，{year}年已列入工作计划。",
@@ -294,6 +328,9 @@ def _phone(rng: random.Random) -> str:
 
 @dataclass
 class Cast:
+    """One committee's people and records."""
+
+    committee: Committee
     staff: User
     handlers: list[User]
     leaders: list[User]
@@ -305,18 +342,24 @@ class Cast:
 
 
 class Command(BaseCommand):
-    help = "生成基准测试数据（默认 100,000 件提案，可重复：相同 --seed 得到相同数据）。会清空数据库。"
+    help = (
+        "生成基准测试数据（默认 100,000 件提案，分属 20 个政协委员会；可重复：相同 --seed 得到相同数据）。"
+        "会清空数据库。"
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--proposals", type=int, default=100_000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--meetings", type=int, default=20)
-        parser.add_argument("--agencies", type=int, default=80)
-        parser.add_argument("--members", type=int, default=700)
+        parser.add_argument("--committees", type=int, default=20, help="委员会数（至少 1）；基准用户属于第一个。")
+        parser.add_argument("--meetings", type=int, default=20, help="每个委员会的会议数。")
+        parser.add_argument("--agencies", type=int, default=80, help="每个委员会的承办单位数。")
+        parser.add_argument("--members", type=int, default=700, help="每个委员会的委员数。")
         parser.add_argument("--force", action="store_true", help="数据库里有非基准数据时也清空并生成。")
 
     def handle(self, *args, **opts) -> None:
         started = time.monotonic()
+        if opts["committees"] < 1:
+            raise CommandError("--committees 至少为 1。")
         if not opts["force"] and self._has_other_data():
             raise CommandError(
                 "数据库中已有非基准数据（不是 bench_data 生成的用户或提案）。bench_data 会清空整个数据库；"
@@ -324,20 +367,42 @@ class Command(BaseCommand):
             )
         call_command("flush", interactive=False, verbosity=0)
         rng = random.Random(opts["seed"])  # noqa: S311 - reproducible test data, not secrets
+        # One hash for every bench user: hashing thousands of passwords would take minutes and prove nothing.
+        password = make_password(BENCH_PASSWORD)
         with transaction.atomic():
-            cast = self._cast(rng, opts["agencies"], opts["members"])
-        self._log(started, f"cast: {len(cast.agencies)} agencies, {len(cast.members)} members")
-        meetings = self._meetings(opts["meetings"])
-        per_meeting = _split(opts["proposals"], len(meetings), rng)
+            committees = self._committees(opts["committees"])
+            casts = [
+                self._cast(rng, committee, index, opts["agencies"], opts["members"], password)
+                for index, committee in enumerate(committees)
+            ]
+        self._log(
+            started,
+            f"cast: {len(casts)} committees, {len(casts) * opts['agencies']} agencies, "
+            f"{len(casts) * opts['members']} members",
+        )
+        meetings = [self._meetings(cast.committee, index, opts["meetings"]) for index, cast in enumerate(casts)]
+        # The benchmark's committee exactly its share; the others theirs ±15 %.
+        share = round(opts["proposals"] / len(casts))
+        per_committee = [share, *_split(opts["proposals"] - share, len(casts) - 1, rng)] if len(casts) > 1 else [share]
+        per_meeting = [_split(total, opts["meetings"], rng) for total in per_committee]
         pdf_name, pdf_sha = self._shared_pdf()
         totals: dict[str, int] = {}
-        for index, (meeting, count) in enumerate(zip(meetings, per_meeting, strict=True)):
-            age = len(meetings) - 1 - index  # 0 = the current meeting
-            with transaction.atomic():
-                made = _MeetingBuilder(rng, cast, meeting, age, pdf_name, pdf_sha).build(count)
-            for key, value in made.items():
-                totals[key] = totals.get(key, 0) + value
-            self._log(started, f"{meeting.display_name}: {count} proposals")
+        # Year by year, committee after committee: each committee's rows spread over the tables.
+        for m in range(opts["meetings"]):
+            age = opts["meetings"] - 1 - m  # 0 = the current meeting
+            for c, cast in enumerate(casts):
+                meeting, count = meetings[c][m], per_meeting[c][m]
+                with transaction.atomic():
+                    made = _MeetingBuilder(rng, cast, meeting, age, pdf_name, pdf_sha).build(count)
+                for key, value in made.items():
+                    totals[key] = totals.get(key, 0) + value
+            self._log(started, f"{meetings[0][m].display_name}: {sum(p[m] for p in per_meeting)} proposals")
+        with connection.cursor() as cursor:
+            # Statistics before the table-wide statements below. A fresh PostgreSQL database has none
+            # (and autovacuum may be off): refresh_next_due's subquery then walked the whole due-date
+            # index for every proposal (cancelled after 5 minutes; 14 s with statistics, 100,000 proposals).
+            cursor.execute("ANALYZE")
+        self._log(started, "statistics of the new rows (ANALYZE)")
         rebuild_index()
         self._log(started, "search index rebuilt")
         refresh_public_texts()  # bulk_create sends no post_save: the public search's redacted copies
@@ -352,9 +417,16 @@ class Command(BaseCommand):
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         self._log(started, "statistics updated (ANALYZE)")
         summary = ", ".join(f"{k} {v}" for k, v in totals.items())
-        self.stdout.write(self.style.SUCCESS(f"bench_data done in {time.monotonic() - started:.1f} s: {summary}"))
         self.stdout.write(
-            f"users: bench_staff, bench_handler_01…, bench_leader_01…, bench_member_001…; password {BENCH_PASSWORD}"
+            self.style.SUCCESS(
+                f"bench_data done in {time.monotonic() - started:.1f} s: committees {len(casts)}, {summary}; "
+                f"{casts[0].committee.display_name} (the benchmark's) {per_committee[0]} proposals"
+            )
+        )
+        self.stdout.write(
+            f"users of {casts[0].committee.display_name}: bench_staff, bench_handler_01…, bench_leader_01…, "
+            f"bench_member_001…; of the other committees bench_c02_staff, bench_c02_handler_01…; "
+            f"password {BENCH_PASSWORD}"
         )
 
     def _log(self, started: float, text: str) -> None:
@@ -366,22 +438,57 @@ class Command(BaseCommand):
             return True
         return Proposal.objects.exclude(created_by__username__startswith=BENCH_PREFIX).exists()
 
-    def _cast(self, rng: random.Random, n_agencies: int, n_members: int) -> Cast:
-        categories = [
-            Category.objects.create(name=n, order=i)
-            for i, n in enumerate(["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设", "其他"])
+    @staticmethod
+    def _committees(n: int) -> list[Committee]:
+        rows = COMMITTEES[:n] + [
+            (f"示范县{i + 1 - len(COMMITTEES)}", CommitteeLevel.COUNTY, 0) for i in range(len(COMMITTEES), n)
         ]
-        decline_reasons = [
-            DeclineReason.objects.create(text=t, order=i)
-            for i, t in enumerate(
-                ["内容空泛、没有具体建议", "属于民事纠纷、司法诉讼等事项", "不属于本级政协提案受理范围"]
-            )
-        ]
-        names = [f"{place}{base}" for place in AGENCY_PLACES for base in AGENCY_BASES][:n_agencies]
-        agencies = Agency.objects.bulk_create(
-            [Agency(name=n, short_name=n.removeprefix("晋城市").removeprefix("省")[:30]) for n in names]
+        committees = Committee.objects.bulk_create(
+            [
+                Committee(
+                    name=f"中国人民政治协商会议{place}委员会",
+                    display_name=f"{place}政协",
+                    short_name=SHORT_NAMES[level],
+                    level=level,
+                )
+                for place, level, _parent in rows
+            ]
         )
-        # A few agencies (发改委, 住建局, 教育局 …) receive most of the work, as in real archives.
+        for committee, (_place, _level, parent) in zip(committees, rows, strict=True):
+            if parent is not None and parent < n:
+                committee.parent = committees[parent]
+        Committee.objects.bulk_update(committees, ["parent"])
+        return committees
+
+    def _cast(
+        self, rng: random.Random, committee: Committee, index: int, n_agencies: int, n_members: int, password: str
+    ) -> Cast:
+        """One committee's reference lists, agencies, members and users. The first committee's users keep
+        the names the benchmark logs in as (bench_staff, bench_handler_01 …); the others' carry the
+        committee's number (bench_c02_staff …)."""
+        prefix = BENCH_PREFIX if index == 0 else f"{BENCH_PREFIX}c{index + 1:02d}_"
+        categories = Category.objects.bulk_create(
+            [
+                Category(committee=committee, name=n, order=i)
+                for i, n in enumerate(["经济建设", "政治建设", "文化建设", "社会建设", "生态文明建设", "其他"])
+            ]
+        )
+        decline_reasons = DeclineReason.objects.bulk_create(
+            [
+                DeclineReason(committee=committee, text=t, order=i)
+                for i, t in enumerate(
+                    ["内容空泛、没有具体建议", "属于民事纠纷、司法诉讼等事项", "不属于本级政协提案受理范围"]
+                )
+            ]
+        )
+        place = committee.display_name.removesuffix("政协")
+        places = [place, "省直" if committee.level == CommitteeLevel.PROVINCE else "省"]
+        bases = [(p, base) for p in places for base in AGENCY_BASES][:n_agencies]
+        agencies = Agency.objects.bulk_create(
+            [Agency(committee=committee, name=f"{p}{base}", short_name=base[:30]) for p, base in bases]
+        )
+        # A few agencies (发改委, 住建局, 教育局 …) receive most of the work, as in real archives: the busiest
+        # about a quarter of its committee's proposals.
         agency_weights = [max(1, 40 // (i + 1)) for i in range(len(agencies))]
         rng.shuffle(agency_weights)
         seen: set[str] = set()
@@ -393,6 +500,7 @@ class Command(BaseCommand):
             seen.add(name)
             members.append(
                 Member(
+                    committee=committee,
                     name=name,
                     phone=_phone(rng),
                     work_unit=rng.choice(WORK_UNITS),
@@ -400,16 +508,22 @@ class Command(BaseCommand):
                 )
             )
         members = Member.objects.bulk_create(members, batch_size=BATCH)
-        # One hash for every bench user: hashing 900 passwords would take minutes and prove nothing.
-        password = make_password(BENCH_PASSWORD)
-        staff = User.objects.create(
-            username=f"{BENCH_PREFIX}staff", role=Role.STAFF, display_name="基准工作人员", password=password
-        )
+        # bulk_create runs no User.save(): the committee is set here as it would derive it.
         users = [
             User(
-                username=f"{BENCH_PREFIX}{kind}_{i + 1:02d}",
+                username=f"{prefix}staff",
+                role=Role.STAFF,
+                committee=committee,
+                display_name=f"{committee.display_name}工作人员",
+                password=password,
+            )
+        ]
+        users += [
+            User(
+                username=f"{prefix}{kind}_{i + 1:02d}",
                 role=role,
                 agency=agency,
+                committee=committee,
                 display_name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                 phone=_phone(rng),
                 password=password,
@@ -419,33 +533,38 @@ class Command(BaseCommand):
         ]
         users += [
             User(
-                username=f"{BENCH_PREFIX}member_{i + 1:03d}",
+                username=f"{prefix}member_{i + 1:03d}",
                 role=Role.MEMBER,
                 member=member,
+                committee=committee,
                 display_name=member.name,
                 password=password,
             )
             for i, member in enumerate(members[:100])
         ]
         User.objects.bulk_create(users, batch_size=BATCH)
-        by_name = {u.username: u for u in User.objects.filter(username__startswith=BENCH_PREFIX)}
-        handlers = [by_name[f"{BENCH_PREFIX}handler_{i + 1:02d}"] for i in range(len(agencies))]
-        leaders = [by_name[f"{BENCH_PREFIX}leader_{i + 1:02d}"] for i in range(len(agencies))]
-        return Cast(staff, handlers, leaders, agencies, agency_weights, members, categories, decline_reasons)
+        by_name = {u.username: u for u in User.objects.filter(committee=committee, username__startswith=prefix)}
+        staff = by_name[f"{prefix}staff"]
+        handlers = [by_name[f"{prefix}handler_{i + 1:02d}"] for i in range(len(agencies))]
+        leaders = [by_name[f"{prefix}leader_{i + 1:02d}"] for i in range(len(agencies))]
+        return Cast(committee, staff, handlers, leaders, agencies, agency_weights, members, categories, decline_reasons)
 
     @staticmethod
-    def _meetings(n: int) -> list[Meeting]:
-        terms = [(8 - (n - 1 - i) // 5, (n - 1 - i) % 5) for i in range(n)]  # oldest first, five per term
+    def _meetings(committee: Committee, index: int, n: int) -> list[Meeting]:
+        """The committee's ``n`` meetings, oldest first, five per term, the last current; the committees
+        open theirs on nearby days of the same January."""
+        terms = [(8 - (n - 1 - i) // 5, (n - 1 - i) % 5) for i in range(n)]
         meetings = []
         for i, (term, rev_session) in enumerate(terms):
             session = 5 - rev_session
             year = 2026 - (n - 1 - i)
             meetings.append(
                 Meeting(
+                    committee=committee,
                     term=term,
                     session=session,
                     number_prefix="TA",
-                    opened_on=dt.date(year, 1, 10 + session),
+                    opened_on=dt.date(year, 1, 10 + session + index % 7),
                     is_current=(i == n - 1),
                 )
             )
@@ -473,12 +592,16 @@ class Command(BaseCommand):
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
-    """``total`` spread over ``parts`` meetings, ±15 % each, summing exactly to ``total``."""
+    """``total`` spread over ``parts`` meetings (or committees), ±15 % each, summing exactly to ``total``."""
     raw = [rng.uniform(0.85, 1.15) for _ in range(parts)]
     scale = total / sum(raw)
-    counts = [int(r * scale) for r in raw]
-    counts[-1] += total - sum(counts)
-    return counts
+    # Rounded where the running sum falls, so that a small total is not all left to the last part.
+    ends, running = [], 0.0
+    for r in raw:
+        running += r * scale
+        ends.append(round(running))
+    ends[-1] = total
+    return [end - start for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 class _MeetingBuilder:
@@ -494,6 +617,7 @@ class _MeetingBuilder:
         self.topics = _weighted(TOPICS)
         self.agency_pool = [i for i, w in enumerate(cast.agency_weights) for _ in range(w)]
         self.agency_pos = {a.pk: i for i, a in enumerate(cast.agencies)}
+        self.where = cast.committee.short_name  # as replies.services.defaults.default_title writes it
 
     def _status(self) -> str:
         r = self.rng.random()
@@ -555,6 +679,7 @@ class _MeetingBuilder:
                 sequence += 1
             p = Proposal(
                 meeting=meeting,
+                committee=cast.committee,  # bulk_create does not run Proposal.save(), which copies it
                 number=f"{meeting.number_prefix}{sequence:04d}" if numbered else "",
                 sequence=sequence if numbered else None,
                 title=title,
@@ -707,7 +832,11 @@ class _MeetingBuilder:
             member_name = p.first_proposer.name if p.first_proposer else p.body_name
             reply_class = rng.choice("AAABBBBC")
             body = "".join(
-                [rng.choice(REPLY_OPENINGS).format(title=p.title, meeting=meeting.display_name, topic=topic)]
+                [
+                    rng.choice(REPLY_OPENINGS).format(
+                        title=p.title, committee=self.where, meeting=meeting.display_name, topic=topic
+                    )
+                ]
                 + [
                     s.format(
                         action=rng.choice(ACTIONS),
@@ -725,7 +854,7 @@ class _MeetingBuilder:
                     round=1,
                     status=ReplyStatus.ISSUED,
                     reply_class=reply_class,
-                    title=f"关于市政协{meeting.display_name}第 {p.number} 号提案的答复",
+                    title=f"关于{self.where}{meeting.display_name}第 {p.number} 号提案的答复",
                     addressee=f"{member_name}委员：" if p.first_proposer else f"{member_name}：",
                     body=body,
                     closing=CLOSING,
@@ -862,7 +991,9 @@ class _MeetingBuilder:
         """A reply being written: what the handler renders as a fresh PDF."""
         rng = self.rng
         name = p.first_proposer.name + "委员：" if p.first_proposer else p.body_name + "："
-        body = rng.choice(REPLY_OPENINGS).format(title=p.title, meeting=self.meeting.display_name, topic=topic)
+        body = rng.choice(REPLY_OPENINGS).format(
+            title=p.title, committee=self.where, meeting=self.meeting.display_name, topic=topic
+        )
         body += "".join(
             s.format(
                 action=rng.choice(ACTIONS), topic=topic, place=rng.choice(PLACES), year=2026, verb=rng.choice(VERBS)
@@ -874,7 +1005,7 @@ class _MeetingBuilder:
             assignment=a,
             round=1,
             status=ReplyStatus.DRAFT,
-            title=f"关于市政协{self.meeting.display_name}第 {p.number} 号提案的答复",
+            title=f"关于{self.where}{self.meeting.display_name}第 {p.number} 号提案的答复",
             addressee=name,
             body=body,
             closing=CLOSING,
