@@ -197,6 +197,9 @@ def notify_deadline(assignment: Assignment, *, overdue: bool) -> int:
 
 
 def unread_count(user) -> int | None:
+    """For the navbar's bell; None when logged out."""
+    from .selectors import notifications_of
+
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return notifications_of(user).filter(read_at__isnull=True).count()

@@ -26,7 +26,7 @@ from proposals.models import (
 from proposals.selectors import registry
 from replies.models import Reply, ReplyStatus
 
-from .models import BuildStatus, DeliveryStatus, PublicReplyPdf, SentNotification, VolumeBuild
+from .models import BuildStatus, DeliveryStatus, Notification, PublicReplyPdf, SentNotification, VolumeBuild
 from .redaction import FULLWIDTH, contains_phone
 
 if TYPE_CHECKING:
@@ -225,6 +225,13 @@ def failed_volume_builds(user: User) -> QuerySet[VolumeBuild]:
         .filter(status__in=[BuildStatus.FAILED, BuildStatus.RETRYING])
         .select_related("meeting", "requested_by")
     )
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    """The user's own notifications in the app (the bell): nobody reads another's."""
+    if not roles.is_active_user(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
 
 
 def failed_notifications(user: User) -> QuerySet[SentNotification]:

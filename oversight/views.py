@@ -372,7 +372,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_of(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "oversight/notifications.html", {"page": page})
 
 
@@ -380,7 +380,7 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one's own notification read and go to its page (which applies its own 404 rules)."""
-    note = Notification.objects.filter(user=request.user, pk=pk).first()
+    note = selectors.notifications_of(request.user).filter(pk=pk).first()
     if note is None:
         raise Http404
     if note.read_at is None:
@@ -391,6 +391,6 @@ def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    selectors.notifications_of(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
     messages.success(request, _("已全部标为已读。"))
     return redirect("oversight:notifications")

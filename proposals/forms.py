@@ -271,9 +271,7 @@ class DeclineForm(forms.Form):
 
     def __init__(self, *args, proposal: Proposal, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].queryset = DeclineReason.objects.filter(  # type: ignore[attr-defined]
-            committee_id=proposal.committee_id, is_active=True
-        )
+        self.fields["reason"].queryset = registry.active_decline_reasons_of(proposal.committee_id)  # type: ignore[attr-defined]
 
 
 class KeyForm(forms.Form):
@@ -301,11 +299,7 @@ class _CommitteeAgencies:
     fields: dict[str, forms.Field]
 
     def set_agencies(self, proposal: Proposal | None) -> None:
-        queryset = (
-            Agency.objects.filter(committee_id=proposal.committee_id, is_active=True).order_by("name")
-            if proposal is not None
-            else Agency.objects.none()
-        )
+        queryset = registry.active_agencies_of(proposal.committee_id) if proposal is not None else Agency.objects.none()
         for field in self.fields.values():
             if (
                 isinstance(field, forms.ModelChoiceField)

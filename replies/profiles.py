@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from proposals.models import Assignment
+from proposals.numbers import display_number
 
 from .models import AddresseeStyle, ClassMarkStyle, ContactPlace, LetterProfile, NotPublicKind, Reply
 
@@ -130,8 +131,10 @@ def sample_reply(profile: LetterProfile) -> Reply:
     from .services.defaults import DEFAULT_CLOSING
 
     agency = profile.agency or Agency(name="示例市发展和改革委员会")  # in memory, never saved
-    committee = profile.committee.short_name if profile.committee_id else "市政协"
-    where, number = f"{committee}八届三次会议", "第 TA0207 号"
+    # The sample names the profile's committee and numbers as it does (第 TA0207 号, 第12号…).
+    committee = profile.committee if profile.committee_id else None
+    where = f"{committee.short_name if committee else '市政协'}八届三次会议"
+    number = display_number("12", committee.number_style) if committee else display_number("TA0207")
     today = dt.date.today()
     return Reply(
         assignment=Assignment(agency=agency),

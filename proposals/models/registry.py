@@ -83,11 +83,6 @@ class Meeting(CommitteeRecord):
         return f"{chinese_numeral(self.term)}届{chinese_numeral(self.session)}次会议"
 
     @property
-    def label_with_committee(self) -> str:
-        """For a choice among several committees' meetings (an administrator's)."""
-        return f"{self.committee} {self.display_name}"
-
-    @property
     def code(self) -> str:
         return f"{self.term}-{self.session}"
 

@@ -15,14 +15,6 @@ from ..models import Agency, Category, Committee, DeclineReason, Meeting, Member
 M = TypeVar("M", bound=Model)
 
 
-def committees_visible_to(user) -> QuerySet[Committee]:
-    """The committees the user may read (``roles.readable_committees``); none when logged out."""
-    if not roles.is_active_user(user):
-        return Committee.objects.none()
-    readable = roles.readable_committees(user)
-    return Committee.objects.all() if readable is None else Committee.objects.filter(pk__in=readable)
-
-
 def _of(model: type[M], committee: Committee | int | None, user, *, read: bool = False) -> QuerySet[M]:
     """``model``'s rows of ``committee`` (one the user may see), or of the user's committee — with
     ``read``, of every committee the user may read (a parent's staff: its children too)."""
@@ -70,5 +62,11 @@ def categories_for(
     return qs.filter(is_active=True) if active else qs
 
 
-def decline_reasons_for(user, committee: Committee | int | None = None) -> QuerySet[DeclineReason]:
-    return _of(DeclineReason, committee, user).filter(is_active=True)
+def active_agencies_of(committee_id: int) -> QuerySet[Agency]:
+    """The agencies a proposal of ``committee_id`` may be assigned to (its committee's, in use)."""
+    return Agency.objects.filter(committee_id=committee_id, is_active=True).order_by("name")
+
+
+def active_decline_reasons_of(committee_id: int) -> QuerySet[DeclineReason]:
+    """The reasons a proposal of ``committee_id`` may be declined with."""
+    return DeclineReason.objects.filter(committee_id=committee_id, is_active=True)
