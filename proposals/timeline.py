@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.log import record_event
 
@@ -19,8 +21,12 @@ def timeline_record(
     to_state: str = "",
     note: str = "",
     assignment: Assignment | None = None,
+    at: dt.datetime | None = None,
 ) -> TimelineEvent:
-    """Write one timeline event; ``action`` is a registered code (a member of an app's ``…Action``)."""
+    """Write one timeline event; ``action`` is a registered code (a member of an app's ``…Action``).
+
+    ``at`` is given only for a step entered after the fact (补录): the event carries that date and
+    is marked with the moment it was entered, so the timeline shows both."""
     action = str(action)
     if not is_known_action(action):
         raise ValueError(f"unknown timeline action code: {action!r}")
@@ -36,6 +42,7 @@ def timeline_record(
         from_state=from_state,
         to_state=to_state,
         note=note,
+        **({"at": at, "entered_at": timezone.now()} if at is not None else {}),
     )
     # Every transition is also a security event. Same transaction: if the transition rolls back,
     # so does its audit row. The free-text note stays out (it may name people).
@@ -45,6 +52,7 @@ def timeline_record(
         obj=proposal,
         detail=f"{action}: {from_state or '-'} → {to_state or '-'}"
         + (f" assignment={assignment.pk}" if assignment is not None else "")
-        + f" timeline={event.pk}",
+        + f" timeline={event.pk}"
+        + (f" backfilled_at={at.isoformat()}" if at is not None else ""),
     )
     return event

@@ -25,6 +25,9 @@ class TimelineEvent(models.Model):
     from_state = models.CharField(_("原状态"), max_length=30, blank=True)
     to_state = models.CharField(_("新状态"), max_length=30, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # Set on an event entered after the fact (补录, issue 17): ``at`` is the real date the step
+    # happened, this is when the actor typed it in. Empty for an event written as it happened.
+    entered_at = models.DateTimeField(_("补录时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办理记录")
@@ -40,6 +43,10 @@ class TimelineEvent(models.Model):
 
     _action_label.short_description = _("事项")  # type: ignore[attr-defined]  # the admin's column title
     action_label = property(_action_label)
+
+    @property
+    def is_backfilled(self) -> bool:
+        return self.entered_at is not None
 
     @property
     def from_label(self) -> str:
