@@ -12,6 +12,8 @@ class ConsultationAction(models.TextChoices):
     EDIT_RECORD = "consultation_edit", _("修改面商记录")
     SIGN_ONLINE = "consultation_sign_online", _("委员网上签字")
     SIGN_PAPER = "consultation_sign_paper", _("录入纸质签字面商记录")
+    # The reply changed after the member signed: the record goes back for a new signature.
+    RESIGN = "consultation_resign", _("请委员重新签字")
     RATE = "rating_submit", _("满意度测评")
     RATE_CHANGE = "rating_change", _("修改满意度测评")
     # Both the assignment's new round and the proposal's step back from 已答复 are this event.

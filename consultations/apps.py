@@ -21,18 +21,23 @@ class ConsultationsConfig(AppConfig):
         limit_versions(Rating, ratings_visible_to)
 
         register_action_choices(A)
-        register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.REHANDLE)
+        register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.RESIGN, A.REHANDLE)
         register_member_timeline(A.CLOSE, note=True)
         # A rating and its comment belong to the member who gave it; co-signers rate separately.
         register_member_timeline(A.RATE, A.RATE_CHANGE, own_only=True)
         register_state_choices(ConsultationStatus)
         register_state_choices(Satisfaction)
 
-        # The verification page (replies) finds a signed record by the 核验码 printed on it.
+        # The verification page (replies) finds a signed record by the 核验码 printed on it; the
+        # reply page says when the member signed the record on an earlier version of the reply.
+        from replies.notices import REPLY_NOTICES
         from replies.verification import CODE_VERIFIERS, CodeVerifier
 
-        from .selectors import verified_record
+        from .selectors import stale_signature_notices, verified_record
         from .services.hashing import VERIFICATION_CODE_LENGTH
+
+        if stale_signature_notices not in REPLY_NOTICES:
+            REPLY_NOTICES.append(stale_signature_notices)
 
         if not any(verifier.find is verified_record for verifier in CODE_VERIFIERS):
             CODE_VERIFIERS.append(CodeVerifier(length=VERIFICATION_CODE_LENGTH, find=verified_record))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from proposals.models import Assignment, AssignmentStatus, Member, Proposal, Pro
 from proposals.numbers import display_number
 from proposals.selectors import assignments_visible_to
 from replies.models import Reply, ReplyStatus
+from replies.notices import ReplyNotice
 from replies.verification import VerifiedDocument
 
 from .models import Consultation, ConsultationStatus, Rating, SignMethod
@@ -83,6 +85,54 @@ def proposal_raters(proposal: Proposal) -> list[Member]:
 
 def round_reply(assignment: Assignment, round_no: int | None = None) -> Reply | None:
     return Reply.objects.filter(assignment=assignment, round=round_no or assignment.round).first()
+
+
+def stale_signature(consultation: Consultation, reply: Reply | None) -> bool:
+    """The member signed this record on an earlier version of ``reply``, which is not issued yet."""
+    return (
+        consultation.status == ConsultationStatus.SIGNED
+        and reply is not None
+        and consultation.reply_id == reply.pk
+        and consultation.reply_version is not None
+        and consultation.reply_version != reply.version
+        and reply.status != ReplyStatus.ISSUED
+    )
+
+
+def stale_signature_notices(user: User, reply: Reply) -> list[ReplyNotice]:
+    """On the reply's page (``replies.notices``): records signed on an earlier version of this reply.
+
+    The agency's users may send such a record back for a new signature; staff see the notice only."""
+    if reply.status == ReplyStatus.ISSUED or not (
+        roles.is_agency_user_of(user, reply.assignment.agency_id)
+        or roles.is_staff_of(user, reply.assignment.proposal.committee_id)
+    ):
+        return []
+    records = Consultation.objects.filter(
+        assignment_id=reply.assignment_id, round=reply.round, reply=reply, status=ConsultationStatus.SIGNED
+    ).exclude(reply_version=reply.version)
+    may_send_back = roles.is_agency_user_of(user, reply.assignment.agency_id)
+    notices = []
+    for record in records:
+        if not stale_signature(record, reply):
+            continue
+        text = _(
+            "委员%(member)s于%(when)s签字确认的面商记录所据为第 %(signed)s 版答复；"
+            "答复此后已修改，现为第 %(current)s 版。签发的将是第 %(current)s 版，委员签字的内容与之不同。"
+        ) % {
+            "member": record.member_name,
+            "when": document_date(timezone.localdate(record.signed_at)) if record.signed_at else "",
+            "signed": record.reply_version,
+            "current": reply.version,
+        }
+        notices.append(
+            ReplyNotice(
+                text=text,
+                action_url=reverse("consultations:resign", args=[record.pk]) if may_send_back else "",
+                action_label=_("请委员重新签字") if may_send_back else "",
+            )
+        )
+    return notices
 
 
 # --- Predicates for templates; the services check again -------------------------------------

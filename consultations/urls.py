@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/record/", views.record_edit, name="record"),
     path("<int:pk>/sign/", views.sign, name="sign"),
     path("<int:pk>/paper/", views.sign_paper, name="paper"),
+    path("<int:pk>/resign/", views.request_resign, name="resign"),
     path("<int:pk>/pdf/", views.record_pdf, name="pdf"),
     path("<int:pk>/scan/", views.record_scan, name="scan"),
     path("<int:pk>/signature/", views.record_signature, name="signature"),

@@ -27,7 +27,7 @@ from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Assignment, ProposalStatus
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
-from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
+from proposals.view_actions import Confirmation, confirmation_page, is_confirmed, run_action
 from replies.models import ReplyStatus
 from replies.selectors import replies_visible_to
 
@@ -445,4 +445,31 @@ def close(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
             "can_close": selectors.can_close(request.user, proposal),
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def request_resign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The reply changed after the member signed: the record goes back for a new signature."""
+    consultation = selectors.get_consultation_for_user(request.user, pk)
+    back = reverse("replies:assignment", args=[consultation.assignment_id])
+    may_act = roles.is_agency_user_of(request.user, consultation.assignment.agency_id)
+    return run_action(
+        request,
+        lambda: services.consultation_request_resign(
+            consultation=consultation, actor=request.user, reason=request.POST.get("reason", "")
+        ),
+        success=_("已请委员重新签字，委员将收到通知。"),
+        redirect_to=back,
+        confirm=Confirmation(
+            title=_("请委员重新签字"),
+            consequence=_(
+                "面商记录将回到“已面商”状态，委员原来的签字作废（历史记录中仍可查看），"
+                "委员须在当前版本的答复基础上重新签字；需要签字的，签字前答复不能签发。"
+            ),
+            submit_label=_("确认请委员重新签字"),
+        )
+        if may_act
+        else None,
     )

@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     ReplyAction.RETURN: (lambda e: _assignment_agency(e, Role.HANDLER), "答复被退回修改：{ref}", _reply_page),
     ReplyAction.ISSUE: (lambda e: proposers(e.proposal), "您的提案已收到答复：{ref}", _detail),
     ConsultationAction.RECORD: (_record_signers, "面商记录待您签字：{ref}", _record_page),
+    ConsultationAction.RESIGN: (_record_signers, "答复已修改，面商记录请您重新签字：{ref}", _record_page),
     ConsultationAction.RATE: (
         lambda e: [*_assignment_agency(e), *committee_staff(e.proposal.committee_id)],
         "委员已测评办理情况：{ref}",

@@ -30,6 +30,7 @@ from . import selectors, services, verification
 from .diffs import version_diff
 from .forms import ReplyForm, ReturnForm, VerifyForm
 from .models import Reply, ReplyStatus
+from .notices import reply_notices
 from .pdf import reply_context, reply_pdf_bytes
 
 
@@ -83,6 +84,7 @@ def _assignment_page(
         "issue_problems": issue_problems,
         "cohandler_views": cohandler_views,
         "conflict_reply": conflict_reply,
+        "notices": reply_notices(user, current),
         # The on-screen letter is shown only when there is no form in its place.
         "letter": reply_context(current) if current is not None and form is None else None,
     }

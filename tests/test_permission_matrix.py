@@ -196,6 +196,9 @@ ROWS: dict[str, Row] = {
         why="the page shows who signs; the service lets only the member sign",
     ),
     "consultations:paper": Row("consultation", see="403", post="ANY", why="paper sign-off only once held"),
+    "consultations:resign": Row(
+        "consultation", **POST_ACTION, why="POST only; the service decides (the agency, a changed reply)"
+    ),
     "consultations:pdf": Row("consultation"),
     "consultations:scan": Row("consultation", see="404", why="no scan uploaded: nothing to download"),
     "consultations:signature": Row("consultation", see="404", why="not signed yet: no signature image"),

@@ -63,6 +63,13 @@ from .records import (
     record_prefill,
     require_signed_consultation,
 )
+from .resign import (
+    RESIGN_NOT_ALLOWED,
+    RESIGN_NOT_CHANGED,
+    RESIGN_NOT_SIGNED,
+    RESIGN_REPLY_ISSUED,
+    consultation_request_resign,
+)
 from .signing import (
     BAD_CONFIRMATION_DETAIL,
     OPINION_INVALID,
@@ -119,6 +126,10 @@ __all__ = [
     "RECORD_FIELDS",
     "RECORD_LOCKED",
     "RECORD_NOT_READY",
+    "RESIGN_NOT_ALLOWED",
+    "RESIGN_NOT_CHANGED",
+    "RESIGN_NOT_SIGNED",
+    "RESIGN_REPLY_ISSUED",
     "SCAN_MAX_BYTES",
     "SCAN_REQUIRED",
     "SIGNATURE_DATA_URL_PREFIX",
@@ -133,6 +144,7 @@ __all__ = [
     "answering_assignments",
     "close_readiness",
     "consultation_record",
+    "consultation_request_resign",
     "consultation_schedule",
     "consultation_sign_online",
     "consultation_sign_paper",

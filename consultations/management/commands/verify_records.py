@@ -47,15 +47,24 @@ def _in_batches(qs: QuerySet) -> Iterator:
         last = batch[-1].id
 
 
-def _chain_digests(label: str, actions: tuple[str, ...], name: str) -> dict[int, list[str | None]]:
-    """Object id → the digest in each of its successful action rows (None where a row has none)."""
+def _chain_digests(
+    label: str, actions: tuple[str, ...], name: str, *, resets: tuple[str, ...] = ()
+) -> dict[int, list[str | None]]:
+    """Object id → the digest in each of its successful action rows (None where a row has none).
+
+    A row of a ``resets`` action (a signed record sent back for a new signature) ends what came
+    before it: the earlier signature is superseded, not a mismatch."""
     rows = AuditEvent.objects.filter(event="transition", object_label=label, outcome="ok")
     found: dict[int, list[str | None]] = defaultdict(list)
     named = Q()
-    for action in actions:  # "reply_issue", or "reply_issue pdf_sha256=…"; not "…: wrong_password"
+    for action in (*actions, *resets):  # "reply_issue", or "reply_issue pdf_sha256=…"; not "…: wrong_password"
         named |= Q(detail=action) | Q(detail__startswith=f"{action} ")
     for row in _in_batches(rows.filter(named)):
-        if row.object_pk.isdigit():
+        if not row.object_pk.isdigit():
+            continue
+        if row.detail.split(" ", 1)[0] in resets:
+            found.pop(int(row.object_pk), None)
+        else:
             found[int(row.object_pk)].append(read_digest(row.detail, name))
     return found
 
@@ -118,7 +127,9 @@ def _gone_from_state(model: type[Model], ids: Iterable[int], state: str, label: 
 
 def check_records() -> tuple[Check, dict[int, str]]:
     check = Check()
-    chain = _chain_digests(Consultation._meta.label, SIGN_ACTIONS, CHAIN_HASH_FIELD)
+    chain = _chain_digests(
+        Consultation._meta.label, SIGN_ACTIONS, CHAIN_HASH_FIELD, resets=(str(ConsultationAction.RESIGN),)
+    )
     where: dict[int, str] = {}
     for record in _in_batches(Consultation.objects.filter(status=ConsultationStatus.SIGNED)):
         check.checked += 1
