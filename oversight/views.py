@@ -26,6 +26,7 @@ from proposals.models import Agency, Committee, Meeting
 from proposals.selectors import registry
 from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
 from replies import rules as reply_rules
+from replies import services as reply_services
 from replies.models import Reply, ReplyStatus
 from replies.selectors import replies_visible_to
 
@@ -352,15 +353,25 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     queues = queues_for(request.user)
     if queues is None:
         raise Http404
-    leader_replies = []
+    leader_replies: list[dict] = []
     if roles.is_leader_of(request.user, request.user.agency_id):
-        # The letters waiting for this leader's 签发, readable here without opening each one.
-        leader_replies = list(
+        # The letters waiting for this leader's 签发, readable here without opening each one, with
+        # 签发 and 退回修改 right here; what would stop the issue is shown first (at most five
+        # letters, so these few reads per letter are bounded).
+        waiting = (
             replies_visible_to(request.user)
             .filter(status=ReplyStatus.SUBMITTED)
             .select_related("assignment__proposal__committee", "assignment__agency")
             .order_by("submitted_at", "id")[:5]
         )
+        leader_replies = [
+            {
+                "reply": reply,
+                "refusal": reply_services.issue_refusal(request.user, reply),
+                "problems": reply_services.issue_problems(reply),
+            }
+            for reply in waiting
+        ]
     return render(
         request,
         "oversight/home.html",

@@ -23,6 +23,9 @@ from .errors import DomainError
 T = TypeVar("T")
 
 CONFIRM_FIELD = "confirm"
+# Sent by static/js/app.js when it asks for the confirmation to show it in a dialog on the page:
+# such a POST is answered with the confirmation or nothing, never acted on.
+PREVIEW_HEADER = "X-Confirm-Preview"
 _NOT_REPOSTED = {CONFIRM_FIELD, "csrfmiddlewaretoken"}
 
 
@@ -36,7 +39,11 @@ class Confirmation:
 
 
 def is_confirmed(request: HttpRequest) -> bool:
-    return request.POST.get(CONFIRM_FIELD) == "1"
+    return request.POST.get(CONFIRM_FIELD) == "1" and not is_preview(request)
+
+
+def is_preview(request: HttpRequest) -> bool:
+    return request.headers.get(PREVIEW_HEADER) == "1"
 
 
 def confirmation_page(request: HttpRequest, confirmation: Confirmation, *, cancel_url: str) -> HttpResponse:
@@ -70,6 +77,8 @@ def run_action(
     confirmation step instead, with ``redirect_to`` as the way back."""
     if confirm is not None and not is_confirmed(request):
         return confirmation_page(request, confirm, cancel_url=redirect_to)
+    if is_preview(request):  # nothing to confirm (the user may not act): the page posts normally
+        return HttpResponse(status=409)
     try:
         result = action()
     except DomainError as exc:

@@ -67,6 +67,13 @@ class Actor:
         )
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
+        # Every document this role's browser loaded (a GET, a redirect's target, a form's answer);
+        # a fetch inside a page does not count. The journey test reports these.
+        self.loads = 0
+        self.page.on("load", lambda _page: self._count_load())
+
+    def _count_load(self) -> None:
+        self.loads += 1
 
     def goto(self, path: str):
         response = self.page.goto(self.base_url + path)

@@ -62,7 +62,14 @@ def test_handler_leader_and_member_see_their_counts_and_follow_the_links(actor, 
     leader.login(world.leader_a.username, PASSWORD)
     assert leader.page.inner_text("#nav-pending-issue") == "2"
     assert "待签发答复0" in leader.page.inner_text("main")  # the letters to sign off, on the page
-    leader.page.locator("a:has-text('签发或退回修改')").first.click()
+    # 签发 and 退回修改 from here; these bare letters lack what 签发 checks, and each card says what.
+    cards = leader.page.locator("[aria-labelledby='to-issue'] article")
+    assert cards.count() == 2
+    for i in range(2):
+        card = cards.nth(i)
+        assert card.locator("button:has-text('退回修改')").count() == 1
+        assert card.locator("button:has-text('签发')").count() == 1 or card.locator("ul.text-danger li").count() >= 1
+    leader.page.locator("a:has-text('打开答复页')").first.click()
     leader.page.wait_for_url("**/replies/assignment/**")
 
     member = actor("member")

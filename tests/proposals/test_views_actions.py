@@ -534,3 +534,25 @@ def test_overdue_assignment_is_flagged_on_detail(world, login):
     )
     body = login(world.handler_a).get(reverse("proposals:detail", args=[late.pk])).content.decode()
     assert "已超期" in body
+
+
+def test_the_pages_dialog_preview_never_acts(world, login, submitted):
+    """static/js/app.js asks for the confirmation with X-Confirm-Preview: the answer is the
+    confirmation (or 409 when there is none to give), never the action, even with confirm=1."""
+    url = reverse("proposals:register", args=[submitted.pk])
+    preview = {"HTTP_X_CONFIRM_PREVIEW": "1"}
+    before = counts()
+    response = login(world.staff).post(url, CONFIRMED, **preview)
+    assert response.status_code == 200 and 'id="confirm-panel"' in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.SUBMITTED and counts() == before
+    # Someone who may not register gets no confirmation and no action either.
+    response = login(world.handler_a).post(url, CONFIRMED, **preview)
+    assert response.status_code in (404, 409)
+    accept = reverse("proposals:assignment_accept", args=[world.assignment.pk])
+    response = login(world.handler_b).post(accept, CONFIRMED, **preview)
+    assert response.status_code == 404
+    response = login(world.staff).post(accept, CONFIRMED, **preview)
+    assert response.status_code == 409
+    submitted.refresh_from_db()
+    assert submitted.status == ProposalStatus.SUBMITTED and counts() == before
