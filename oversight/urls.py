@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .backfill_views import case_backfill_view
 
 app_name = "oversight"
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("oversight/volumes/<int:pk>/status/", views.volume_status, name="volume_status"),
     path("oversight/volumes/<int:pk>/download/", views.volume_download, name="volume_download"),
     path("oversight/tasks/failed/", views.failed_tasks, name="failed_tasks"),
+    path("oversight/backfill/", case_backfill_view, name="backfill"),
     path("oversight/replies/<int:pk>/unpublish/", views.reply_unpublish, name="reply_unpublish"),
     path("public/replies/", views.public_list, name="public_list"),
     path("public/replies/<int:pk>/", views.public_detail, name="public_detail"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import word
 
 app_name = "proposals"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("pending/", views.inbox, name="staff_queue"),
     path("new/", views.proposal_create, name="create"),
+    path("new/word/", word.proposal_word_import, name="word_import"),
     path("<int:pk>/", views.proposal_detail, name="detail"),
     path("<int:pk>/edit/", views.proposal_edit, name="edit"),
     path("<int:pk>/submit/", views.proposal_submit, name="submit"),

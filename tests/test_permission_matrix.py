@@ -137,6 +137,12 @@ ROWS: dict[str, Row] = {
         overrides=everyone_but({"staff", *MEMBERS}, "200", "403"),
         why="staff file from paper, members draft; others 403",
     ),
+    "proposals:word_import": Row(
+        None,
+        post="ANY",
+        overrides=everyone_but({"staff", *MEMBERS}, "200", "403"),
+        why="a proposal from a Word file: those who file (staff, members); others 403",
+    ),
     "proposals:detail": Row("proposal"),
     "proposals:edit": Row(
         "proposal",
@@ -227,6 +233,12 @@ ROWS: dict[str, Row] = {
     "oversight:volume_status": Row("volume"),
     "oversight:volume_download": Row("volume", see="404", why="the build has not produced a file yet"),
     "oversight:failed_tasks": staff_only(),
+    "oversight:backfill": Row(
+        None,
+        post="ANY",
+        overrides=everyone_but({"staff"}, "200", "403"),
+        why="back-dated entry (补录): committee staff only; others 403, as the filing page",
+    ),
     # One's own notifications: every logged-in user has the list; a missing or another's id is 404.
     "oversight:notifications": Row(None),
     "oversight:notification_open": Row("notification", see="302", post="405"),
