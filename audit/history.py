@@ -19,6 +19,35 @@ from typing import Any
 
 import simple_history
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+# The admin's name of a tracked model's versions: "提案历史版本".
+HISTORY_NAME = _("{model}历史版本")
+# One version, as the admin's titles name it: the row, and when it was saved in the local time.
+VERSION_NAME = _("%(object)s（%(at)s 的版本）")
+
+
+def version_time(version: Any) -> str:
+    """When a version was saved, in the configured time zone and the active language's format."""
+    return date_format(timezone.localtime(version.history_date), "DATETIME_FORMAT")
+
+
+def _version_str(version: Any) -> str:
+    return str(VERSION_NAME) % {"object": version.history_object, "at": version_time(version)}
+
+
+class Versions(HistoricalRecords):
+    """simple_history's versions, named without its English "… as of <UTC time>"."""
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        extra["__str__"] = _version_str
+        return extra
+
 
 # Every tracked model, in the order the feature apps registered them.
 TRACKED: list[type[models.Model]] = []
@@ -35,7 +64,17 @@ def track(model: type[models.Model], *, excluded_fields: Iterable[str] = ()) -> 
 
     ``excluded_fields``: derived data (search text, cached dates), which is not a change anyone made.
     """
-    simple_history.register(model, app="audit", excluded_fields=list(excluded_fields))
+    # simple_history would name the table "historical <verbose_name>", in English whatever the language.
+    name = format_lazy(HISTORY_NAME, model=model._meta.verbose_name)
+    plural = format_lazy(HISTORY_NAME, model=model._meta.verbose_name_plural)
+    simple_history.register(
+        model,
+        app="audit",
+        records_class=Versions,
+        excluded_fields=list(excluded_fields),
+        verbose_name=name,
+        verbose_name_plural=plural,
+    )
     TRACKED.append(model)
 
 

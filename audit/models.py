@@ -180,9 +180,11 @@ class AuditAnchor(models.Model):
 class UserSession(models.Model):
     """Which sessions belong to which user, so logout and password change can end the others."""
 
-    session_key = models.CharField(max_length=40, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    session_key = models.CharField(max_length=40, unique=True, verbose_name=_("会话标识"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
 
     class Meta:
         verbose_name = _("用户会话")

@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "consultations",
     "audit",
     # Login lockout (issue 6): django-axes, see AXES_* below.
-    "axes",
+    "config.apps.AxesConfig",  # "axes" under its Chinese name in the admin
     # Versions of proposals, assignments, replies and records: each app tracks its own (audit.history).
     "simple_history",
     "oversight",
@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     # Background work (volume builds, reminder e-mails): django-tasks with its database backend,
     # so any number of web machines and workers share one queue without an extra broker.
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TasksDatabaseConfig",  # "django_tasks_db" under its Chinese name
     # manage.py bench_data: the benchmark data set (bench/README.md).
     "bench",
 ]

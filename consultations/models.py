@@ -36,7 +36,9 @@ class SignMethod(models.TextChoices):
 
 
 class Consultation(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="consultations")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="consultations", verbose_name=_("交办")
+    )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="consultations")
     status = models.CharField(
@@ -56,31 +58,50 @@ class Consultation(models.Model):
     main_content = models.TextField(_("提案主要内容"), blank=True)
     reply_points = models.TextField(_("答复意见要点"), blank=True)
     handling_class = models.CharField(_("办理情况"), max_length=8, blank=True)
-    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.PROTECT, related_name="consultations")
+    reply = models.ForeignKey(
+        Reply,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("所依据的答复"),
+    )
     reply_version = models.PositiveIntegerField(_("所据答复版本"), null=True, blank=True)
     opinion = models.CharField(_("委员意见"), max_length=10, choices=Opinion.choices, blank=True)
     opinion_text = models.TextField(_("委员意见和要求"), blank=True)
     signature = models.ImageField(_("签名"), upload_to="signatures/%Y/", blank=True)
     sign_method = models.CharField(_("签字方式"), max_length=10, choices=SignMethod.choices, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字人"),
     )
     signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
-    signed_ip = models.GenericIPAddressField(null=True, blank=True)
-    signature_sha256 = models.CharField(max_length=64, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("签字 IP 地址"))
+    signature_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("签名图片的 SHA-256 校验值"))
     paper_scan = models.FileField(_("纸质记录表扫描件"), upload_to="consultation-scans/%Y/", blank=True)
-    paper_scan_sha256 = models.CharField(max_length=64, blank=True)
-    paper_scan_type = models.CharField(max_length=100, blank=True)
+    paper_scan_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("纸质扫描件的 SHA-256 校验值"))
+    paper_scan_type = models.CharField(max_length=100, blank=True, verbose_name=_("纸质扫描件类型"))
     # Who typed in a paper sign-off (the member signed the paper form, not the system).
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("录入人"),
     )
-    content_sha256 = models.CharField(max_length=64, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    pdf = models.FileField(upload_to="consultations/%Y/", blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("内容的 SHA-256 校验值"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("创建人")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("更新时间"))
+    pdf = models.FileField(upload_to="consultations/%Y/", blank=True, verbose_name=_("PDF 文件"))
+    pdf_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("PDF 的 SHA-256 校验值"))
 
     # Not stored; set on an instance only by the code named. The schedule and record services
     # (consultation_schedule, consultation_record) return the record with the held-at warnings to
@@ -110,17 +131,19 @@ class Satisfaction(models.TextChoices):
 
 
 class Rating(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="ratings")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("交办"))
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="ratings")
     value = models.CharField(_("测评结果"), max_length=20, choices=Satisfaction.choices)
     comment = models.TextField(_("意见"), blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
     on_behalf = models.BooleanField(_("代为录入"), default=False)
     paper_form = models.FileField(_("纸质测评表"), upload_to="rating-forms/%Y/", blank=True)
-    paper_form_type = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    paper_form_type = models.CharField(max_length=100, blank=True, verbose_name=_("纸质测评表类型"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("更新时间"))
 
     class Meta:
         verbose_name = _("满意度测评")

@@ -106,7 +106,9 @@ class VolumeBuild(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=BuildStatus.choices, default=BuildStatus.QUEUED, db_index=True
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -143,9 +145,15 @@ class PublicReplyText(models.Model):
     reply never changes). Searching the letter as issued would tell, digit by digit, whether a
     number that the public page masks is in it."""
 
-    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, primary_key=True, related_name="public_text")
+    reply = models.OneToOneField(
+        Reply, on_delete=models.CASCADE, primary_key=True, related_name="public_text", verbose_name=_("答复")
+    )
     title = models.TextField(_("标题"))
     body = models.TextField(_("正文"), blank=True)
+
+    class Meta:
+        verbose_name = _("公开答复文本")
+        verbose_name_plural = _("公开答复文本")
 
     def __str__(self) -> str:
         return self.title
@@ -157,12 +165,18 @@ class PublicReplyPdf(models.Model):
     issuing commit) or by ``manage.py refresh_public_pdfs``, and stored with its SHA-256. The public
     view only hands this file out: an anonymous request never renders. Unpublishing removes it."""
 
-    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, primary_key=True, related_name="public_pdf")
+    reply = models.OneToOneField(
+        Reply, on_delete=models.CASCADE, primary_key=True, related_name="public_pdf", verbose_name=_("答复")
+    )
     # Reached only through the storage API and the public view of a published reply.
     file = models.FileField(_("文件"), upload_to="public/%Y/")
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256 校验值"))
     size = models.PositiveBigIntegerField(_("大小"), default=0)
-    rendered_at = models.DateTimeField(default=timezone.now)
+    rendered_at = models.DateTimeField(default=timezone.now, verbose_name=_("生成时间"))
+
+    class Meta:
+        verbose_name = _("公开答复 PDF")
+        verbose_name_plural = _("公开答复 PDF")
 
     def __str__(self) -> str:
         return self.file.name or ""
@@ -175,12 +189,14 @@ class Notification(models.Model):
     and by the daily reminders (due in 7 days, overdue). The link is a page that applies its own
     visibility rule: a notification never shows more than its title."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("用户")
+    )
     kind = models.CharField(_("类型"), max_length=40)
     title = models.CharField(_("内容"), max_length=300)
-    url = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, verbose_name=_("链接"))
     # What the message is about, and which occurrence (a timeline event's id, a due date): each once.
-    object_key = models.CharField(max_length=60)
+    object_key = models.CharField(max_length=60, verbose_name=_("对象标识"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 

@@ -1,13 +1,19 @@
+from __future__ import annotations
+
 from pathlib import PurePath
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from common.admin_base import ReadOnlyAdmin, ReadOnlyInlineMixin
+from common.admin_base import ChinesePermissionsMixin, ReadOnlyAdmin, ReadOnlyInlineMixin
 
 from . import roles, selectors, uploads
 from .admin_scope import CommitteeScopedAdmin
@@ -29,6 +35,11 @@ from .models import (
     User,
     action_choices,
 )
+
+# The admin carries the system's name, not Django's (the page title, the header, the index).
+admin.site.site_title = _("提案办理系统")
+admin.site.site_header = _("提案办理系统 · 系统管理")
+admin.site.index_title = _("系统管理")
 
 
 class CommitteeReplyClassInline(admin.TabularInline):
@@ -78,30 +89,65 @@ class CommitteeAdmin(admin.ModelAdmin):
         return roles.committee_scope(request.user) is None and super().has_delete_permission(request, obj)
 
 
+PASSWORD_LOST_WARNING = _("停用后，该用户现有的密码将失效。")
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    # Django appends this warning to the help text in English, untranslated (a plain string).
+    usable_password_help_text = format_lazy(  # type: ignore[assignment]  # lazy: the stub says str
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text,
+        PASSWORD_LOST_WARNING,
+    )
+
+
 @admin.register(User)
-class UserAdmin(CommitteeScopedAdmin, BaseUserAdmin):
+class UserAdmin(ChinesePermissionsMixin, CommitteeScopedAdmin, BaseUserAdmin):
+    """Who someone is in this system comes first (role, committee, agency or member); Django's own
+    permission flags are rarely touched, so they sit in a collapsed section."""
+
     list_display = ("username", "display_name", "role", "agency", "member", "is_active")
     list_filter = ("role", "agency", "is_active")
     search_fields = ("username", "display_name", "member__name", "agency__name")
     autocomplete_fields = ("agency", "member")
+    change_password_form = PasswordChangeForm
     fieldsets = (
-        *(BaseUserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
         (
-            _("角色"),
-            {"fields": ("role", "committee", "oversees_children", "display_name", "phone", "agency", "member")},
+            _("角色与所属单位"),
+            {"fields": ("role", "committee", "oversees_children", "agency", "member", "is_active")},
         ),
+        (_("个人信息"), {"fields": ("display_name", "phone", "email")}),
+        (
+            _("权限"),
+            {"classes": ("collapse",), "fields": ("is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
-        (_("角色"), {"fields": ("role", "committee", "display_name", "agency", "member")}),
+        (_("角色与所属单位"), {"fields": ("role", "committee", "agency", "member")}),
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        (_("个人信息"), {"fields": ("display_name",)}),
     )
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ChinesePermissionsMixin, BaseGroupAdmin):
+    pass
 
 
 @admin.register(Meeting)
 class MeetingAdmin(CommitteeScopedAdmin):
-    list_display = ("display_name", "number_prefix", "is_current", "due_months", "last_sequence")
+    list_display = ("meeting_name", "number_prefix", "is_current", "due_months", "last_sequence")
     list_filter = ("is_current",)
     search_fields = ("number_prefix",)
+
+    @admin.display(description=_("会议"), ordering="term")
+    def meeting_name(self, obj: Meeting) -> str:
+        return obj.display_name
 
 
 @admin.register(Member)
@@ -187,6 +233,43 @@ class DeclineReasonAdmin(CommitteeScopedAdmin):
     search_fields = ("text",)
 
 
+# An attachment's stored MIME type, as a reader names the kind of file (uploads.KINDS).
+FILE_KINDS = {
+    "pdf": _("PDF 文件"),
+    "jpeg": _("JPEG 图片"),
+    "png": _("PNG 图片"),
+    "docx": _("Word 文档"),
+    "xlsx": _("Excel 表格"),
+    "doc": _("Word 文档（旧版）"),
+}
+
+
+def file_kind_label(content_type: str) -> str:
+    for kind, (_extensions, mime) in uploads.KINDS.items():
+        if mime == content_type and kind in FILE_KINDS:
+            return str(FILE_KINDS[kind])
+    return content_type
+
+
+class FileKindMixin:
+    @admin.display(description=_("类型"), ordering="content_type")
+    def file_kind(self, attachment: Attachment) -> str:
+        return file_kind_label(attachment.content_type)
+
+
+class FileKindFilter(admin.SimpleListFilter):
+    title = _("类型")
+    parameter_name = "content_type"
+
+    def lookups(self, request, model_admin):
+        return [
+            (mime, str(FILE_KINDS[kind])) for kind, (_extensions, mime) in uploads.KINDS.items() if kind in FILE_KINDS
+        ]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type=self.value()) if self.value() else queryset
+
+
 class CosignerInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ProposalCosigner
     extra = 0
@@ -205,10 +288,22 @@ class AssignmentInline(admin.TabularInline):
         return False
 
 
-class TimelineInline(admin.TabularInline):
+class StateLabelsMixin:
+    """A timeline event's states by their labels: the stored values are codes."""
+
+    @admin.display(description=_("原状态"))
+    def from_state_label(self, event: TimelineEvent) -> str:
+        return event.from_label
+
+    @admin.display(description=_("新状态"))
+    def to_state_label(self, event: TimelineEvent) -> str:
+        return event.to_label
+
+
+class TimelineInline(StateLabelsMixin, admin.TabularInline):
     model = TimelineEvent
     extra = 0
-    fields = ("at", "actor", "action_label", "from_state", "to_state", "note")
+    fields = ("at", "actor", "action_label", "from_state_label", "to_state_label", "note")
     readonly_fields = fields
     can_delete = False
 
@@ -216,10 +311,10 @@ class TimelineInline(admin.TabularInline):
         return False
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(FileKindMixin, admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = ("original_name", "file_kind", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
     can_delete = False
 
@@ -299,16 +394,17 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "proposal", "content_type", "size", "uploaded_by", "uploaded_at")
-    list_filter = ("content_type",)
+class AttachmentAdmin(FileKindMixin, admin.ModelAdmin):
+    list_display = ("original_name", "proposal", "file_kind", "size", "uploaded_by", "uploaded_at")
+    list_filter = (FileKindFilter,)
+    exclude = ("content_type",)  # shown by its kind (file_kind)
     search_fields = ("original_name", "proposal__number", "proposal__title", "sha256")
     # Files come in through the checked upload service only; the admin lists them.
     readonly_fields = (
         "proposal",
         "file",
         "original_name",
-        "content_type",
+        "file_kind",
         "size",
         "sha256",
         "uploaded_by",
@@ -354,8 +450,20 @@ class TimelineActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "proposal", "action_label", "actor", "from_state", "to_state")
+class TimelineEventAdmin(StateLabelsMixin, ReadOnlyAdmin):
+    list_display = ("at", "proposal", "action_label", "actor", "from_state_label", "to_state_label")
+    fields = (
+        "proposal",
+        "assignment",
+        "at",
+        "actor",
+        "action_label",
+        "from_state_label",
+        "to_state_label",
+        "note",
+        "entered_at",
+    )
+    readonly_fields = fields
     list_filter = (TimelineActionFilter,)
     search_fields = ("proposal__number", "action", "note")
     list_select_related = ("proposal", "actor")

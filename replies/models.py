@@ -39,7 +39,7 @@ class ReplyStatus(models.TextChoices):
 
 
 class Reply(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies", verbose_name=_("交办"))
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     status = models.CharField(_("状态"), max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.DRAFT)
     # One of the proposal's committee's classes (``replies.rules.enabled_reply_classes``): A, B1…
@@ -66,10 +66,12 @@ class Reply(models.Model):
     not_public_reason = models.TextField(_("不公开理由"), blank=True)
     # Optimistic lock: each save must name the version it started from.
     version = models.PositiveIntegerField(_("版本"), default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("更新时间"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("提交签发时间"))
     # Who last sent it for sign-off: the real handler, whatever name the letter gives as 承办人;
     # under replies.rules.separate_submit_and_issue() they may not issue it themselves.
     submitted_by = models.ForeignKey(
@@ -81,16 +83,26 @@ class Reply(models.Model):
         related_name="+",
     )
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签发人"),
     )
     issued_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
     leader_comment = models.TextField(_("退回意见"), blank=True)
-    pdf = models.FileField(upload_to="replies/%Y/", blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    pdf = models.FileField(upload_to="replies/%Y/", blank=True, verbose_name=_("PDF 文件"))
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True, verbose_name=_("PDF 的 SHA-256 校验值"))
     # Staff may take an issued public reply off the public page, with a reason.
-    unpublished_at = models.DateTimeField(null=True, blank=True)
+    unpublished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("撤销公开时间"))
     unpublished_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("撤销公开人"),
     )
     unpublish_reason = models.TextField(_("撤销公开理由"), blank=True)
 
@@ -120,11 +132,13 @@ class Reply(models.Model):
 class ReplyVersion(models.Model):
     """A snapshot of the draft at each save; never changed afterwards."""
 
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions")
-    version = models.PositiveIntegerField()
-    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    saved_at = models.DateTimeField(default=timezone.now)
-    data = models.JSONField()
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="versions", verbose_name=_("答复"))
+    version = models.PositiveIntegerField(verbose_name=_("版本"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("保存人")
+    )
+    saved_at = models.DateTimeField(default=timezone.now, verbose_name=_("保存时间"))
+    data = models.JSONField(verbose_name=_("内容"))
 
     class Meta:
         verbose_name = _("答复版本")

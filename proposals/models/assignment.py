@@ -70,7 +70,7 @@ def refresh_next_due(proposal_ids: Iterable[int] | None = None) -> int:
 
 
 class Assignment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="assignments")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("提案"))
     agency = models.ForeignKey(Agency, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(_("办理方式"), max_length=10, choices=AssignmentRole.choices)
     scope = models.CharField(_("分办范围"), max_length=200, blank=True, help_text=_("例如“第二条”"))
@@ -83,7 +83,9 @@ class Assignment(models.Model):
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     assigned_at = models.DateTimeField(_("交办时间"), default=timezone.now)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("交办人")
+    )
     due_date = models.DateField(_("办理时限"), db_index=True)
     original_due_date = models.DateField(_("原办理时限"))
     accepted_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
@@ -153,18 +155,27 @@ class Assignment(models.Model):
 
 
 class ExtensionRequest(models.Model):
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extensions")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("交办")
+    )
     reason = models.TextField(_("延期理由"))
     requested_due_date = models.DateField(_("申请延至"))
     status = models.CharField(
         _("状态"), max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now, verbose_name=_("申请时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("审批时间"))
     new_due_date = models.DateField(_("批准延至"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
 

@@ -15,12 +15,19 @@ from .proposal import Proposal
 class TimelineEvent(models.Model):
     """One transition of a proposal or of one of its parts: who, when, from, to, note."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="timeline")
-    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="timeline")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="timeline", verbose_name=_("提案"))
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="timeline", verbose_name=_("交办")
     )
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True, verbose_name=_("时间"))
     action = models.CharField(_("事项"), max_length=40)
     from_state = models.CharField(_("原状态"), max_length=30, blank=True)
     to_state = models.CharField(_("新状态"), max_length=30, blank=True)

@@ -94,11 +94,11 @@ class Proposal(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     close_note = models.TextField(_("办结说明"), blank=True)
     # Bigram index of title + main content for Chinese substring search (see proposals.search).
-    search_text = models.TextField(editable=False, blank=True, default="")
+    search_text = models.TextField(editable=False, blank=True, default="", verbose_name=_("检索文本"))
     # The meeting's ``sort_key``, kept here so that the lists' order (latest meeting first, then by
     # number) is one index of this table: a page is read from the index and stops after its rows,
     # where sorting on the joined meeting made PostgreSQL sort every match of a filter first.
-    meeting_order = models.PositiveIntegerField(editable=False, default=0)
+    meeting_order = models.PositiveIntegerField(editable=False, default=0, verbose_name=_("会议内排序"))
     # The earliest due date of the live (not returned) assignments, so the list sorts by 办理时限 on an
     # index of this table instead of a subquery per proposal (100,000 proposals: 0.2–2 s a page).
     # Kept by Assignment.save()/delete(); rows written around them need ``refresh_next_due()``.
@@ -200,9 +200,9 @@ class Proposal(models.Model):
 
 
 class ProposalCosigner(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE)
-    member = models.ForeignKey(Member, on_delete=models.PROTECT)
-    order = models.PositiveSmallIntegerField(default=0)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, verbose_name=_("提案"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, verbose_name=_("委员"))
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
 
     class Meta:
         verbose_name = _("联名提案人")
@@ -217,14 +217,16 @@ class ProposalCosigner(models.Model):
 
 
 class Attachment(models.Model):
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("提案"))
     file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256 校验值"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, verbose_name=_("上传时间"))
 
     class Meta:
         verbose_name = _("附件")
