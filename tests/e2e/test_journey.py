@@ -249,9 +249,7 @@ def test_ta0207_lifecycle_in_the_browser(actor, demo, tmp_path):
 
     # --- Member rates, on the phone -------------------------------------------------------------
     _home(member)
-    member.follow(
-        f"[aria-labelledby='q-mine'] a:has-text('{seed.TITLE[:8]}')", f"**/proposals/{proposal.pk}/"
-    )
+    member.follow(f"[aria-labelledby='q-mine'] a:has-text('{seed.TITLE[:8]}')", f"**/proposals/{proposal.pk}/")
     assert_fits_width(member, PHONE_WIDTH)
     member.follow(f"#assignment-{assignment.pk} a:has-text('查看答复')", f"**/replies/assignment/{assignment.pk}/")
     main = member.page.inner_text("main")
