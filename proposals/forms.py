@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import roles, services
 from .models import Agency, AssignmentRole, Category, DeclineReason, Meeting, Member, Proposal, ProposerKind
 from .models.proposal import TEXT_MAX_CHARS
-from .selectors import registry
+from .selectors import pickers, registry
 from .uploads import check_upload
 from .validators import validate_phone
 
@@ -18,6 +19,15 @@ SPLIT_REQUIRED = _("分办请至少指定一个承办单位。")
 SCOPE_REQUIRED = _("请填写该单位负责答复的部分，例如“第二条”。")
 MODE_LEAD = "lead"
 MODE_SPLIT = "split"
+# What the search-as-you-type pickers (static/js/pickers.js) say; without JavaScript they are plain selects.
+PICKER_HINT_MEMBER = _("输入姓名、拼音首字母、界别或工作单位查找")
+PICKER_HINT_MEMBER_NO_UNIT = _("输入姓名、拼音首字母或界别查找")
+PICKER_HINT_AGENCY = _("输入单位名称或简称查找")
+PICKER_LOADING = _("正在查找…")
+PICKER_NO_RESULTS = _("没有找到匹配的结果")
+PICKER_FOUND = _("找到 %(n)s 项")
+PICKER_FAILED = _("查找失败，请重试")
+PICKER_REMOVE = _("移除")
 
 
 class DateInput(forms.DateInput):
@@ -58,6 +68,38 @@ def _members():
     return Member.objects.none()
 
 
+def picker_attrs(kind: str, *, hint) -> dict[str, object]:
+    """The attributes that turn a select into a search-as-you-type picker loading from the
+    ``proposals:picker_<kind>`` endpoint, with the texts it shows and announces."""
+    return {
+        "data-picker": reverse_lazy(f"proposals:picker_{kind}"),
+        "data-picker-hint": hint,
+        "data-picker-loading": PICKER_LOADING,
+        "data-picker-empty": PICKER_NO_RESULTS,
+        "data-picker-found": PICKER_FOUND,
+        "data-picker-failed": PICKER_FAILED,
+        "data-picker-remove": PICKER_REMOVE,
+    }
+
+
+class _MemberLabels:
+    """A member is named with 界别, and work unit for those who see personal data, so that namesakes
+    can be told apart in a plain select as in the picker (``pickers.member_label``)."""
+
+    with_work_unit = False
+
+    def label_from_instance(self, obj: Member) -> str:
+        return pickers.member_label(obj, with_work_unit=self.with_work_unit)
+
+
+class MemberChoiceField(_MemberLabels, forms.ModelChoiceField):
+    pass
+
+
+class MemberMultipleChoiceField(_MemberLabels, forms.ModelMultipleChoiceField):
+    pass
+
+
 class MemberProposalForm(forms.Form):
     """What a member fills in online: they are the first proposer of their own proposal."""
 
@@ -72,7 +114,13 @@ class MemberProposalForm(forms.Form):
         ],
         initial=ProposerKind.INDIVIDUAL,
     )
-    cosigners = forms.ModelMultipleChoiceField(queryset=_members(), label=_("联名提案人"), required=False)
+    cosigners = MemberMultipleChoiceField(
+        queryset=_members(),
+        label=_("联名提案人"),
+        required=False,
+        # Without JavaScript: a list of all members, more than four rows of it in view.
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("类别"), required=False)
     main_content = forms.CharField(
         label=_("主要内容"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 5})
@@ -105,6 +153,13 @@ class MemberProposalForm(forms.Form):
             field = self.fields.get(name)
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = queryset
+        with_work_unit = roles.sees_personal_data(user)
+        hint = PICKER_HINT_MEMBER if with_work_unit else PICKER_HINT_MEMBER_NO_UNIT
+        for name in ("first_proposer", "cosigners"):
+            field = self.fields.get(name)
+            if isinstance(field, _MemberLabels) and isinstance(field, forms.Field):
+                field.with_work_unit = with_work_unit
+                field.widget.attrs.update(picker_attrs("members", hint=hint))
         meeting_field = self.fields.get("meeting")
         if self.open_meeting_only and isinstance(meeting_field, forms.ModelChoiceField):
             meeting_field.queryset = (
@@ -190,7 +245,7 @@ class StaffProposalForm(MemberProposalForm):
     proposer_kind = forms.ChoiceField(
         label=_("提案人类型"), choices=ProposerKind.choices, initial=ProposerKind.INDIVIDUAL
     )
-    first_proposer = forms.ModelChoiceField(queryset=_members(), label=_("第一提案人"), required=False)
+    first_proposer = MemberChoiceField(queryset=_members(), label=_("第一提案人"), required=False)
     body_name = forms.CharField(
         label=_("提案单位"), max_length=100, required=False, help_text=_("党派、界别、专门委员会或人民团体")
     )
@@ -313,11 +368,21 @@ class AssignForm(_CommitteeAgencies, forms.Form):
     mode = forms.ChoiceField(
         label=_("办理方式"),
         choices=[(MODE_LEAD, _("主办（可加会办）")), (MODE_SPLIT, _("分办"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"data-assign-mode": True}),
         initial=MODE_LEAD,
     )
-    lead_agency = forms.ModelChoiceField(queryset=_agencies(), label=_("主办单位"), required=False)
-    cohandlers = forms.ModelMultipleChoiceField(queryset=_agencies(), label=_("会办单位"), required=False)
+    lead_agency = forms.ModelChoiceField(
+        queryset=_agencies(),
+        label=_("主办单位"),
+        required=False,
+        widget=forms.Select(attrs=picker_attrs("agencies", hint=PICKER_HINT_AGENCY)),
+    )
+    cohandlers = forms.ModelMultipleChoiceField(
+        queryset=_agencies(),
+        label=_("会办单位"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8, **picker_attrs("agencies", hint=PICKER_HINT_AGENCY)}),
+    )
     due_date = forms.DateField(
         label=_("办理时限"), required=False, widget=DateInput(), help_text=_("留空则按会议设置（默认交办后 3 个月）。")
     )
@@ -331,7 +396,12 @@ class AssignForm(_CommitteeAgencies, forms.Form):
 
 
 class SplitForm(_CommitteeAgencies, forms.Form):
-    agency = forms.ModelChoiceField(queryset=_agencies(), label=_("分办单位"), required=False)
+    agency = forms.ModelChoiceField(
+        queryset=_agencies(),
+        label=_("分办单位"),
+        required=False,
+        widget=forms.Select(attrs=picker_attrs("agencies", hint=PICKER_HINT_AGENCY)),
+    )
     scope = forms.CharField(label=_("负责答复的部分"), max_length=200, required=False)
 
     def __init__(self, *args, proposal: Proposal | None = None, **kwargs) -> None:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import word
+from .views import pickers, word
 
 app_name = "proposals"
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path("assignments/<int:pk>/urge/", views.assignment_urge, name="assignment_urge"),
     path("extensions/<int:pk>/approve/", views.extension_approve, name="extension_approve"),
     path("extensions/<int:pk>/refuse/", views.extension_refuse, name="extension_refuse"),
+    path("pickers/members/", pickers.member_picker, name="picker_members"),
+    path("pickers/agencies/", pickers.agency_picker, name="picker_agencies"),
 ]

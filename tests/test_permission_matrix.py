@@ -164,6 +164,16 @@ ROWS: dict[str, Row] = {
     "proposals:assignment_urge": Row("assignment", **POST_ACTION),
     "proposals:extension_approve": Row("extension", **POST_ACTION),
     "proposals:extension_refuse": Row("extension", **POST_ACTION),
+    "proposals:picker_members": Row(
+        None,
+        overrides=everyone_but({"staff", *MEMBERS}, "200", "403", post_ok="405", post_no="405"),
+        why="the filing form's member search: those who file (staff, members); GET only",
+    ),
+    "proposals:picker_agencies": Row(
+        None,
+        overrides=everyone_but({"staff"}, "200", "403", post_ok="405", post_no="405"),
+        why="the assignment form's agency search: staff only; GET only",
+    ),
     # --- replies ---------------------------------------------------------------------------------
     "replies:assignment": Row("assignment"),
     "replies:create": Row("assignment", **POST_ACTION),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from documents.formats import chinese_numeral
 
+from ..pinyin import INITIALS_MAX_LENGTH, name_initials
 from ..validators import validate_phone
 from .committee import Committee, default_committee_id
 
@@ -119,6 +120,24 @@ class DeclineReason(CommitteeRecord):
         return self.text
 
 
+class MemberQuerySet(models.QuerySet):
+    """Rows written in bulk (the benchmark's data, imports) get their pinyin initials as ``save`` gives them."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for member in objs:
+            member.name_initials = name_initials(member.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "name" in fields:
+            for member in objs:
+                member.name_initials = name_initials(member.name)
+            fields.append("name_initials")
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Member(CommitteeRecord):
     """A CPPCC member. Phone and work unit are personal data: never on a public page or in a log."""
 
@@ -129,6 +148,10 @@ class Member(CommitteeRecord):
     sector = models.CharField(_("界别"), max_length=50, blank=True)
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_active = models.BooleanField(_("在任"), default=True)
+    # Derived from the name on every save (``proposals.pinyin``), for the pickers' search.
+    name_initials = models.CharField(_("姓名拼音首字母"), max_length=INITIALS_MAX_LENGTH, blank=True, editable=False)
+
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("委员")
@@ -137,6 +160,13 @@ class Member(CommitteeRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_initials = name_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_initials"}
+        super().save(*args, **kwargs)
 
 
 class Agency(CommitteeRecord):
