@@ -19,6 +19,9 @@ class ConsultationsConfig(AppConfig):
 
         limit_versions(Consultation, consultations_visible_to)
         limit_versions(Rating, ratings_visible_to)
+        from . import audit_words
+
+        audit_words.register()  # the audit page names records and ratings in words
 
         register_action_choices(A)
         register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.RESIGN, A.REHANDLE)

@@ -23,6 +23,10 @@ class ProposalsConfig(AppConfig):
         id_lookups.register()
         # The audit app knows no roles; it is told who reads its trail, and who sees which versions.
         set_trail_reader(is_auditor)
+        # …and told how to name this app's people, rows and codes in words (issue 20).
+        from . import audit_words
+
+        audit_words.register()
         limit_versions(Proposal, proposals_visible_to)
         limit_versions(Assignment, assignments_visible_to)
         # Index upkeep, not workflow: the SQLite FTS row (a table of the search app's migrations)

@@ -16,6 +16,9 @@ class RepliesConfig(AppConfig):
         from .selectors import replies_visible_to
 
         limit_versions(Reply, replies_visible_to)
+        from . import audit_words
+
+        audit_words.register()  # the audit page names replies in words
 
         register_action_choices(A)
         register_member_timeline(A.ISSUE, A.PROPOSAL_REPLIED)

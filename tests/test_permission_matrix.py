@@ -125,6 +125,9 @@ ROWS: dict[str, Row] = {
     "audit:events": Row(
         None, see="404", overrides={("none", "auditor"): "200/405"}, why="the audit log: auditors only, 404 else"
     ),
+    "audit:export": Row(
+        None, see="404", overrides={("none", "auditor"): "200/405"}, why="the audit log's workbook: as the log"
+    ),
     # --- proposals -------------------------------------------------------------------------------
     "proposals:list": Row(None, why="scoped content: test_lists_and_exports_are_scoped"),
     "proposals:export": Row(None, why="scoped content: test_lists_and_exports_are_scoped"),
