@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .backfill_views import case_backfill_view
@@ -18,6 +18,7 @@ urlpatterns = [
     path("oversight/volumes/<int:pk>/", views.volume_detail, name="volume_detail"),
     path("oversight/volumes/<int:pk>/status/", views.volume_status, name="volume_status"),
     path("oversight/volumes/<int:pk>/download/", views.volume_download, name="volume_download"),
+    path("oversight/workbook/", include("oversight.workbook.urls")),
     path("oversight/tasks/failed/", views.failed_tasks, name="failed_tasks"),
     path("oversight/backfill/", case_backfill_view, name="backfill"),
     path("oversight/replies/<int:pk>/unpublish/", views.reply_unpublish, name="reply_unpublish"),

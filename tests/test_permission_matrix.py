@@ -252,6 +252,26 @@ ROWS: dict[str, Row] = {
         overrides=everyone_but({"staff"}, "200", "403"),
         why="back-dated entry (补录): committee staff only; others 403, as the filing page",
     ),
+    # The Excel workbook (issue 17): committee staff and administrators; everyone else 404. A job is
+    # named by a token, not an object of the matrix: an unknown one is 404 for everyone (the
+    # uploader's own job: tests/oversight/test_workbook_views.py).
+    "oversight:workbook_home": Row(
+        None, overrides=everyone_but({"staff", "admin"}, "200", "404", post_ok="405", post_no="405")
+    ),
+    "oversight:workbook_export": Row(
+        None, overrides=everyone_but({"staff", "admin"}, "200", "404", post_ok="405", post_no="405")
+    ),
+    "oversight:workbook_template": Row(
+        None, overrides=everyone_but({"staff", "admin"}, "200", "404", post_ok="405", post_no="405")
+    ),
+    "oversight:workbook_upload": Row(
+        None,
+        overrides=everyone_but({"staff", "admin"}, "405", "405", post_ok="302", post_no="404"),
+        why="POST only; without a file staff are sent back to the page with the message",
+    ),
+    "oversight:workbook_job": Row("volume", see="404", post_hide="405", why="an unknown token"),
+    "oversight:workbook_job_status": Row("volume", see="404", post_hide="405", why="an unknown token"),
+    "oversight:workbook_commit": Row("volume", see="405", hide="405", post="404", why="POST only; an unknown token"),
     # One's own notifications: every logged-in user has the list; a missing or another's id is 404.
     "oversight:notifications": Row(None),
     "oversight:notification_open": Row("notification", see="302", post="405"),
