@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "transition": _("状态变更"),
     "download": _("下载"),
     "export": _("导出"),
+    "import": _("导入"),
     "audit_purge": _("清理审计日志"),
     "audit_rekey": _("审计日志启用密钥"),
     "out_of_scope": _("访问范围外对象"),

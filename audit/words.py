@@ -481,11 +481,21 @@ def _plan_simple(row: AuditEvent) -> _Plan:
     return plan
 
 
+def _plan_import(row: AuditEvent) -> _Plan:
+    """The Excel workbook import (oversight.workbook): one row for the whole file."""
+    plan = _Plan()
+    plan.write = lambda names: _say(
+        gettext_lazy("导入了 Excel 工作簿，补录办理记录 %(events)s 条"), events=_kv(row.detail).get("events", "0")
+    )
+    return plan
+
+
 _PLANNERS: dict[str, Callable[[AuditEvent], _Plan]] = {
     "transition": _plan_transition,
     "download": lambda row: _plan_object_event(row, gettext_lazy("下载了%(object)s"), "download"),
     "export": lambda row: _plan_object_event(row, gettext_lazy("导出了%(object)s"), "export"),
     "verify": lambda row: _plan_verify(row),
+    "import": _plan_import,
     "role_change": _plan_account,
     "account_change": _plan_account,
     "account_created": _plan_account_created,

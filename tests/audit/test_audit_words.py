@@ -239,3 +239,9 @@ def test_the_page_query_count_does_not_grow_with_the_rows(world, auditor, django
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = auditor.get(PAGE, {"date_from": "2000-01-01"})
     assert len(response.context["lines"]) == 50
+
+
+def test_a_workbook_import_reads_as_a_sentence(world, auditor):
+    record_event(event="import", user=world.staff, detail="workbook import proposals=3+1 events=12")
+    text = table_text(auditor.get(PAGE))
+    assert "导入了 Excel 工作簿，补录办理记录 12 条" in text and "events=" not in text
