@@ -24,12 +24,25 @@ class ConsultationsConfig(AppConfig):
         audit_words.register()  # the audit page names records and ratings in words
 
         register_action_choices(A)
+        # The staff proposal search looks in this app's texts too (proposals imports no app above it).
+        from proposals.search import register_related_text
+
+        from .search import proposals_with_record_text
+
+        register_related_text(proposals_with_record_text)
         register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.RESIGN, A.REHANDLE)
         register_member_timeline(A.CLOSE, note=True)
         # A rating and its comment belong to the member who gave it; co-signers rate separately.
         register_member_timeline(A.RATE, A.RATE_CHANGE, own_only=True)
         register_state_choices(ConsultationStatus)
         register_state_choices(Satisfaction)
+
+        # The proposal export's 满意度 (proposals cannot import this app).
+        from proposals.exports import register_export_filler
+
+        from .exports import satisfaction_column
+
+        register_export_filler(satisfaction_column)
 
         # The verification page (replies) finds a signed record by the 核验码 printed on it; the
         # reply page says when the member signed the record on an earlier version of the reply.

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import translation
 
 from documents.formats import balanced_lines
-from proposals.models import Member
+from proposals.models import Category, Member
 from replies.models import Reply, ReplyStatus
 
 from .models import PublicReplyText
@@ -119,11 +119,30 @@ def refresh_member_public_texts(member_id: int) -> int:
 
 
 def redact_titles(replies: list[Reply]) -> None:
-    """Set ``public_title`` on each reply of a list page, redacted like the reply page, in two
+    """Set ``public_title`` (the reply's title) and ``public_subject`` (the proposal's own title, its
+    subject: "关于加强交流共谋发展") on each reply of a list page, redacted like the reply page, in two
     queries whatever the page size."""
     by_proposal = _member_terms({r.assignment.proposal_id for r in replies})
     for r in replies:
-        r.public_title = redact(r.title, _terms(r, by_proposal))  # type: ignore[attr-defined]  # set for the list page only
+        terms = _terms(r, by_proposal)
+        r.public_title = redact(r.title, terms)  # type: ignore[attr-defined]  # set for the list page only
+        r.public_subject = redact(r.assignment.proposal.title, terms)  # type: ignore[attr-defined]  # as above
+
+
+def public_categories(published: QuerySet[Reply]) -> QuerySet[Category]:
+    """The topics (类别) that published replies answer proposals of: the public list's topic filter."""
+    return (
+        Category.objects.filter(proposals__assignments__replies__in=published)
+        .select_related("committee")
+        .distinct()
+        .order_by("committee_id", "order", "name")
+    )
+
+
+def filter_by_category(replies: QuerySet[Reply], category_id: int | None) -> QuerySet[Reply]:
+    """The public list narrowed to one topic (类别), with the topic of each row read along."""
+    replies = replies.select_related("assignment__proposal__category")
+    return replies.filter(assignment__proposal__category_id=category_id) if category_id else replies
 
 
 def public_reply_context(reply: Reply) -> dict:
@@ -137,6 +156,7 @@ def public_reply_context(reply: Reply) -> dict:
 
     title = r(ctx["title"])
     ctx.update(
+        subject=r(reply.assignment.proposal.title),
         title=title,
         title_lines=balanced_lines(title, TITLE_MAX_EMS),
         addressee=r(ctx["addressee"]),

@@ -1,7 +1,8 @@
 """Statistics of one meeting, computed straight from the registry, reply and consultation rows.
 
 Every figure is a ratio ``numerator ÷ denominator`` whose parts are shown next to it, so a reader
-can recount it. A denominator of 0 gives 0 (an empty meeting shows zeros, not an error).
+can recount it. A denominator of 0 has no ratio: it is shown as "—" (no data), never as 0.0 %,
+which would read as "none of them" (issue 20); ``value`` is still 0 for arithmetic and bars.
 
 Units and terms (the same words are printed on the statistics page, see ``FORMULAS``):
 
@@ -84,10 +85,19 @@ FORMULAS = {
 }
 
 
+# What a ratio with a denominator of 0 shows: there is nothing to count, so no figure.
+NO_DATA = "—"
+
+
 @dataclass(frozen=True)
 class Ratio:
     numerator: int
     denominator: int
+
+    @property
+    def has_data(self) -> bool:
+        """Whether there is anything to divide by (0/0 is "no data", not 0 %)."""
+        return self.denominator > 0
 
     @property
     def value(self) -> float:
@@ -99,7 +109,7 @@ class Ratio:
         return round(self.value * 100, 1)
 
     def __str__(self) -> str:
-        return f"{self.percent:.1f}%"
+        return f"{self.percent:.1f}%" if self.has_data else NO_DATA
 
 
 @dataclass

@@ -31,10 +31,10 @@ from replies.models import Reply, ReplyStatus
 from replies.selectors import replies_visible_to
 
 from . import selectors, services
-from .charts import Bar, bar_chart
+from .charts import Bar, bar_chart, percent_bars, ranked, ranked_bar_chart
 from .excel import workbook
 from .models import BuildStatus, Notification, VolumeBuild, VolumeFormat
-from .public import public_reply_context, redact_titles
+from .public import filter_by_category, public_categories, public_reply_context, redact_titles
 from .queues import queues_for
 from .stats import FORMULAS, meeting_stats
 from .volume import volume_filename
@@ -61,12 +61,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _percent_bars(rows) -> list[Bar]:
-    return [
-        Bar(str(label), ratio.percent, f"{ratio}（{ratio.numerator}/{ratio.denominator}）") for label, ratio in rows
-    ]
-
-
 @login_required
 @require_GET
 def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
@@ -77,7 +71,7 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
     classes = reply_rules.class_codes(reply_rules.enabled_reply_classes(meeting.committee_id))
     charts = {
         "rates": bar_chart(
-            _percent_bars(
+            percent_bars(
                 [
                     (_("立案率"), stats.registration_rate),
                     (_("办复率"), stats.reply_rate),
@@ -90,7 +84,7 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
             maximum=100,
         ),
         "classes": bar_chart(
-            _percent_bars([(_("%(c)s 类") % {"c": c}, ratio) for c, ratio in t.class_shares()]),
+            percent_bars([(_("%(c)s 类") % {"c": c}, ratio) for c, ratio in t.class_shares()]),
             title=_("答复类别占比"),
             maximum=100,
         ),
@@ -98,10 +92,9 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
             [Bar(str(label), n, str(n)) for _value, label, n in stats.status_rows],
             title=_("各状态提案数"),
         ),
-        "agencies": bar_chart(
-            _percent_bars([(row.agency.name, row.tally.on_time_rate) for row in stats.agencies]),
-            title=_("各承办单位按时办复率"),
-            maximum=100,
+        "agencies": ranked_bar_chart(
+            percent_bars(ranked([(row.agency.name, row.tally.on_time_rate) for row in stats.agencies])),
+            title=_("各承办单位按时办复率（从高到低）"),
         ),
     }
     return render(
@@ -285,8 +278,10 @@ def public_list(request: HttpRequest) -> HttpResponse:
     committee_id = _int_or_none(request.GET.get("committee"))
     meeting_id = _int_or_none(request.GET.get("meeting"))
     agency_id = _int_or_none(request.GET.get("agency"))
+    category_id = _int_or_none(request.GET.get("category"))
     q = request.GET.get("q", "").strip()[:100]
     qs = selectors.search_public_replies(committee_id=committee_id, meeting_id=meeting_id, agency_id=agency_id, q=q)
+    qs = filter_by_category(qs, category_id)
     page = Paginator(qs, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
     redact_titles(list(page.object_list))
     query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
@@ -301,6 +296,8 @@ def public_list(request: HttpRequest) -> HttpResponse:
             "committee_id": committee_id,
             "meeting_id": meeting_id,
             "agency_id": agency_id,
+            "category_id": category_id,
+            "categories": public_categories(published),
             "committees": Committee.objects.filter(public_pages=True, proposals__assignments__replies__in=published)
             .distinct()
             .order_by("pk"),
@@ -375,7 +372,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "oversight/home.html",
-        {"queues": queues, "leader_replies": leader_replies, "today": timezone.localdate()},
+        {
+            "queues": queues,
+            "leader_replies": leader_replies,
+            "today": timezone.localdate(),
+        },
     )
 
 

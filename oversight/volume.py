@@ -53,6 +53,7 @@ def volume_replies(meeting_id: int) -> QuerySet[Reply]:
 @dataclass
 class TocEntry:
     number: str
+    subject: str  # the proposal's own title ("关于加强交流共谋发展"): what the reply answers
     title: str
     agency: str
     reply_class: str
@@ -102,6 +103,7 @@ def build_pdf(build: VolumeBuild, replies: list[Reply]) -> bytes:
             out.append(
                 TocEntry(
                     number=proposal.display_number,
+                    subject=proposal.title,
                     title=reply.title,
                     agency=reply.assignment.agency.name,
                     reply_class=reply.reply_class,

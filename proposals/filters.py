@@ -58,7 +58,14 @@ def _option(value, label, chosen: set[str]) -> str:
     return f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>'
 
 
-DEFAULT_ORDER = ("-meeting_order", "sequence", "id")  # Proposal.Meta.ordering
+# Latest meeting first, then by number, the unnumbered ones (not yet registered) after the numbered
+# ones of their meeting. PostgreSQL puts NULLs last in ascending order anyway and walks the
+# ``proposal_committee_order`` index; SQLite puts them first, so it sorts the rows of a meeting
+# (the index still gives the meetings' order, and the page stops after the first meeting or two).
+DEFAULT_ORDER = (F("meeting_order").desc(), F("sequence").asc(nulls_last=True), F("id").asc())
+
+# What an empty choice of a filter reads: no narrowing ("---------" says nothing to a user).
+ALL_LABEL = _("全部")
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -83,20 +90,20 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
 
 class ProposalFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("标题或内容"), method="filter_text")
-    meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all(), label=_("会议"))
-    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices, label=_("状态"))
+    meeting = django_filters.ModelChoiceFilter(queryset=Meeting.objects.all(), label=_("会议"), empty_label=ALL_LABEL)
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices, label=_("状态"), empty_label=ALL_LABEL)
     agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(), label=_("承办单位"), method="filter_agency"
+        queryset=Agency.objects.all(), label=_("承办单位"), method="filter_agency", empty_label=ALL_LABEL
     )
     proposer = django_filters.CharFilter(label=_("提案人"), method="filter_proposer")
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("类别"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("类别"), empty_label=ALL_LABEL)
     is_key = django_filters.BooleanFilter(
-        label=_("重点提案"), widget=forms.Select(choices=[("", "---------"), *BOOLEAN_CHOICES])
+        label=_("重点提案"), widget=forms.Select(choices=[("", ALL_LABEL), *BOOLEAN_CHOICES])
     )
     overdue = django_filters.BooleanFilter(
         label=_("超期"),
         method="filter_overdue",
-        widget=forms.Select(choices=[("", "---------"), *BOOLEAN_CHOICES]),
+        widget=forms.Select(choices=[("", ALL_LABEL), *BOOLEAN_CHOICES]),
     )
     due_after = django_filters.DateFilter(label=_("办理时限自"), method="filter_due_after", widget=DateInput())
     due_before = django_filters.DateFilter(label=_("办理时限至"), method="filter_due_before", widget=DateInput())
@@ -149,6 +156,9 @@ class ProposalFilter(django_filters.FilterSet):
         ``user``: whose committees' meetings, agencies and categories the choices offer."""
         super().__init__(*args, **kwargs)
         self.count_base = count_base
+        self.user = user
+        # The staff search's matches in replies and records, read once for the page and the count.
+        self._related_ids: dict = {}
         from .selectors.registry import agencies_for, categories_for, meetings_for
 
         choices = {
@@ -213,7 +223,7 @@ class ProposalFilter(django_filters.FilterSet):
         return qs.filter(match) if present else qs.exclude(match)
 
     def filter_text(self, qs, name, value):
-        return search_proposals(qs, value)
+        return search_proposals(qs, value, user=self.user, related_ids=self._related_ids)
 
     def filter_agency(self, qs, name, value):
         if not value:

@@ -46,3 +46,18 @@ class IdsFirstPaginator(Paginator):
         by_pk = {row.pk: row for row in self.rows(ids)} if ids else {}
         rows = [by_pk[pk] for pk in ids if pk in by_pk]
         return super()._get_page(rows, number, paginator)  # type: ignore[misc]  # Paginator._get_page: private, not in the stubs
+
+
+def page_numbers(page: Page, *, around: int = 2) -> list[int | None]:
+    """The numbers a pager links to: the first and last page, and ``around`` pages on each side of
+    the current one; None where pages are left out (shown as "…")."""
+    last = page.paginator.num_pages
+    wanted = {1, last, *range(page.number - around, page.number + around + 1)}
+    numbers: list[int | None] = []
+    previous = 0
+    for n in sorted(n for n in wanted if 1 <= n <= last):
+        if n > previous + 1:
+            numbers.append(None)
+        numbers.append(n)
+        previous = n
+    return numbers

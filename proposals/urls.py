@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .views import pickers, word
+from .views.batch import proposal_batch
 
 app_name = "proposals"
 
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", views.proposal_list, name="list"),
     path("export.xlsx", views.proposal_export, name="export"),
     path("mine/", views.my_proposals, name="mine"),
+    path("batch/", proposal_batch, name="batch"),
     path("inbox/", views.inbox, name="inbox"),
     path("pending/", views.inbox, name="staff_queue"),
     path("new/", views.proposal_create, name="create"),

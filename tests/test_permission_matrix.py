@@ -131,6 +131,13 @@ ROWS: dict[str, Row] = {
     # --- proposals -------------------------------------------------------------------------------
     "proposals:list": Row(None, why="scoped content: test_lists_and_exports_are_scoped"),
     "proposals:export": Row(None, why="scoped content: test_lists_and_exports_are_scoped"),
+    "proposals:batch": Row(
+        None,
+        see="405",
+        post="ANY",
+        overrides=everyone_but({"staff"}, "405", "405", "ANY", "403"),
+        why="batch actions: POST only, staff only (403), rows limited to the staff's own (test_batch)",
+    ),
     "proposals:mine": Row(None),
     "proposals:inbox": Row(None),
     "proposals:staff_queue": Row(None),

@@ -78,10 +78,10 @@ def evil_world(world):
 def test_proposal_export_writes_every_typed_text_as_text(evil_world, login):
     response = login(evil_world.staff).get(reverse("proposals:export"))
     assert response.status_code == 200
-    texts = _assert_no_user_formula(response.content)
+    texts = _assert_no_user_formula(response.getvalue())
     assert "'" + EVIL["title"] in texts
-    # XML reads a carriage return back as a line feed; the apostrophe before it is what counts.
-    assert "'" + EVIL["other_title"].replace("\r", "\n") in texts
+    # XML may read a carriage return back as a line feed; the apostrophe before it is what counts.
+    assert {"'" + EVIL["other_title"], "'" + EVIL["other_title"].replace("\r", "\n")} & set(texts)
     assert any(t.startswith("'" + EVIL["other_member"]) for t in texts)  # 提案人 (+ "等" when joint)
     assert any(t.startswith("'" + EVIL["agency"]) for t in texts)  # 承办单位, with the role after the name
 

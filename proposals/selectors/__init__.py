@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .detail import AssignmentRow, ExtensionRow, ProposalDetail, proposal_detail
 from .lists import (
+    EXPORT_FIELDS,
     INBOX_STATES,
     LIST_DEFERRED,
     ProposalList,
@@ -29,6 +30,7 @@ from .visibility import (
 )
 
 __all__ = [
+    "EXPORT_FIELDS",
     "INBOX_STATES",
     "LIST_DEFERRED",
     "AssignmentRow",

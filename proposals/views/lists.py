@@ -16,14 +16,24 @@ from audit.log import record_event
 from common.downloads import file_download
 
 from .. import permissions, roles, selectors
-from ..exports import XLSX_CONTENT_TYPE, proposals_xlsx
+from ..batch import MAX_BATCH
+from ..exports import BATCH_SIZE as EXPORT_BATCH_SIZE
+from ..exports import XLSX_CONTENT_TYPE, proposals_xlsx_file
 from ..http import AuthenticatedHttpRequest
+from ..selectors.lists import MEETING_PARAM, with_default_meeting
+from .batch import batch_choices
 
 PAGE_SIZE = 50
 
 
+def _kept(name: str, value: object) -> bool:
+    # An empty meeting is a choice (全部: every meeting), not a blank: without it the staff list
+    # would fall back to the current meeting on the next page.
+    return bool(value) or name == MEETING_PARAM
+
+
 def _query_without_page(request: HttpRequest) -> str:
-    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and _kept(k, v)])
 
 
 SORT_KEYS = ("number", "title", "status", "due", "created")
@@ -32,14 +42,16 @@ SORT_KEYS = ("number", "title", "status", "due", "created")
 def _sort_links(request: HttpRequest) -> dict[str, str]:
     """Per column, the query string that sorts by it (ascending, or descending when it already is)."""
     current = request.GET.get("o", "")
-    params = [(k, v) for k, v in request.GET.items() if k not in ("o", "page") and v]
+    params = [(k, v) for k, v in request.GET.items() if k not in ("o", "page") and _kept(k, v)]
     return {key: urlencode([*params, ("o", f"-{key}" if current == key else key)]) for key in SORT_KEYS}
 
 
 @login_required
 @require_GET
 def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    proposals = selectors.proposal_list(request.user, request.GET)
+    is_staff = roles.is_staff(request.user)
+    params = with_default_meeting(request.user, request.GET)
+    proposals = selectors.proposal_list(request.user, params)
     return render(
         request,
         "proposals/list.html",
@@ -50,7 +62,11 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sort_links": _sort_links(request),
             "sort": request.GET.get("o", ""),
             "can_file": permissions.can_file(request.user),
-            "is_staff": roles.is_staff(request.user),
+            "is_staff": is_staff,
+            "batch": batch_choices(request.user) if is_staff else None,
+            "batch_max": MAX_BATCH,
+            # Narrowed to the current meeting because the query named none: say so, with the way out.
+            "meeting_defaulted": params is not request.GET,
         },
     )
 
@@ -58,10 +74,13 @@ def proposal_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def proposal_export(request: AuthenticatedHttpRequest) -> HttpResponseBase:
-    rows = list(selectors.proposal_export_rows(request.user, request.GET))
-    record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={len(rows)}")
+    # The rows of the list as it is shown: the staff's default meeting too.
+    params = with_default_meeting(request.user, request.GET)
+    rows = selectors.proposal_export_rows(request.user, params).iterator(chunk_size=EXPORT_BATCH_SIZE)
+    content, count = proposals_xlsx_file(request.user, rows)
+    record_event(event="export", request=request, user=request.user, detail=f"proposals.xlsx rows={count}")
     filename = f"proposals-{timezone.localdate():%Y%m%d}.xlsx"
-    return file_download(proposals_xlsx(rows), content_type=XLSX_CONTENT_TYPE, filename=filename)
+    return file_download(content, content_type=XLSX_CONTENT_TYPE, filename=filename)
 
 
 @login_required

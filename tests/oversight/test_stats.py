@@ -12,9 +12,11 @@ from oversight.stats import Ratio, meeting_stats
 from proposals.models import Meeting
 
 
-def test_ratio_of_nothing_is_zero():
-    assert Ratio(0, 0).value == 0.0
-    assert str(Ratio(0, 0)) == "0.0%"
+def test_ratio_of_nothing_is_no_data_not_zero_percent():
+    # 0/0 is "no data" on the page (issue 20); its value stays 0 for arithmetic and bar lengths.
+    assert Ratio(0, 0).value == 0.0 and not Ratio(0, 0).has_data
+    assert str(Ratio(0, 0)) == "—"
+    assert str(Ratio(0, 3)) == "0.0%"
     assert str(Ratio(2, 3)) == "66.7%"
 
 
@@ -118,7 +120,7 @@ def test_empty_meeting_statistics_page_and_export(world, login):
     response = client.get(reverse("oversight:statistics", args=[meeting.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-figure="reply_rate">0.0%' in html
+    assert 'data-figure="reply_rate">—' in html and "0.0%" not in html
     assert "本次会议还没有交办" in html
     response = client.get(reverse("oversight:statistics_xlsx", args=[meeting.pk]))
     assert response.status_code == 200

@@ -128,7 +128,8 @@ def test_count_equals_the_listed_rows_for_every_persona(spread, params):
 def test_one_agency_lists_are_counted_from_the_assignment_index(spread, login):
     # staff + one agency: other people's drafts holding an assignment are not counted
     for user, params, expected, other_counts in [
-        (spread.staff, {"agency": spread.agency_a.pk}, 2, 1),  # + the drafts subtracted
+        # Every meeting (``meeting=``): the staff list of one agency; by default it is the current meeting's.
+        (spread.staff, {"agency": spread.agency_a.pk, "meeting": ""}, 2, 1),  # + the drafts subtracted
         (spread.handler_a, {}, 3, 0),  # the handler sees the draft that holds its assignment
         (spread.handler_a, {"o": "title"}, 3, 0),
     ]:

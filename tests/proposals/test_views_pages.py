@@ -142,26 +142,33 @@ def test_list_filters(world, login):
     assert _titles(client.get(url, {"o": "due"}))[:2] == ["超期的", "关于加快产业合作的建议"]
 
 
+def _export_rows(response) -> list[tuple]:
+    """The sheet of an export response (streamed from a temporary file)."""
+    assert response.streaming
+    return list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
+
+
 def test_export_is_the_filtered_visible_list(world, login):
+    from proposals.exports import export_columns
+
     make_proposal(meeting=world.meeting, created_by=world.staff, first_proposer=world.unrelated, title="=1+1 别人的")
     response = login(world.staff).get(reverse("proposals:export"), {"agency": world.agency_a.pk})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"].startswith("attachment")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("编号", "标题", "提案人", "承办单位", "交办日期", "办理时限", "状态")
+    rows = _export_rows(response)
+    assert rows[0] == tuple(export_columns())
     assert len(rows) == 2
-    number, title, proposer, agencies, assigned, due, status = rows[1]
-    assert (number, title, proposer, status) == ("TA0001", "关于加快产业合作的建议", "张三等", "办理中")
-    assert agencies == f"{world.agency_a.name}（主办）"
-    assert due == world.assignment.due_date.isoformat() and assigned == timezone.localdate().isoformat()
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["编号"], row["标题"], row["状态"]) == ("TA0001", "关于加快产业合作的建议", "办理中")
+    assert (row["提案人"], row["联名人"]) == ("张三", "李四")
+    assert row["承办单位"] == f"{world.agency_a.name}（主办）"
+    assert row["办理时限"] == world.assignment.due_date.isoformat()
+    assert row["交办日期"] == timezone.localdate().isoformat()
     # A formula-looking title stays text; a handler's export holds only their agency's proposals.
-    rows = list(load_workbook(io.BytesIO(login(world.staff).get(reverse("proposals:export")).content)).active.values)
-    assert "'=1+1 别人的" in [r[1] for r in rows]
-    rows = list(
-        load_workbook(io.BytesIO(login(world.handler_b).get(reverse("proposals:export")).content)).active.values
-    )
-    assert len(rows) == 1
+    rows = _export_rows(login(world.staff).get(reverse("proposals:export")))
+    assert "'=1+1 别人的" in [r[2] for r in rows]
+    assert len(_export_rows(login(world.handler_b).get(reverse("proposals:export")))) == 1
 
 
 def test_mine_shows_own_and_cosigned_and_decline_outcome(world, login, decline_reason):
@@ -285,9 +292,10 @@ def test_demo_staff_sees_ta0207_in_list_and_export(demo, login):
     client = login(demo["staff"])
     body = client.get(reverse("proposals:list")).content.decode()
     assert "TA0207" in body and "关于加强交流共谋发展" in body
-    rows = list(load_workbook(io.BytesIO(client.get(reverse("proposals:export")).content)).active.values)
-    [row] = [r for r in rows if r[0] == "TA0207"]
-    assert row[2] == "朱国胜" and row[3] == "晋城市发展和改革委员会（分办：第二条）" and row[5] == "2024-07-09"
+    rows = _export_rows(client.get(reverse("proposals:export")))
+    [row] = [dict(zip(rows[0], r, strict=True)) for r in rows if r[1] == "TA0207"]
+    assert row["提案人"] == "朱国胜" and row["承办单位"] == "晋城市发展和改革委员会（分办：第二条）"
+    assert row["答复日期"] == "2024-07-09" and row["答复类别"] == "A 类"
 
 
 def test_demo_outsiders_get_404_on_ta0207(demo, login):
