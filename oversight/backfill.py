@@ -659,6 +659,8 @@ def _consultation(
     from consultations.pdf import store_record_pdf
 
     proposal = assignment.proposal
+    # The checks allow a consultation only on a proposal with a first proposer (a member).
+    assert proposal.first_proposer_id is not None
     held_at = _aware(data.held_at)
     record = Consultation(
         assignment=assignment,
