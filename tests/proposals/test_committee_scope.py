@@ -133,7 +133,7 @@ def test_public_reply_list_shows_each_replys_committee_in_its_column(world, othe
     assert columns[0] == "政协委员会"
     for reply, committee in ((ours, world.meeting.committee), (theirs, other.committee)):
         link = reverse("oversight:public_detail", args=[reply.pk])
-        row = re.search(rf'<tr>((?:(?!</tr>).)*href="{re.escape(link)}"(?:(?!</tr>).)*)</tr>', html, re.S)
+        row = re.search(rf'<tr[^>]*>((?:(?!</tr>).)*href="{re.escape(link)}"(?:(?!</tr>).)*)</tr>', html, re.S)
         assert row, link
         cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
         assert cells[0] == committee.display_name
