@@ -9,8 +9,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig
-TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
 
 .PHONY: run test check deps sysdeps-run sysdeps-test migrate demo lint clean
 
@@ -55,5 +55,7 @@ check: deps
 	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Everything the commands above leave behind (git status --ignored is clean afterwards).
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var test-artifacts .hypothesis .pytest_cache .ruff_cache .mypy_cache build *.egg-info bench/results
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -329,9 +329,19 @@ SMS_NOTIFY_KINDS = tuple(
     if k.strip()
 )
 
+# One handler, one line per record, one clock: every line (the server's requests too) goes to the
+# root's console handler with the time in TIME_ZONE (Django sets the process's zone to it). Django's
+# own default handlers are taken off its loggers, or each of its lines ("Not Found: …") came twice.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -166,3 +168,27 @@ def test_createsuperuser_makes_an_administrator():
     call_command("createsuperuser", username="root2", email="root2@example.org", interactive=False, verbosity=0)
     user = User.objects.get(username="root2")
     assert user.is_superuser and user.role == "admin"
+
+
+def test_each_log_line_is_written_once_with_one_clock():
+    """Django's loggers keep no handler of their own: every line reaches the root's one handler once
+    (before, "Not Found: …" came twice), formatted with the time (issue 22, item 6)."""
+    import logging
+
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if type(h) is logging.StreamHandler]  # pytest adds its own beside it
+    assert len(ours) == 1
+    for name in ("django", "django.request", "django.server"):
+        assert logging.getLogger(name).handlers == [], name
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/x",), None)
+    line = ours[0].format(record)
+    assert line.endswith("WARNING django.request: Not Found: /x") and line[:4].isdigit()
+
+
+@pytest.mark.django_db
+def test_load_demo_with_a_password_resets_the_demo_passwords(settings):
+    settings.DEBUG = True
+    call_command("load_demo", password="First-Pass-123", stdout=StringIO())
+    assert User.objects.get(username="staff").check_password("First-Pass-123")
+    call_command("load_demo", password="Second-Pass-456", stdout=StringIO())
+    assert User.objects.get(username="staff").check_password("Second-Pass-456")
