@@ -35,11 +35,12 @@ migrate: deps
 demo: migrate
 	$(PY) manage.py load_demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
 
-# The task worker (volume builds, reminder e-mails) runs beside the server and stops with it.
+# The task worker (volume builds, reminder e-mails) runs beside the server and stops with it; Ctrl-C
+# ends both as a normal stop (exit 0), not as "make: *** Error 130".
 run: sysdeps-run deps demo
 	@echo "Proposal Desk: http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: sysdeps-test deps
