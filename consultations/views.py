@@ -27,7 +27,7 @@ from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Assignment, ProposalStatus
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
-from proposals.view_actions import Confirmation, confirmation_page, is_confirmed, run_action
+from proposals.view_actions import Confirmation, confirmation_page, is_confirmed, is_preview, run_action
 from replies.models import ReplyStatus
 from replies.selectors import replies_visible_to
 
@@ -420,6 +420,8 @@ def close(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
                 ),
                 cancel_url=reverse("consultations:close", args=[proposal.pk]),
             )
+        if is_preview(request):  # the page's dialog asked: nothing to confirm, so nothing is done
+            return HttpResponse(status=409)
         if form.is_valid():
             try:
                 services.proposal_close(proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"])

@@ -24,7 +24,7 @@ from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
 from proposals.models import Agency, Committee, Meeting
 from proposals.selectors import registry
-from proposals.view_actions import Confirmation, confirmation_page, is_confirmed
+from proposals.view_actions import Confirmation, confirmation_page, is_confirmed, is_preview
 from replies import rules as reply_rules
 from replies import services as reply_services
 from replies.models import Reply, ReplyStatus
@@ -250,6 +250,8 @@ def reply_unpublish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 ),
                 cancel_url=reverse("oversight:public_detail", args=[reply.pk]),
             )
+        if is_preview(request):  # the page's dialog asked: nothing to confirm, so nothing is done
+            return HttpResponse(status=409)
         try:
             services.reply_unpublish(reply=reply, actor=request.user, reason=reason)
         except DomainError as exc:

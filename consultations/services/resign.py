@@ -15,10 +15,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from proposals.errors import DomainError
-from proposals.models import ProposalStatus, User
+from proposals.models import Assignment, ProposalStatus, User
 from proposals.roles import is_agency_user_of
 from proposals.timeline import timeline_record
-from replies.models import ReplyStatus
+from replies.models import Reply, ReplyStatus
 
 from ..actions import ConsultationAction
 from ..models import Consultation, ConsultationStatus
@@ -52,6 +52,12 @@ _SIGNING_FIELDS = {
 
 @transaction.atomic
 def consultation_request_resign(*, consultation: Consultation, actor: User, reason: str = "") -> Consultation:
+    # The lock order (assignment, then reply) first: a 签发 at the same moment waits for
+    # this, or this for it, and the reply's state below is the one under the lock.
+    Assignment.objects.select_for_update(of=("self",)).filter(pk=consultation.assignment_id).first()
+    Reply.objects.select_for_update(of=("self",)).filter(
+        assignment_id=consultation.assignment_id, round=consultation.round
+    ).first()
     consultation = lock_consultation(consultation)
     assignment = consultation.assignment
     if not is_agency_user_of(actor, assignment.agency_id):

@@ -104,6 +104,22 @@ ACTOR_REQUIRED = _("请填写“%(column)s”（命令行导入时没有导入�
 PARENT_SELF = _("上级委员会不能是本委员会。")
 IMPORT_NOTE = _("由 Excel 工作簿导入")
 FROZEN_CHANGED = _("%(sheet)s第 %(row)s 行会修改已签发的答复或已签字的面商记录，这些记录不能再修改；没有写入任何数据。")
+STATE_CHANGED = _(
+    "%(sheet)s第 %(row)s 行会改变系统中已有记录的状态、编号或办理日期（%(columns)s）；"
+    "这些只能在系统中逐项办理，没有写入任何数据。"
+)
+
+# What a re-import may not change on a row the system already has: its state, number, handling
+# dates and who handles it. Those change only through the services (each checks the actor and the
+# state and writes the timeline); the workbook may correct texts, not move a case along.
+PROPOSAL_STATE_FIELDS = (
+    "status", "number", "sequence", "submitted_at", "registered_at", "closed_at", "is_key", "decline_reason",
+    "converted_to_opinion",
+)  # fmt: skip
+ASSIGNMENT_STATE_FIELDS = (
+    "status", "round", "role", "proposal", "agency", "assigned_at", "due_date", "original_due_date",
+    "accepted_at", "returned_at", "replied_at",
+)  # fmt: skip
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -1069,7 +1085,7 @@ class _Writer:
             (changed.append((obj, before, row)) if pk else new.append((row, obj)))
             self.tick()
         Proposal.objects.bulk_create([obj for _row, obj in new], batch_size=BATCH)
-        _update_changed(changed, fields)
+        _update_changed(changed, fields, state_fields=PROPOSAL_STATE_FIELDS)
         for row, obj in new:
             self.pk["proposals"][row.key] = obj.pk
             self.created["proposals"].append(obj.pk)
@@ -1131,7 +1147,7 @@ class _Writer:
             (changed.append((obj, before, row)) if pk else new.append((row, obj)))
             self.tick()
         Assignment.objects.bulk_create([obj for _row, obj in new], batch_size=BATCH)
-        _update_changed(changed, fields)
+        _update_changed(changed, fields, state_fields=ASSIGNMENT_STATE_FIELDS)
         for row, a in new:
             self.pk["assignments"][row.key] = a.pk
             self.created["assignments"].append(a.pk)
@@ -1306,23 +1322,28 @@ def _update_changed(
     names: Iterable[str],
     *,
     frozen: Callable[[Any, dict[str, Any]], bool] | None = None,
+    state_fields: Iterable[str] = (),
 ) -> int:
     """Write only what the file changes, one row at a time: a re-import of the same file writes
     nothing, and Django's ``bulk_update`` (a CASE per field and row) took minutes for 10,000 rows.
-    A change to a frozen record (``frozen(obj, before)``) refuses the whole import."""
+    A change to a frozen record (``frozen(obj, before)``), or to one of ``state_fields`` of a row
+    the system has, refuses the whole import."""
     names = list(names)
+    state = set(state_fields)
     written = 0
     for obj, before, row in items:
         after = _snapshot(obj, names)
-        diff = {
-            obj._meta.get_field(name).attname: after[name]
-            for name in names
-            if _comparable(after[name]) != _comparable(before.get(name))
-        }
-        if not diff:
+        changed = [name for name in names if _comparable(after[name]) != _comparable(before.get(name))]
+        if not changed:
             continue
+        diff = {obj._meta.get_field(name).attname: after[name] for name in changed}
         if frozen is not None and frozen(obj, before):
             raise WorkbookRefused(str(FROZEN_CHANGED) % {"sheet": _sheet_title(type(obj)), "row": row.row})
+        if moved := [name for name in changed if name in state]:
+            columns = "、".join(str(obj._meta.get_field(name).verbose_name) for name in moved)
+            raise WorkbookRefused(
+                str(STATE_CHANGED) % {"sheet": _sheet_title(type(obj)), "row": row.row, "columns": columns}
+            )
         type(obj)._base_manager.filter(pk=obj.pk).update(**diff)
         written += 1
     return written
@@ -1334,7 +1355,8 @@ def _comparable(value: Any) -> Any:
 
 
 def _sheet_title(model: type) -> str:
-    return str(c.CONSULTATIONS.title if model is Consultation else c.REPLIES.title)
+    titles: dict[type, c.Sheet] = {Consultation: c.CONSULTATIONS, Proposal: c.PROPOSALS, Assignment: c.ASSIGNMENTS}
+    return str(titles.get(model, c.REPLIES).title)
 
 
 def _refresh_next_due(proposal_ids: Iterable[int]) -> None:

@@ -285,3 +285,41 @@ def test_a_file_that_would_change_an_issued_reply_is_refused(world):
     assert snapshot() == before
     reply.refresh_from_db()
     assert reply.body != "改写过的正文"
+
+
+@pytest.mark.parametrize("who", ["staff", "admin"])
+def test_a_file_that_would_move_a_case_along_is_refused(world, who):
+    """States change only through the services: a re-import may correct a proposal's text, not
+    close it, renumber it or move its assignment on (found in review: 办理中 → 已办结 went through)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from oversight.workbook.importer import STATE_CHANGED, WorkbookRefused
+    from proposals.choices import ProposalStatus
+
+    out = io.BytesIO()
+    export_workbook(out, committees=[world.meeting.committee])
+    wb = load_workbook(io.BytesIO(out.getvalue()))
+    ws = wb[str(c.PROPOSALS.title)]
+    status = [col.field for col in c.PROPOSALS.columns].index("status") + 1
+    title = [col.field for col in c.PROPOSALS.columns].index("title") + 1
+    ws.cell(row=3, column=status, value=str(ProposalStatus.CLOSED.label))
+    changed = io.BytesIO()
+    wb.save(changed)
+    before = snapshot()
+    with pytest.raises(WorkbookRefused) as refused:
+        workbook_import(source=changed.getvalue(), actor=getattr(world, who))
+    assert refused.value.message == str(STATE_CHANGED) % {"sheet": "提案", "row": 3, "columns": "状态"}
+    assert snapshot() == before
+    world.proposal.refresh_from_db()
+    assert world.proposal.status == ProposalStatus.ASSIGNED
+
+    # A text correction alone still goes through.
+    ws.cell(row=3, column=status, value=str(ProposalStatus.ASSIGNED.label))
+    ws.cell(row=3, column=title, value="改正后的标题")
+    fixed = io.BytesIO()
+    wb.save(fixed)
+    workbook_import(source=fixed.getvalue(), actor=getattr(world, who))
+    world.proposal.refresh_from_db()
+    assert world.proposal.title == "改正后的标题" and world.proposal.status == ProposalStatus.ASSIGNED
