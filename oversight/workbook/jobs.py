@@ -17,6 +17,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -134,11 +135,15 @@ def job_for_user(user: User, token: str) -> dict[str, Any]:
 
 
 def job_commit(*, actor: User, token: str) -> None:
-    job = job_for_user(actor, token)
-    summary = job.get("summary") or {}
-    if job.get("step") != Step.CHECKED or summary.get("problems"):
-        raise DomainError(NOT_CHECKED)
-    job_update(token, step=Step.COMMITTING, done=0, message="")
+    # A second 确认导入 (a double click, two tabs) must not queue a second import: the uploader's
+    # row is locked while the step is read and moved on, so the second request sees "committing".
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        job = job_for_user(actor, token)
+        summary = job.get("summary") or {}
+        if job.get("step") != Step.CHECKED or summary.get("problems"):
+            raise DomainError(NOT_CHECKED)
+        job_update(token, step=Step.COMMITTING, done=0, message="")
     from .tasks import run_import
 
     run_import.enqueue(token=token, commit=True)
@@ -149,6 +154,8 @@ def job_run(*, token: str, commit: bool) -> bool:
     job = _read(token)
     if job is None:
         return False
+    if job.get("step") != (Step.COMMITTING if commit else Step.CHECKING):
+        return False  # done already (a task queued twice), or refused: nothing left to do
     actor = User.objects.filter(pk=job["user_id"], is_active=True).first()
     if actor is None:
         job_update(token, step=Step.FAILED, message=str(WORK_FAILED) % {"error": "user"})

@@ -109,6 +109,11 @@ def test_upload_preview_then_commit(world, login):
     # Committing twice is refused: the job is done.
     client.post(reverse("oversight:workbook_commit", args=[token]))
     assert Proposal.objects.filter(number="TA0600").count() == 1
+    # A commit task queued twice does nothing the second time and leaves the job done, not failed.
+    from oversight.workbook.jobs import job_run
+
+    assert job_run(token=token, commit=True) is False
+    assert client.get(reverse("oversight:workbook_job_status", args=[token])).json()["step"] == "done"
 
 
 def test_a_file_with_problems_shows_them_and_offers_no_commit(world, login):
