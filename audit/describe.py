@@ -46,7 +46,7 @@ class Person:
 # (user ids, usernames of rows without a user, reader) -> people by id, people by username
 PeopleDescriber = Callable[[Collection[int], Collection[str], Any], tuple[Mapping[int, Person], Mapping[str, Person]]]
 # text typed into the person filter -> the ids of the users it names
-PeopleFinder = Callable[[str], Iterable[int]]
+PeopleFinder = Callable[[str, Any], Iterable[int]]
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,10 @@ def describe_people(
     return _people(user_ids, usernames, reader)
 
 
-def find_people(text: str) -> Iterable[int] | None:
-    """The users a typed name or username names (a queryset may come back, used as a subquery),
-    or None when no app registered a finder."""
+def find_people(text: str, reader: Any) -> Iterable[int] | None:
+    """The users a typed name or username names for ``reader`` (a queryset may come back, used as
+    a subquery), or None when no app registered a finder. By name only among the people ``reader``
+    may see named: another committee's person is found by exact username, as their rows show."""
     if _finder is None:
         return None
-    return _finder(text)
+    return _finder(text, reader)

@@ -40,7 +40,7 @@ class AuditEventFilter(django_filters.FilterSet):
             return queryset
         # The username as typed (also a failed login's, which has no user), or the users it names.
         match = Q(username__iexact=text)
-        people = describe.find_people(text)
+        people = describe.find_people(text, getattr(self.request, "user", None))
         if people is not None:
             match |= Q(user_id__in=people)
         return queryset.filter(match)

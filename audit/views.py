@@ -60,7 +60,7 @@ def _trail(request: HttpRequest) -> tuple[AuditEventFilter, QuerySet[AuditEvent]
     if not may_read_trail(request.user):
         record_out_of_scope(request.user, AuditEvent._meta.label)
         raise Http404
-    filterset = AuditEventFilter(request.GET, queryset=AuditEvent.objects.all())
+    filterset = AuditEventFilter(request.GET, queryset=AuditEvent.objects.all(), request=request)
     qs = filterset.qs if filterset.is_valid() else AuditEvent.objects.none()
     return filterset, qs.order_by("-id")
 

@@ -177,11 +177,13 @@ def describe_people(
     return by_id, by_username
 
 
-def find_people(text: str) -> QuerySet:
+def find_people(text: str, reader) -> QuerySet:
     text = text.strip()
-    return User.objects.filter(
-        Q(username__iexact=text) | Q(display_name__icontains=text) | Q(member__name__icontains=text)
-    ).values("pk")
+    by_name = Q(display_name__icontains=text) | Q(member__name__icontains=text)
+    readable = roles.readable_committees(reader)
+    if readable is not None:  # another committee's people are shown by username only, so found so
+        by_name &= Q(committee_id__in=readable) | Q(committee_id__isnull=True)
+    return User.objects.filter(Q(username__iexact=text) | by_name).values("pk")
 
 
 def _assign_phrase(detail: str, params: Mapping[str, str]):

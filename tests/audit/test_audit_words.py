@@ -245,3 +245,13 @@ def test_a_workbook_import_reads_as_a_sentence(world, auditor):
     record_event(event="import", user=world.staff, detail="workbook import proposals=3+1 events=12")
     text = table_text(auditor.get(PAGE))
     assert "导入了 Excel 工作簿，补录办理记录 12 条" in text and "events=" not in text
+
+
+def test_another_committees_person_is_not_found_by_name(world, auditor):
+    """Their rows show the account, not the name: the person filter does not find them by name either."""
+    other = make_other_committee()
+    other.handler.display_name = name = "乙县经办人钱七"
+    other.handler.save(update_fields=["display_name"])
+    record_event(event="download", user=other.handler, obj=world.proposal)
+    assert other.handler.username not in table_text(auditor.get(PAGE, {"user": name}))
+    assert other.handler.username in table_text(auditor.get(PAGE, {"user": other.handler.username}))
