@@ -54,6 +54,7 @@ from proposals.models import (
     TimelineEvent,
     User,
 )
+from proposals.pinyin import name_initials
 from proposals.search import index_on_save, proposal_search_text
 from proposals.services.filing import COSIGNERS_NOT_ALLOWED, FIRST_PROPOSER_IN_COSIGNERS
 from proposals.services.numbering import DUPLICATE_NUMBER, NUMBER_INVALID, is_valid_number, sequence_of
@@ -62,7 +63,8 @@ from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus
 from replies.rules import CLASS_NOT_ENABLED, DATE_BEFORE_ASSIGNMENT, class_codes, default_classes
 
-from ..public import refresh_public_texts
+from ..apps import MEMBER_DETAILS
+from ..public import refresh_member_public_texts, refresh_public_texts
 from . import columns as c
 from .cells import CellError, from_cell
 
@@ -1009,13 +1011,19 @@ class _Writer:
         for row in self.rows("members"):
             pk = self.pk["members"].get(row.key)
             obj = existing[pk] if pk else Member(committee_id=self.pk["committees"][row.key[0]])
-            before = _snapshot(obj, fields) if pk else {}
+            before = _snapshot(obj, (*fields, "name_initials")) if pk else {}
             _set(obj, row.values, fields)
             obj.work_unit = obj.work_unit or ""
+            obj.name_initials = name_initials(obj.name)  # as Member.save keeps it; .update() below does not call it
             (changed.append((obj, before, row)) if pk else new.append((row.key, obj)))
             self.tick()
         Member.objects.bulk_create([obj for _key, obj in new], batch_size=BATCH)
-        _update_changed(changed, fields)
+        _update_changed(changed, (*fields, "name_initials"))
+        # A member's phone or work unit changed: the public copies of their replies are masked again
+        # (what Member's post_save does in oversight.apps for a member saved one by one).
+        for obj, before, _row in changed:
+            if any(before.get(name) != getattr(obj, name) for name in MEMBER_DETAILS):
+                refresh_member_public_texts(obj.pk)
         for key, obj in new:
             self.pk["members"][key] = obj.pk
             self.created["members"].append(obj.pk)
