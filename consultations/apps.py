@@ -24,12 +24,11 @@ class ConsultationsConfig(AppConfig):
         audit_words.register()  # the audit page names records and ratings in words
 
         register_action_choices(A)
-        # The staff proposal search looks in this app's texts too (proposals imports no app above it).
-        from proposals.search import register_related_text
+        # The staff proposal search looks in this app's texts too (proposals imports no app above it),
+        # through their bigram index, which this app keeps (index upkeep, not workflow).
+        from . import search
 
-        from .search import proposals_with_record_text
-
-        register_related_text(proposals_with_record_text)
+        search.register()
         register_member_timeline(A.SIGN_ONLINE, A.SIGN_PAPER, A.RESIGN, A.REHANDLE)
         register_member_timeline(A.CLOSE, note=True)
         # A rating and its comment belong to the member who gave it; co-signers rate separately.

@@ -21,12 +21,11 @@ class RepliesConfig(AppConfig):
         audit_words.register()  # the audit page names replies in words
 
         register_action_choices(A)
-        # The staff proposal search looks in this app's texts too (proposals imports no app above it).
-        from proposals.search import register_related_text
+        # The staff proposal search looks in this app's texts too (proposals imports no app above it),
+        # through their bigram index, which this app keeps (index upkeep, not workflow).
+        from . import search
 
-        from .search import proposals_with_reply_text
-
-        register_related_text(proposals_with_reply_text)
+        search.register()
         register_member_timeline(A.ISSUE, A.PROPOSAL_REPLIED)
         # "submitted" is 待签发 in a reply's events, 待审查 in a proposal's.
         register_state_choices(ReplyStatus, actions=(A.CREATE, A.SUBMIT, A.RETURN, A.ISSUE, A.COHANDLER_ISSUE))

@@ -8,7 +8,9 @@ class SearchConfig(AppConfig):
     The app has no models and its code imports no other app: its migrations create the SQLite FTS5
     table or the PostgreSQL GIN index (data migration 0003 recomputes the texts with
     ``proposals.search``), and the proposals app keeps the SQLite table in step with ``Proposal``
-    rows saved through the ORM (``ProposalsConfig.ready``).
+    rows saved through the ORM (``ProposalsConfig.ready``). Migration 0004 adds the indexes of
+    reply letters and consultation records (``text_index``), kept by ``replies.search`` and
+    ``consultations.search``.
     """
 
     name = "search"

@@ -10,9 +10,9 @@ tables as in a real installation, not in one block.
 
 Deterministic: the same seed and size give the same rows (every text, date and choice comes from
 one ``random.Random(seed)``; no clock is read). Rows are written with ``bulk_create`` one meeting at a
-time, so memory stays bounded; ``Proposal.search_text`` is filled here, the search index is
-rebuilt and ``Proposal.next_due`` filled once at the end, because ``bulk_create`` runs neither
-``save()`` nor signals.
+time, so memory stays bounded; ``Proposal.search_text`` is filled here, the search indexes (of
+proposals, reply letters and consultation records) are rebuilt and ``Proposal.next_due`` filled
+once at the end, because ``bulk_create`` runs neither ``save()`` nor signals.
 
 The data set replaces the database's content (``flush``), so the command refuses to run on a
 database holding anything but earlier bench data unless ``--force`` is given.
@@ -44,6 +44,7 @@ from consultations.models import (
     Satisfaction,
     SignMethod,
 )
+from consultations.search import index_consultations
 from oversight.public import refresh_public_texts
 from proposals.choices import ProposalAction
 from proposals.deadlines import default_due_date
@@ -69,6 +70,7 @@ from proposals.models import (
 from proposals.search import proposal_search_text, rebuild_index
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus
+from replies.search import index_replies
 
 BENCH_PREFIX = "bench_"
 BENCH_PASSWORD = "Bench-Password-2024"  # noqa: S105 - documented password of a throwaway data set
@@ -404,7 +406,10 @@ class Command(BaseCommand):
             cursor.execute("ANALYZE")
         self._log(started, "statistics of the new rows (ANALYZE)")
         rebuild_index()
-        self._log(started, "search index rebuilt")
+        # bulk_create sends no post_save: the staff search's index of reply and record texts.
+        index_replies()
+        index_consultations()
+        self._log(started, "search indexes rebuilt (proposals, replies, consultation records)")
         refresh_public_texts()  # bulk_create sends no post_save: the public search's redacted copies
         self._log(started, "public search texts stored")
         with transaction.atomic():
