@@ -44,6 +44,7 @@ TARGETS_MS = {
     "inbox": 100,
     "reply_pdf_render": 500,
     "issued_pdf_download": 20,
+    "similar_10": 200,
 }
 LABELS = {
     "healthz": "bare view /healthz (reference)",
@@ -67,6 +68,7 @@ LABELS = {
     "export_meeting": "Excel export of one meeting",
     "reply_pdf_render": "reply PDF, fresh render of a draft",
     "issued_pdf_download": "issued reply PDF download",
+    "similar_10": "similar_proposals(limit=10), current meeting (issue 21)",
 }
 
 
@@ -234,6 +236,7 @@ def _child(repeat: int) -> dict:
             "queries": n_queries,
             "bytes": len(first.content) if not getattr(first, "streaming", False) else None,
         }
+    results["similar_10"] = _similarity(repeat, committee, current)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
@@ -252,6 +255,59 @@ def _child(repeat: int) -> dict:
         "assignments": Assignment.objects.count(),
         "replies": Reply.objects.count(),
         "results": results,
+    }
+
+
+def _similarity(repeat: int, committee: int, current) -> dict:
+    """``similar_proposals`` called directly (the detail row includes it too, for staff).
+
+    bench_data writes with ``bulk_create``, so the index is built first when it is missing (this
+    writes to the bench database; the time is reported). Then 50 proposals of the current meeting,
+    whose candidates are every meeting of the committee, each asked for its 10 most similar."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from proposals.models import Committee, Proposal, ProposalStatus, SimilarityVector
+    from proposals.services.similarity import similarity_rebuild
+    from proposals.similarity import similar_proposals
+
+    build_s = None
+    indexed = SimilarityVector.objects.count()
+    if indexed < Proposal.objects.exclude(status=ProposalStatus.DRAFT).count():
+        started = time.perf_counter()
+        for committee_id in Committee.objects.order_by("pk").values_list("pk", flat=True):
+            similarity_rebuild(committee_id=committee_id)
+        build_s = time.perf_counter() - started
+    ids = list(
+        Proposal.objects.filter(committee_id=committee, meeting=current)
+        .exclude(status=ProposalStatus.DRAFT)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    ids = ids[:: max(1, len(ids) // 50)][:50]
+    proposals = list(Proposal.objects.filter(pk__in=ids).select_related("meeting", "committee"))
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as ctx:
+            found = similar_proposals(proposals[0], limit=10)
+        times, cpu = [], []
+        for i in range(max(repeat, len(proposals))):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            similar_proposals(proposals[i % len(proposals)], limit=10)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        transaction.set_rollback(True)
+    times.sort()
+    return {
+        "available": True,
+        "url": "proposals.similarity.similar_proposals",
+        "n": len(times),
+        "median": statistics.median(times),
+        "cpu_median": statistics.median(cpu),
+        "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+        "queries": len(ctx.captured_queries),
+        "found": len(found),
+        "index_build_s": build_s,
+        "indexed": SimilarityVector.objects.count(),
     }
 
 

@@ -49,6 +49,10 @@ def refresh_public_text(reply: Reply) -> None:
     written around the ORM (``bulk_create``, ``QuerySet.update``) need ``refresh_public_texts``."""
     if reply.status != ReplyStatus.ISSUED:
         return
+    if not reply.assignment.proposal.publication_consent:
+        # The proposer refused publication: no public copy of the text is kept at all.
+        PublicReplyText.objects.filter(reply=reply).delete()
+        return
     PublicReplyText.objects.update_or_create(
         reply=reply, defaults=public_search_text(reply.title, reply.body, personal_terms(reply))
     )
@@ -76,7 +80,7 @@ def _terms(reply: Reply, by_proposal: dict[int, list[str]]) -> list[str]:
 
 def refresh_public_texts(replies: Iterable[Reply] | None = None, *, batch_size: int = 500) -> int:
     """``refresh_public_text`` of these replies (every issued reply when None), a batch at a time;
-    returns how many were stored."""
+    returns how many were stored (none of a proposal whose proposer refused publication)."""
     if replies is None:
         replies = (
             Reply.objects.filter(status=ReplyStatus.ISSUED)
@@ -87,6 +91,12 @@ def refresh_public_texts(replies: Iterable[Reply] | None = None, *, batch_size: 
     batch: list[Reply] = []
 
     def flush() -> int:
+        refused = [r.pk for r in batch if not r.assignment.proposal.publication_consent]
+        if refused:
+            PublicReplyText.objects.filter(reply_id__in=refused).delete()
+            batch[:] = [r for r in batch if r.assignment.proposal.publication_consent]
+            if not batch:
+                return 0
         by_proposal = _member_terms({r.assignment.proposal_id for r in batch})
         rows = [PublicReplyText(reply=r, **public_search_text(r.title, r.body, _terms(r, by_proposal))) for r in batch]
         PublicReplyText.objects.bulk_create(

@@ -145,13 +145,16 @@ def dashboard(meeting: Meeting, *, today: dt.date | None = None) -> Dashboard:
 def public_replies() -> QuerySet[Reply]:
     """Issued answers to the member that the agency published and staff did not take down, of the
     committees whose public pages are on: all the public sees. A co-handler's view (会办意见) is
-    written for the lead agency, not for the member, and is never public whatever its 主动公开 box says."""
+    written for the lead agency, not for the member, and is never public whatever its 主动公开 box says;
+    nor is the answer to a proposal whose proposer refused publication (是否同意公开), even when the
+    agency ticked 主动公开 by mistake. The public list, search, page and PDF all read this."""
     return Reply.objects.filter(
         status=ReplyStatus.ISSUED,
         is_public=True,
         unpublished_at__isnull=True,
         assignment__role__in=ANSWERING_ROLES,
         assignment__proposal__committee__public_pages=True,
+        assignment__proposal__publication_consent=True,
     )
 
 

@@ -86,6 +86,7 @@ class ProposalAction(models.TextChoices):
     KEY_ON = "proposal_key_on", _("列为重点提案")
     KEY_OFF = "proposal_key_off", _("取消重点提案")
     ATTACH = "attachment_add", _("上传附件")
+    SIMILARITY_DISMISS = "similarity_dismiss", _("标记为不相似")
 
 
 class CalendarDayKind(models.TextChoices):

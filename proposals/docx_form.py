@@ -53,6 +53,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "main_content": ("主要内容", "内容摘要", "提案内容", "摘要"),
     "reason": ("案由", "提案理由", "理由", "情况分析", "问题分析", "现状及问题"),
     "suggestions": ("建议", "具体建议", "建议办法", "办法", "对策建议", "解决办法", "措施建议", "意见建议"),
+    # The proposer's choice (issue 21, item 6): names matched to the committee's agencies by the view.
+    "suggested_agencies": ("建议承办单位", "建议承办部门", "承办单位建议"),
     # Read only so that they end the field before them; not carried into the form.
     "ignored": ("工作单位", "单位", "界别", "职务", "通讯地址", "地址", "邮编", "日期", "提交日期", "审查意见"),
 }
@@ -261,3 +263,8 @@ def _result(parts: dict[str, list[str]]) -> DocxForm:
 
 def _names(text: str) -> list[str]:
     return [name for name in _NAME_SEPARATORS.split(text.strip()) if name]
+
+
+def names_in(text: str) -> list[str]:
+    """The names in a field as written ("市发改委、市商务局"): for the view that matches them."""
+    return _names(text)

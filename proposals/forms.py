@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import roles, services
 from .models import Agency, AssignmentRole, Category, DeclineReason, Meeting, Member, Proposal, ProposerKind
-from .models.proposal import TEXT_MAX_CHARS
+from .models.proposal import REFUSAL_REASON_MAX_CHARS, TEXT_MAX_CHARS
 from .selectors import pickers, registry
+from .services.filing import REFUSAL_REASON_REQUIRED
 from .uploads import check_upload
 from .validators import validate_phone
 
@@ -28,6 +29,8 @@ PICKER_NO_RESULTS = _("没有找到匹配的结果")
 PICKER_FOUND = _("找到 %(n)s 项")
 PICKER_FAILED = _("查找失败，请重试")
 PICKER_REMOVE = _("移除")
+CONSENT_YES = "yes"
+CONSENT_NO = "no"
 
 
 class DateInput(forms.DateInput):
@@ -131,6 +134,30 @@ class MemberProposalForm(forms.Form):
     suggestions = forms.CharField(
         label=_("建议"), max_length=TEXT_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 8}), required=False
     )
+    suggested_agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.none(),
+        label=_("建议承办单位"),
+        required=False,
+        help_text=_("可多选；供提案委员会交办时参考，由提案委员会确定承办单位。"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    # Two choices, not a checkbox: a form sent without the field (an older page, a script) means
+    # the default, agreement, never a refusal by omission.
+    publication_consent = forms.ChoiceField(
+        label=_("是否同意公开"),
+        choices=[(CONSENT_YES, _("同意公开")), (CONSENT_NO, _("不同意公开"))],
+        required=False,
+        initial=CONSENT_YES,
+        widget=forms.RadioSelect,
+        help_text=_("同意的，答复可在公开页面发布（不含联系电话等个人信息）。"),
+    )
+    publication_refusal_reason = forms.CharField(
+        label=_("不同意公开的理由"),
+        max_length=REFUSAL_REASON_MAX_CHARS,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不同意公开时必填。"),
+    )
     attachments = MultipleFileField(
         label=_("附件"), help_text=_("可多选；允许 PDF、JPG、PNG、DOC、DOCX、XLSX，单个不超过 20 MB。")
     )
@@ -149,6 +176,7 @@ class MemberProposalForm(forms.Form):
             ("cosigners", registry.members_for(user, committee)),
             ("first_proposer", registry.members_for(user, committee)),
             ("category", registry.categories_for(user, committee)),
+            ("suggested_agencies", registry.agencies_for(user, committee)),
         ):
             field = self.fields.get(name)
             if isinstance(field, forms.ModelChoiceField):
@@ -160,6 +188,9 @@ class MemberProposalForm(forms.Form):
             if isinstance(field, _MemberLabels) and isinstance(field, forms.Field):
                 field.with_work_unit = with_work_unit
                 field.widget.attrs.update(picker_attrs("members", hint=hint))
+        if roles.is_staff(user):
+            # The agency picker answers staff only; members choose from the plain list.
+            self.fields["suggested_agencies"].widget.attrs.update(picker_attrs("agencies", hint=PICKER_HINT_AGENCY))
         meeting_field = self.fields.get("meeting")
         if self.open_meeting_only and isinstance(meeting_field, forms.ModelChoiceField):
             meeting_field.queryset = (
@@ -184,11 +215,23 @@ class MemberProposalForm(forms.Form):
                 self.add_error("cosigners", services.COSIGNERS_REQUIRED)
             elif first is not None and first in cosigners:
                 self.add_error("cosigners", services.FIRST_PROPOSER_IN_COSIGNERS)
+        if data.get("publication_consent") == CONSENT_NO and not (data.get("publication_refusal_reason") or "").strip():
+            self.add_error("publication_refusal_reason", REFUSAL_REASON_REQUIRED)
         return data
+
+    def choices_kwargs(self) -> dict:
+        """The proposer's choices (建议承办单位, 是否同意公开) as the filing services take them."""
+        data = self.cleaned_data
+        return {
+            "suggested_agencies": list(data.get("suggested_agencies") or []),
+            "publication_consent": data.get("publication_consent") != CONSENT_NO,
+            "publication_refusal_reason": data.get("publication_refusal_reason", ""),
+        }
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
+            **self.choices_kwargs(),
             "meeting": data["meeting"],
             "between_meetings": data["between_meetings"],
             "title": data["title"],
@@ -212,6 +255,7 @@ class MemberDraftForm(MemberProposalForm):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
+            **self.choices_kwargs(),
             "between_meetings": data["between_meetings"],
             "title": data["title"],
             "proposer_kind": data["proposer_kind"],
@@ -234,6 +278,9 @@ class MemberDraftForm(MemberProposalForm):
             "main_content": proposal.main_content,
             "reason": proposal.reason,
             "suggestions": proposal.suggestions,
+            "suggested_agencies": list(proposal.suggested_agencies.all()),
+            "publication_consent": CONSENT_YES if proposal.publication_consent else CONSENT_NO,
+            "publication_refusal_reason": proposal.publication_refusal_reason,
         }
 
 
@@ -275,6 +322,9 @@ class StaffProposalForm(MemberProposalForm):
         "main_content",
         "reason",
         "suggestions",
+        "suggested_agencies",
+        "publication_consent",
+        "publication_refusal_reason",
         "attachments",
     ]
 

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .views import pickers, word
 from .views.batch import proposal_batch
+from .views.similarity import similarity_dismiss_view
 
 app_name = "proposals"
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/assign/", views.proposal_assign, name="assign"),
     path("<int:pk>/key/", views.proposal_set_key, name="set_key"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/similar/dismiss/", similarity_dismiss_view, name="similarity_dismiss"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("assignments/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
     path("assignments/<int:pk>/return/", views.assignment_return, name="assignment_return"),

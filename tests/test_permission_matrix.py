@@ -166,6 +166,7 @@ ROWS: dict[str, Row] = {
     "proposals:assign": Row("proposal", see="403", post="403", why="staff only, and only a registered proposal"),
     "proposals:set_key": Row("proposal", **POST_ACTION),
     "proposals:attachment_upload": Row("proposal", **POST_ACTION),
+    "proposals:similarity_dismiss": Row("proposal", **POST_ACTION),
     "proposals:attachment_download": Row("attachment"),
     "proposals:assignment_accept": Row("assignment", **POST_ACTION),
     "proposals:assignment_return": Row("assignment", **POST_ACTION),

@@ -34,6 +34,7 @@ from proposals.models import (
     ProposerKind,
     Role,
 )
+from proposals.models.proposal import REFUSAL_REASON_MAX_CHARS
 from replies.models import NotPublicKind, ReplyStatus
 
 if TYPE_CHECKING:
@@ -71,6 +72,9 @@ class Column:
     max_length: int | None = None
     # A yes/no column that may stay blank (then the record has no value: the system's setting).
     nullable: bool = False
+    # A column added after workbooks were first exported: a file without it is still read, and the
+    # records keep what they have (a new one the model's default).
+    optional: bool = False
 
     def help_text(self) -> str:
         """Row 2 of the sheet: what to write in the column."""
@@ -296,6 +300,27 @@ PROPOSALS = Sheet(
         Column("main_content", _("主要内容"), _("提案的主要内容"), required=True),
         Column("reason", _("案由"), _("可留空")),
         Column("suggestions", _("建议"), _("可留空")),
+        # The proposer's choices (issue 21, item 6).
+        Column(
+            "suggested_agencies",
+            _("建议承办单位"),
+            _("提案人建议的承办单位，多个用“；”分隔，须在“承办单位”表或系统中；可留空"),
+            optional=True,
+        ),
+        Column(
+            "publication_consent",
+            _("是否同意公开"),
+            _("是 或 否；留空为同意"),
+            Kind.BOOL,
+            optional=True,
+        ),
+        Column(
+            "publication_refusal_reason",
+            _("不同意公开的理由"),
+            _("不同意公开时必填"),
+            max_length=REFUSAL_REASON_MAX_CHARS,
+            optional=True,
+        ),
         _choice("status", _("状态"), ProposalStatus),
         _bool("is_key", _("重点提案"), _("是 或 否")),
         Column("key_note", _("督办说明"), _("可留空")),

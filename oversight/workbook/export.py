@@ -127,6 +127,13 @@ def _proposal_rows(committees: list[Committee], meeting: Meeting | None) -> Iter
             .values_list("proposal_id", "member__name", "member__work_unit")
         ):
             cosigners[pid].append(member_label(name, unit))
+        suggested: dict[int, list[str]] = defaultdict(list)
+        for pid, name in (
+            Proposal.suggested_agencies.through.objects.filter(proposal__in=[p.pk for p in chunk])
+            .order_by("proposal_id", "agency__name")
+            .values_list("proposal_id", "agency__name")
+        ):
+            suggested[pid].append(name)
         for p in chunk:
             yield {
                 "committee": p.committee.name,
@@ -145,6 +152,9 @@ def _proposal_rows(committees: list[Committee], meeting: Meeting | None) -> Iter
                 "main_content": p.main_content,
                 "reason": p.reason,
                 "suggestions": p.suggestions,
+                "suggested_agencies": c.LIST_SEPARATOR.join(suggested.get(p.pk, [])),
+                "publication_consent": p.publication_consent,
+                "publication_refusal_reason": p.publication_refusal_reason,
                 "status": p.status,
                 "is_key": p.is_key,
                 "key_note": p.key_note,

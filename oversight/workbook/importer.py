@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from audit.log import record_event
 from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, Rating
+from consultations.search import index_consultations
 from consultations.services.hashing import content_hash
 from proposals import roles
 from proposals.models import (
@@ -56,12 +57,13 @@ from proposals.models import (
 )
 from proposals.pinyin import name_initials
 from proposals.search import index_on_save, proposal_search_text
-from proposals.services.filing import COSIGNERS_NOT_ALLOWED, FIRST_PROPOSER_IN_COSIGNERS
+from proposals.services.filing import COSIGNERS_NOT_ALLOWED, FIRST_PROPOSER_IN_COSIGNERS, REFUSAL_REASON_REQUIRED
 from proposals.services.numbering import DUPLICATE_NUMBER, NUMBER_INVALID, is_valid_number, sequence_of
 from proposals.validators import phone_problem
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus
 from replies.rules import CLASS_NOT_ENABLED, DATE_BEFORE_ASSIGNMENT, class_codes, default_classes
+from replies.search import index_replies
 
 from ..apps import MEMBER_DETAILS
 from ..public import refresh_member_public_texts, refresh_public_texts
@@ -295,7 +297,7 @@ def _read_sheet(ws, sheet: c.Sheet, total: int) -> tuple[list[ParsedRow], list[P
             raise WorkbookRefused(str(DUPLICATE_COLUMN) % {"sheet": title, "column": text})
         else:
             positions[i] = column
-    missing = [str(col.header) for col in sheet.columns if col not in positions.values()]
+    missing = [str(col.header) for col in sheet.columns if col not in positions.values() and not col.optional]
     if missing:
         raise WorkbookRefused(str(MISSING_COLUMNS) % {"sheet": title, "columns": "、".join(missing)})
     if unknown:
@@ -743,9 +745,20 @@ class _Checker:
                     cosigners.append(member)
         if cosigners and kind == ProposerKind.INDIVIDUAL:
             self.problem(row, "cosigners", str(COSIGNERS_NOT_ALLOWED))
+        suggested = []
+        for name in [part.strip() for part in (v.get("suggested_agencies") or "").split(c.LIST_SEPARATOR)]:
+            if not name:
+                continue
+            if (committee, name) not in self.known.agencies:
+                self.problem(row, "suggested_agencies", str(UNKNOWN_AGENCY) % {"committee": committee, "name": name})
+            elif (committee, name) not in suggested:
+                suggested.append((committee, name))
+        if v.get("publication_consent") is False and not (v.get("publication_refusal_reason") or "").strip():
+            self.problem(row, "publication_refusal_reason", str(REFUSAL_REASON_REQUIRED))
         row.refs.update(
             first_proposer=first,
             cosigners=cosigners,
+            suggested_agencies=suggested,
             category=self.named(row, committee, "category", self.known.categories, UNKNOWN_CATEGORY),
             decline_reason=self.named(
                 row, committee, "decline_reason", self.known.decline_reasons, UNKNOWN_DECLINE_REASON
@@ -1057,6 +1070,7 @@ class _Writer:
             "between_meetings", "title", "proposer_kind", "body_name", "body_contact", "body_contact_phone",
             "main_content", "reason", "suggestions", "status", "is_key", "key_note", "decline_note",
             "converted_to_opinion", "created_at", "submitted_at", "registered_at", "closed_at", "close_note",
+            "publication_consent", "publication_refusal_reason",
         ]  # fmt: skip
         existing = Proposal.objects.in_bulk(
             [self.pk["proposals"][r.key] for r in rows if r.key in self.pk["proposals"]]
@@ -1110,6 +1124,21 @@ class _Writer:
                 ProposalCosigner(proposal_id=self.pk["proposals"][row.key], member_id=self.pk["members"][m], order=i)
                 for row in rows
                 for i, m in enumerate(row.refs.get("cosigners") or [])
+            ],
+            batch_size=BATCH,
+        )
+        # Suggested agencies (建议承办单位): the file's list replaces what the proposal had; a file
+        # written before the column existed leaves them as they are.
+        suggested_through = Proposal.suggested_agencies.through
+        listed = [row for row in rows if "suggested_agencies" in row.values]
+        ids = [self.pk["proposals"][row.key] for row in listed]
+        for start in range(0, len(ids), BATCH):
+            suggested_through.objects.filter(proposal_id__in=ids[start : start + BATCH]).delete()
+        suggested_through.objects.bulk_create(
+            [
+                suggested_through(proposal_id=self.pk["proposals"][row.key], agency_id=self.pk["agencies"][a])
+                for row in listed
+                for a in row.refs.get("suggested_agencies") or []
             ],
             batch_size=BATCH,
         )
@@ -1222,12 +1251,13 @@ class _Writer:
                     proposal_of[r.assignment_id], ReplyAction.ISSUE, r.issued_at or _noon(r.reply_date),
                     assignment_id=r.assignment_id, from_state=ReplyStatus.SUBMITTED, to_state=ReplyStatus.ISSUED,
                 )  # fmt: skip
+        written = Reply.objects.filter(pk__in=[r.pk for _row, r in new] + [r.pk for r, _b, _row in changed])
+        # The staff search's index of reply text (kept by Reply's signals, which bulk writes skip).
+        index_replies(written)
         # The public search finds an issued reply through its stored public text (not made by
         # bulk_create); the public PDF follows when the PDF task saves the reply.
         refresh_public_texts(
-            Reply.objects.filter(pk__in=[r.pk for _row, r in new] + [r.pk for r, _b, _row in changed])
-            .filter(status=ReplyStatus.ISSUED)
-            .select_related("assignment__proposal__committee")
+            written.filter(status=ReplyStatus.ISSUED).select_related("assignment__proposal__committee")
         )
         # An issued reply imported earlier whose PDF was not rendered yet (the task did not run).
         self.issued_replies.extend(
@@ -1280,6 +1310,10 @@ class _Writer:
         # A signed record is locked: what the member signed stays as it is.
         signed = ConsultationStatus.SIGNED
         _update_changed(changed, fields, frozen=lambda r, before: before.get("status") == signed)
+        # The staff search's index of record text (kept by Consultation's signals, which bulk writes skip).
+        index_consultations(
+            Consultation.objects.filter(pk__in=[o.pk for _row, o in new] + [o.pk for o, _b, _row in changed])
+        )
         for row, obj in new:
             self.pk["consultations"][row.key] = obj.pk
             self.created["consultations"].append(obj.pk)

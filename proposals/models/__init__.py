@@ -36,6 +36,7 @@ from .labels import (
 )
 from .proposal import Attachment, Proposal, ProposalCosigner
 from .registry import Agency, Category, DeclineReason, Meeting, Member
+from .similarity import SimilarityDismissal, SimilarityDocFreq, SimilarityTerm, SimilarityVector
 from .users import User, UserManager
 
 __all__ = [
@@ -66,6 +67,10 @@ __all__ = [
     "ProposalStatus",
     "ProposerKind",
     "Role",
+    "SimilarityDismissal",
+    "SimilarityDocFreq",
+    "SimilarityTerm",
+    "SimilarityVector",
     "TimelineEvent",
     "User",
     "UserManager",

@@ -14,12 +14,14 @@ from ..numbers import display_number
 from ..validators import validate_phone
 from .committee import Committee
 from .labels import choice_label
-from .registry import Category, DeclineReason, Meeting, Member
+from .registry import Agency, Category, DeclineReason, Meeting, Member
 
 # A proposal's long texts: real proposals run to a few thousand characters; the cap keeps a pasted
 # book out of the letters, the record form and the PDFs (issue 18, finding 11). Forms, services
 # (through full_clean) and the consultation record's copy of the content all read this one value.
 TEXT_MAX_CHARS = 20_000
+# The proposer's reason for refusing publication: a few sentences, quoted into the reply's 不公开理由.
+REFUSAL_REASON_MAX_CHARS = 1_000
 
 
 class Proposal(models.Model):
@@ -73,6 +75,16 @@ class Proposal(models.Model):
     suggestions = models.TextField(_("建议"), blank=True, validators=[MaxLengthValidator(TEXT_MAX_CHARS)])
     status = models.CharField(
         _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT, db_index=True
+    )
+    # The proposer's own choices on the proposal form (issue 21, item 6): the agencies they think
+    # should answer (staff see them when assigning; the assignment is still staff's), and whether
+    # the answer may be published. A refusal keeps every reply to it off the public pages.
+    suggested_agencies = models.ManyToManyField(
+        Agency, verbose_name=_("建议承办单位"), blank=True, related_name="suggested_in"
+    )
+    publication_consent = models.BooleanField(_("是否同意公开"), default=True)
+    publication_refusal_reason = models.TextField(
+        _("不同意公开的理由"), blank=True, validators=[MaxLengthValidator(REFUSAL_REASON_MAX_CHARS)]
     )
     is_key = models.BooleanField(_("重点提案"), default=False, db_index=True)
     key_note = models.TextField(_("督办说明"), blank=True)

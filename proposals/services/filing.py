@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..errors import DomainError
 from ..models import (
+    Agency,
     Attachment,
     Category,
     Meeting,
@@ -30,6 +31,7 @@ from ..timeline import timeline_record
 from ..uploads import check_upload
 from .common import full_clean, require, require_same_committee
 from .numbering import DUPLICATE_NUMBER, NUMBER_INVALID, is_valid_number, sequence_of
+from .similarity import similarity_index_on_commit
 
 PROPOSER_REQUIRED = _("请选择第一提案人。")
 COSIGNERS_REQUIRED = _("联名提案至少需要一位联名提案人。")
@@ -38,6 +40,7 @@ FIRST_PROPOSER_IN_COSIGNERS = _("第一提案人不能同时是联名提案人�
 BODY_REQUIRED = _("集体提案请填写提案单位和联系人。")
 NOT_DRAFT = _("只有草稿可以修改或提交。")
 PROPOSAL_CLOSED = _("该提案已办结，不能再添加附件。")
+REFUSAL_REASON_REQUIRED = _("不同意公开的，请填写理由。")
 
 
 def _check_proposers(
@@ -66,6 +69,19 @@ def _check_committee(
     require_same_committee(committee_id, [category], _("类别"))
 
 
+def _check_choices(
+    committee_id: int, *, suggested_agencies: Sequence[Agency], publication_consent: bool, refusal_reason: str
+) -> str:
+    """The proposer's choices (issue 21, item 6): suggested agencies of the proposal's own committee,
+    and a reason when publication is refused. Returns the reason to store ("" when they agree)."""
+    require_same_committee(committee_id, suggested_agencies, _("建议承办单位"))
+    reason = (refusal_reason or "").strip()
+    if publication_consent:
+        return ""
+    require(bool(reason), REFUSAL_REASON_REQUIRED)
+    return reason
+
+
 def _set_cosigners(proposal: Proposal, cosigners: Sequence[Member]) -> None:
     ProposalCosigner.objects.filter(proposal=proposal).delete()
     ProposalCosigner.objects.bulk_create(
@@ -91,6 +107,9 @@ def proposal_create(
     suggestions: str = "",
     between_meetings: bool = False,
     number: str = "",
+    suggested_agencies: Sequence[Agency] = (),
+    publication_consent: bool = True,
+    publication_refusal_reason: str = "",
     attachments: Iterable[UploadedFile] = (),
 ) -> Proposal:
     """Staff file a proposal typed in from paper (it is then awaiting review); a member starts a draft.
@@ -115,6 +134,13 @@ def proposal_create(
         body_contact=body_contact,
     )
     _check_committee(meeting.committee_id, first_proposer=first_proposer, cosigners=cosigners, category=category)
+    suggested_agencies = list(dict.fromkeys(suggested_agencies))
+    refusal_reason = _check_choices(
+        meeting.committee_id,
+        suggested_agencies=suggested_agencies,
+        publication_consent=publication_consent,
+        refusal_reason=publication_refusal_reason,
+    )
     number = (number or "").strip()
     sequence = None
     if number:
@@ -143,6 +169,8 @@ def proposal_create(
         main_content=main_content,
         reason=reason,
         suggestions=suggestions,
+        publication_consent=publication_consent,
+        publication_refusal_reason=refusal_reason,
         status=status,
         created_by=actor,
         created_at=now,
@@ -155,6 +183,7 @@ def proposal_create(
     except IntegrityError as exc:
         raise DomainError(DUPLICATE_NUMBER) from exc
     _set_cosigners(proposal, [] if is_body else cosigners)
+    proposal.suggested_agencies.set(suggested_agencies)
     for upload in attachments:
         _store_attachment(proposal=proposal, actor=actor, upload=upload)
     timeline_record(
@@ -164,6 +193,8 @@ def proposal_create(
         to_state=status,
         note=number and str(_("沿用原编号 %(number)s") % {"number": number}),
     )
+    if status == ProposalStatus.SUBMITTED:
+        similarity_index_on_commit(proposal=proposal)
     return proposal
 
 
@@ -180,6 +211,9 @@ def proposal_update_draft(
     reason: str = "",
     suggestions: str = "",
     between_meetings: bool = False,
+    suggested_agencies: Sequence[Agency] = (),
+    publication_consent: bool = True,
+    publication_refusal_reason: str = "",
     attachments: Iterable[UploadedFile] = (),
 ) -> Proposal:
     """The author edits their draft."""
@@ -192,6 +226,13 @@ def proposal_update_draft(
         kind=proposer_kind, first_proposer=actor.member, cosigners=cosigners, body_name="", body_contact=""
     )
     _check_committee(proposal.committee_id, first_proposer=None, cosigners=cosigners, category=category)
+    suggested_agencies = list(dict.fromkeys(suggested_agencies))
+    refusal_reason = _check_choices(
+        proposal.committee_id,
+        suggested_agencies=suggested_agencies,
+        publication_consent=publication_consent,
+        refusal_reason=publication_refusal_reason,
+    )
     proposal.title = title.strip()
     proposal.main_content = main_content
     proposal.proposer_kind = proposer_kind
@@ -199,6 +240,8 @@ def proposal_update_draft(
     proposal.reason = reason
     proposal.suggestions = suggestions
     proposal.between_meetings = between_meetings
+    proposal.publication_consent = publication_consent
+    proposal.publication_refusal_reason = refusal_reason
     full_clean(proposal)
     proposal.save(
         update_fields=[
@@ -209,9 +252,12 @@ def proposal_update_draft(
             "reason",
             "suggestions",
             "between_meetings",
+            "publication_consent",
+            "publication_refusal_reason",
         ]
     )
     _set_cosigners(proposal, cosigners)
+    proposal.suggested_agencies.set(suggested_agencies)
     for upload in attachments:
         _store_attachment(proposal=proposal, actor=actor, upload=upload)
     timeline_record(proposal=proposal, actor=actor, action=ProposalAction.EDIT)
@@ -234,6 +280,7 @@ def proposal_submit(*, proposal: Proposal, actor: User) -> Proposal:
         from_state=ProposalStatus.DRAFT,
         to_state=ProposalStatus.SUBMITTED,
     )
+    similarity_index_on_commit(proposal=proposal)
     return proposal
 
 

@@ -18,6 +18,7 @@ from .. import forms, permissions, roles, selectors, services
 from ..errors import DomainError
 from ..http import AuthenticatedHttpRequest
 from ..models import AssignmentRole
+from ..selectors import registry
 from ..view_actions import Confirmation, confirmation_page, is_confirmed, run_action
 from .proposal import detail_url, invalid_detail
 
@@ -33,7 +34,17 @@ def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
     if not permissions.can_assign(request.user, proposal):
         raise PermissionDenied
-    form = forms.AssignForm(request.POST or None, proposal=proposal)
+    # What the proposer suggested (建议承办单位): shown above the form, the first one offered as the
+    # lead; staff decide, and the assignment's rules do not change.
+    suggested = list(proposal.suggested_agencies.order_by("name"))
+    assignable = set(
+        registry.active_agencies_of(proposal.committee_id)
+        .filter(pk__in=[agency.pk for agency in suggested])
+        .values_list("pk", flat=True)
+    )
+    offered = [agency for agency in suggested if agency.pk in assignable]
+    initial = {"lead_agency": offered[0].pk} if offered else {}
+    form = forms.AssignForm(request.POST or None, proposal=proposal, initial=initial)
     splits = forms.SplitFormSet(request.POST or None, prefix="split", form_kwargs={"proposal": proposal})
     if request.method == "POST" and form.is_valid() and splits.is_valid():
         specs = forms.assignment_specs(form, splits)
@@ -53,7 +64,14 @@ def proposal_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "proposals/assign.html",
-        {"proposal": proposal, "form": form, "splits": splits, "meeting": meeting},
+        {
+            "proposal": proposal,
+            "form": form,
+            "splits": splits,
+            "meeting": meeting,
+            "suggested_agencies": suggested,
+            "inactive_suggestions": [agency for agency in suggested if agency.pk not in assignable],
+        },
     )
 
 

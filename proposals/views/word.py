@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .. import roles, services
-from ..docx_form import DOCX_TOO_LARGE, MAX_BYTES, NOT_A_WORD_FILE, DocxForm, DocxFormError, read_docx_form
+from ..docx_form import (
+    DOCX_TOO_LARGE,
+    MAX_BYTES,
+    NOT_A_WORD_FILE,
+    DocxForm,
+    DocxFormError,
+    names_in,
+    read_docx_form,
+)
 from ..errors import DomainError
 from ..http import AuthenticatedHttpRequest
 from ..models import Member, ProposalStatus, ProposerKind
@@ -39,6 +48,7 @@ FILE_GONE = gettext_lazy("上传的 Word 文档已失效，请重新上传；本
 MEMBER_NOT_FOUND = gettext_lazy("未找到名为“%(name)s”的委员，请手动选择。")
 MEMBER_AMBIGUOUS = gettext_lazy("有多位名为“%(name)s”的委员，请手动选择。")
 CATEGORY_NOT_FOUND = gettext_lazy("未找到类别“%(name)s”，请手动选择。")
+AGENCY_NOT_FOUND = gettext_lazy("未找到建议承办单位“%(name)s”，请手动选择。")
 NOT_YOUR_NAME = gettext_lazy("文档中的提案人为“%(name)s”；网上提交的提案，第一提案人为您本人。")
 BODY_NOT_FOR_MEMBERS = gettext_lazy("文档中填有提案单位“%(name)s”；集体提案请由提案委员会工作人员录入。")
 NUMBER_TAKEN = gettext_lazy("文档中的编号“%(number)s”在所选会议中已被使用或格式不符，未预填。")
@@ -120,6 +130,17 @@ def initial_from(parsed: DocxForm, *, user, author: Member | None, form_class) -
             initial["category"] = category.pk
         else:
             warnings.append(str(CATEGORY_NOT_FOUND % {"name": fields["category"]}))
+    if fields.get("suggested_agencies"):
+        agencies = registry.agencies_for(user, committee)
+        suggested: list[int] = []
+        for name in names_in(fields["suggested_agencies"]):
+            agency = agencies.filter(Q(name=name) | Q(short_name=name)).first()
+            if agency is None:
+                warnings.append(str(AGENCY_NOT_FOUND % {"name": name}))
+            elif agency.pk not in suggested:
+                suggested.append(agency.pk)
+        if suggested:
+            initial["suggested_agencies"] = suggested
     staff_form = "first_proposer" in form_class.base_fields
     if staff_form and fields.get("number"):
         current = registry.current_meeting(user, committee)

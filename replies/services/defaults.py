@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from proposals.models import Assignment, AssignmentRole, ProposalCosigner, ProposerKind, User
 
 from .. import profiles
-from ..models import LetterProfile
+from ..models import LetterProfile, NotPublicKind
 
 DEFAULT_CLOSING = _("感谢您对我们工作的关心和支持，欢迎今后提出更多宝贵意见。")
+# The 不公开理由 a reply starts with when the proposer refused publication on the proposal form.
+PROPOSER_REFUSED = _("提案人不同意公开：%(reason)s")
 
 
 def default_title(assignment: Assignment, profile: LetterProfile | None = None) -> str:
@@ -68,6 +70,18 @@ def default_closing(assignment: Assignment, profile: LetterProfile | None = None
         return str(DEFAULT_CLOSING)
 
 
+def publication_defaults(assignment: Assignment) -> dict[str, Any]:
+    """Public unless the proposer refused publication (是否同意公开), then not public with their reason:
+    the agency may still change it, and the public pages never show such a reply either way
+    (``oversight.selectors.public_replies``)."""
+    proposal = assignment.proposal
+    if proposal.publication_consent:
+        return {"is_public": True}
+    with translation.override("zh-hans"):
+        reason = str(PROPOSER_REFUSED) % {"reason": proposal.publication_refusal_reason.strip()}
+    return {"is_public": False, "not_public_kind": NotPublicKind.NOT_PUBLIC, "not_public_reason": reason}
+
+
 def new_draft_defaults(assignment: Assignment, actor: User) -> dict[str, Any]:
     """What a new draft starts with: ``reply_create`` stores it and the empty form shows it."""
     # The one who drafts is the handler (承办人) the letter names, leader or not: the name is the
@@ -79,7 +93,7 @@ def new_draft_defaults(assignment: Assignment, actor: User) -> dict[str, Any]:
         "closing": default_closing(assignment, profile),
         "handler_name": actor.display_name,
         "phone": actor.phone,
-        "is_public": True,
+        **publication_defaults(assignment),
     }
     if profile.show_printed:
         # The office of the agency prints and sends its letters, as a rule.

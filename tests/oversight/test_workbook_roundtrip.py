@@ -323,3 +323,27 @@ def test_a_file_that_would_move_a_case_along_is_refused(world, who):
     workbook_import(source=fixed.getvalue(), actor=getattr(world, who))
     world.proposal.refresh_from_db()
     assert world.proposal.title == "改正后的标题" and world.proposal.status == ProposalStatus.ASSIGNED
+
+
+def test_reply_text_corrected_by_a_workbook_is_found_by_the_staff_search(world, client):
+    """The import writes rows in bulk, past Reply's signals: it keeps the search index itself."""
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from tests.factories import draft_reply
+
+    draft_reply(world)
+    out = io.BytesIO()
+    export_workbook(out, committees=[world.meeting.committee])
+    wb = load_workbook(io.BytesIO(out.getvalue()))
+    ws = wb[str(c.REPLIES.title)]
+    body = [col.field for col in c.REPLIES.columns].index("body") + 1
+    ws.cell(row=3, column=body, value="关于水源涵养林改造的答复正文")
+    changed = io.BytesIO()
+    wb.save(changed)
+    workbook_import(source=changed.getvalue(), actor=world.staff)
+    client.force_login(world.staff)
+    page = client.get(reverse("proposals:list"), {"q": "水源涵养林", "meeting": ""}).content.decode()
+    assert world.proposal.title in page
