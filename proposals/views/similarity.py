@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import selectors
+from .. import roles, selectors
 from ..http import AuthenticatedHttpRequest
 from ..services.similarity import similarity_dismiss
-from ..view_actions import run_action
+from ..view_actions import Confirmation, run_action
 
 OTHER_REQUIRED = gettext_lazy("请选择要标记为不相似的提案。")
 
@@ -36,4 +36,13 @@ def similarity_dismiss_view(request: AuthenticatedHttpRequest, pk: int) -> HttpR
         lambda: similarity_dismiss(proposal=proposal, other=other, actor=request.user),
         success=_("已标记为不相似，该提案不再列入相似提案。"),
         redirect_to=back,
+        # Asked first: a pair marked 不相似 is never listed again, and the mark cannot be taken back.
+        confirm=Confirmation(
+            title=_("标记为不相似"),
+            consequence=_("标记后，“%(title)s”不再列入本提案的相似提案（反之亦然），标记不能撤销。")
+            % {"title": other.title},
+            submit_label=_("确认标记为不相似"),
+        )
+        if roles.is_staff_of(request.user, proposal.committee_id)
+        else None,
     )

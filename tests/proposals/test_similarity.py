@@ -275,7 +275,10 @@ def test_dismiss_view_marks_the_pair_and_the_panel_drops_it(client, world):
     client.force_login(world.staff)
     url = reverse("proposals:similarity_dismiss", args=[a.pk])
     assert client.get(url).status_code == 405
-    response = client.post(url, {"other": b.pk})
+    asked = client.post(url, {"other": b.pk})  # asked first: nothing is marked yet
+    assert asked.status_code == 200 and "确认标记为不相似" in asked.content.decode()
+    assert not SimilarityDismissal.objects.exists()
+    response = client.post(url, {"other": b.pk, "confirm": "1"})
     assert response.status_code == 302
     assert SimilarityDismissal.objects.filter(proposal_id=min(a.pk, b.pk), other_id=max(a.pk, b.pk)).exists()
     html = client.get(reverse("proposals:detail", args=[a.pk])).content.decode()
@@ -288,7 +291,7 @@ def test_dismiss_view_bad_input_and_outsiders(client, world):
     c = make_proposal(meeting=other.meeting, created_by=other.staff, title=a.title)
     url = reverse("proposals:similarity_dismiss", args=[a.pk])
     client.force_login(world.staff)
-    response = client.post(url, {"other": "x"}, follow=True)
+    response = client.post(url, {"other": "x", "confirm": "1"}, follow=True)
     assert str(OTHER_REQUIRED) in response.content.decode()
     assert client.post(url, {"other": c.pk}).status_code == 404  # another committee's: "missing"
     assert client.post(url, {"other": 999999}).status_code == 404
