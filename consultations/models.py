@@ -130,11 +130,25 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+class ContactMethod(models.TextChoices):
+    """How the agency consulted the proposer, as the proposer reports it on a two-score rating."""
+
+    FACE_TO_FACE = "face_to_face", _("面商")
+    PHONE = "phone", _("电话")
+    WRITTEN = "written", _("书面")
+    NONE = "none", _("未沟通")
+
+
 class Rating(models.Model):
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("交办"))
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     member = models.ForeignKey(Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="ratings")
+    # One score (the committee's rating mode "single"), or the overall score beside the two scores
+    # and the contact method ("two_scores"); consultations.ratings derives ``value`` from the two.
     value = models.CharField(_("测评结果"), max_length=20, choices=Satisfaction.choices)
+    attitude = models.CharField(_("办理态度"), max_length=20, choices=Satisfaction.choices, blank=True)
+    result = models.CharField(_("办理结果"), max_length=20, choices=Satisfaction.choices, blank=True)
+    contact_method = models.CharField(_("沟通方式"), max_length=20, choices=ContactMethod.choices, blank=True)
     comment = models.TextField(_("意见"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")

@@ -110,6 +110,31 @@ class NumberStyle(models.TextChoices):
     PLAIN = "{n}号", _("48号")
 
 
+class CosignRule(models.TextChoices):
+    """When a joint proposal (联名提案) counts as joint: the committee's rule on its co-signers' confirmation."""
+
+    NONE = "none", _("无需联名人确认")
+    ALL = "all", _("全部联名人确认")
+    ANY = "any", _("至少一名联名人确认")
+
+
+class CosignStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class CosignMethod(models.TextChoices):
+    ONLINE = "online", _("网上确认")
+    PAPER = "paper", _("纸质确认")
+
+
+class RatingMode(models.TextChoices):
+    """How a committee asks its members to rate the handling."""
+
+    SINGLE = "single", _("一项：满意度")
+    TWO_SCORES = "two_scores", _("两项：办理态度和办理结果，并填沟通方式")
+
+
 class DeadlineUnit(models.TextChoices):
     MONTHS = "months", _("月")
     WORKING_DAYS = "working_days", _("工作日")

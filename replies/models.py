@@ -176,6 +176,13 @@ class AddresseeStyle(models.TextChoices):
     ALL_NAMES = "all_names", _("全体提案人：张三、李四、王五委员：")
 
 
+class MergedReplyStyle(models.TextChoices):
+    """How a merged group (并案) is answered."""
+
+    ONE_LETTER = "one_letter", _("一份答复，主送全部提案人")
+    COPY_EACH = "copy_each", _("每件提案的提案人各收一份")
+
+
 class ContactPlace(models.TextChoices):
     BEFORE_SIGNATURE = "before_signature", _("落款之前")
     AFTER_DATE = "after_date", _("成文日期之后（附注位置）")
@@ -234,6 +241,9 @@ class LetterProfile(models.Model):
     show_printed = models.BooleanField(_("印“印发机关和印发日期”"), default=False)
     publication_mark = models.BooleanField(
         _("印公开属性"), default=False, help_text=_("成文日期后印“（此件主动公开）”等")
+    )
+    merged_reply = models.CharField(
+        _("并案答复方式"), max_length=20, choices=MergedReplyStyle.choices, default=MergedReplyStyle.ONE_LETTER
     )
 
     class Meta:

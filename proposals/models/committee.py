@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CommitteeLevel, DeadlineUnit, NumberStyle
+from ..choices import CommitteeLevel, CosignRule, DeadlineUnit, NumberStyle, RatingMode
 
 
 class Committee(models.Model):
@@ -72,6 +72,17 @@ class Committee(models.Model):
         default=DeadlineUnit.MONTHS,
         help_text=_("会议的办理时限、会办时限和重新办理时限按此单位计算"),
     )
+    # --- Joint proposals and ratings ---------------------------------------------------------
+    cosign_rule = models.CharField(
+        _("联名确认规则"),
+        max_length=10,
+        choices=CosignRule.choices,
+        default=CosignRule.NONE,
+        help_text=_("联名提案须经联名人确认后方可作为联名提案立案；确认期限见会议设置"),
+    )
+    rating_mode = models.CharField(
+        _("满意度测评方式"), max_length=20, choices=RatingMode.choices, default=RatingMode.SINGLE
+    )
     # --- Public pages ------------------------------------------------------------------------
     public_pages = models.BooleanField(_("公开答复"), default=True, help_text=_("关闭后本委员会的答复不在公开页面出现"))
 
@@ -103,6 +114,9 @@ class CommitteeReplyClass(models.Model):
     label = models.CharField(_("名称"), max_length=20, help_text=_("例如 A 类"))
     definition = models.CharField(_("含义"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    follow_up = models.BooleanField(
+        _("跟踪办理"), default=False, help_text=_("答复为此类别的，承办单位须在跟踪办理时限内再次报告办理结果")
+    )
 
     class Meta:
         verbose_name = _("答复类别")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ProposalStatus, ProposerKind
+from ..choices import CosignMethod, CosignStatus, ProposalStatus, ProposerKind
 from ..numbers import display_number
 from ..validators import validate_phone
 from .committee import Committee
@@ -86,6 +86,17 @@ class Proposal(models.Model):
     publication_refusal_reason = models.TextField(
         _("不同意公开的理由"), blank=True, validators=[MaxLengthValidator(REFUSAL_REASON_MAX_CHARS)]
     )
+    # 并案: a proposal merged into a group points at the group's lead (the lead points at none).
+    # Assignment, reply and deadlines follow the lead; each member keeps its number and proposer.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并案主提案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_proposals",
+    )
+    merged_at = models.DateTimeField(_("并案时间"), null=True, blank=True)
     is_key = models.BooleanField(_("重点提案"), default=False, db_index=True)
     key_note = models.TextField(_("督办说明"), blank=True)
     decline_reason = models.ForeignKey(
@@ -215,6 +226,22 @@ class ProposalCosigner(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, verbose_name=_("提案"))
     member = models.ForeignKey(Member, on_delete=models.PROTECT, verbose_name=_("委员"))
     order = models.PositiveSmallIntegerField(default=0, verbose_name=_("排序"))
+    # Confirmation (附议确认): rows on proposals filed before a committee asked for it are confirmed.
+    status = models.CharField(
+        _("确认状态"), max_length=10, choices=CosignStatus.choices, default=CosignStatus.CONFIRMED
+    )
+    invited_at = models.DateTimeField(_("邀请时间"), null=True, blank=True)
+    due_date = models.DateField(_("确认期限"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirm_method = models.CharField(_("确认方式"), max_length=10, choices=CosignMethod.choices, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认录入人"),
+    )
 
     class Meta:
         verbose_name = _("联名提案人")

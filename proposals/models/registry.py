@@ -53,6 +53,12 @@ class Meeting(CommitteeRecord):
     cohandler_due_months = models.PositiveSmallIntegerField(_("会办意见时限"), default=1)
     rehandle_due_months = models.PositiveSmallIntegerField(_("重新办理时限"), default=1)
     return_window_days = models.PositiveSmallIntegerField(_("退回期限（工作日）"), default=7)
+    cosign_window_days = models.PositiveSmallIntegerField(
+        _("联名确认期限（工作日）"), default=5, help_text=_("联名提案提交后，联名人须在此期限内确认")
+    )
+    follow_up_due_months = models.PositiveSmallIntegerField(
+        _("跟踪办理时限"), default=3, help_text=_("答复后再次报告办理结果的时限，单位见委员会的办理时限单位")
+    )
     # The last sequence number handed out; registration increments it under a row lock.
     last_sequence = models.PositiveIntegerField(_("已用最大序号"), default=0)
 
