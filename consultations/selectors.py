@@ -18,6 +18,7 @@ from documents.formats import document_date
 from proposals import roles
 from proposals.models import Assignment, AssignmentStatus, Member, Proposal, ProposalStatus, User
 from proposals.numbers import display_number
+from proposals.proposers import assignment_proposers
 from proposals.selectors import assignments_visible_to
 from replies.models import Reply, ReplyStatus
 from replies.notices import ReplyNotice
@@ -74,13 +75,9 @@ def awaiting_signature(user: User) -> QuerySet[Consultation]:
     )
 
 
-def proposal_raters(proposal: Proposal) -> list[Member]:
-    """The members who may rate: the first proposer and every co-signer."""
-    members: list[Member] = []
-    if proposal.first_proposer_id and proposal.first_proposer is not None:  # the id loads the member
-        members.append(proposal.first_proposer)
-    members.extend(proposal.cosigners.all())
-    return members
+def assignment_raters(assignment: Assignment) -> list[Member]:
+    """The members who may rate an answering assignment: its proposers (``proposals.proposers``)."""
+    return assignment_proposers(assignment)
 
 
 def round_reply(assignment: Assignment, round_no: int | None = None) -> Reply | None:
@@ -167,7 +164,7 @@ def can_rate(user: User, assignment: Assignment) -> bool:
     """A proposer or co-signer, once this round's reply is issued and the proposal is not closed."""
     if not roles.is_member(user) or not rating_open(assignment):
         return False
-    return user.member_id in {m.pk for m in proposal_raters(assignment.proposal)}
+    return user.member_id in {m.pk for m in assignment_raters(assignment)}
 
 
 def can_rate_on_behalf(user: User, assignment: Assignment) -> bool:

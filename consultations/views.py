@@ -313,7 +313,7 @@ def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     user = request.user
     assignment = get_assignment_for_user(user, assignment_id)
     on_behalf = roles.is_staff_of(user, assignment.proposal.committee_id)
-    members = selectors.proposal_raters(assignment.proposal)
+    members = selectors.assignment_raters(assignment)
     status = 200
     if request.method == "POST":
         form = (

@@ -26,6 +26,7 @@ from proposals.models import (
     TimelineEvent,
     User,
 )
+from proposals.proposers import group_proposals, proposers_of
 from replies.actions import ReplyAction
 
 from .models import Channel, Notification
@@ -45,8 +46,9 @@ def committee_staff(committee_id: int) -> list[User]:
 
 
 def proposers(proposal: Proposal) -> list[User]:
-    member_ids = [proposal.first_proposer_id, *proposal.cosigners.values_list("pk", flat=True)]
-    return _active(User.objects.filter(role=Role.MEMBER, member_id__in=[m for m in member_ids if m]))
+    """The users of the proposers the proposal's answer reaches (its group's, when merged)."""
+    member_ids = [member.pk for member in proposers_of(group_proposals(proposal))]
+    return _active(User.objects.filter(role=Role.MEMBER, member_id__in=member_ids))
 
 
 def _ref(p: Proposal) -> str:

@@ -11,6 +11,7 @@ from documents.formats import document_date
 from proposals import deadlines
 from proposals.errors import DomainError
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
+from proposals.proposers import assignment_proposers
 from proposals.roles import is_member_of, is_staff_of
 from proposals.timeline import timeline_record
 from replies.models import ReplyStatus
@@ -61,9 +62,7 @@ def rating_submit(
         raise DomainError(RATING_CLOSED)
     if not assignment.answers_member:
         raise DomainError(CO_HANDLER_NO_CONSULTATION)
-    raters = set(proposal.cosigners.values_list("pk", flat=True))
-    if proposal.first_proposer_id:
-        raters.add(proposal.first_proposer_id)
+    raters = {member.pk for member in assignment_proposers(assignment)}
     if member_id is None or member_id not in raters:  # None: the actor has no member record
         raise DomainError(RATING_NOT_PROPOSER, code="forbidden")
     if is_member_of(actor, member_id):
