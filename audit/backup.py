@@ -5,11 +5,13 @@
 * PostgreSQL: ``pg_dump --format=custom`` (one consistent snapshot) and ``pg_restore --clean
   --if-exists --single-transaction``; connection arguments come from ``DATABASES``, the password
   through ``PGPASSWORD``.
-* Media: copied through the storage's filesystem path when ``default`` is a FileSystemStorage.
-  With an object store (S3-compatible) this command refuses media unless ``--no-media``: the
-  store's own versioning or replication (bucket versioning, ``rclone sync`` to a second bucket)
-  is the backup there. The database is copied first, then the media: files are only ever added,
-  so every file a backed-up row names is in the copy.
+* Media: every file of the default storage, read and written through the storage API, so the
+  same command backs up a media folder and an S3-compatible object store, and a restore may put a
+  folder's files into a bucket or the other way. The files go to ``media/`` in the backup folder
+  under their stored names, with ``media.sha256`` (``sha256sum -c`` reads it there) checked
+  before a restore touches anything. The database is copied first, then the media: files are
+  only ever added, so every file a backed-up row names is in the copy. A restore makes the
+  storage hold exactly the backed-up files.
 """
 
 from __future__ import annotations
@@ -20,18 +22,23 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files import File
+from django.core.files.storage import Storage, storages
 from django.db import connections
 from django.utils import timezone
+
+from common.storage import replace, walk
 
 from .anchor import write_restore_marker
 
 DB_SQLITE = "db.sqlite3"
 DB_PG = "db.dump"
 MEDIA = "media"
+MEDIA_SUMS = "media.sha256"
 MANIFEST = "manifest.json"
+CHUNK = 1 << 20
 
 
 class BackupError(Exception):
@@ -46,11 +53,59 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _media_root() -> Path | None:
-    storage = storages["default"]
-    if isinstance(storage, FileSystemStorage):
-        return Path(storage.location)
-    return None
+def _local_path(folder: Path, name: str) -> Path:
+    """Where the stored file ``name`` goes in the backup's media folder; never outside it."""
+    parts = PurePosixPath(name).parts
+    if not parts or any(part in ("", ".", "..") for part in parts) or PurePosixPath(name).is_absolute():
+        raise BackupError(f"refusing the stored name {name!r}")
+    return folder.joinpath(*parts)
+
+
+def _backup_media(storage: Storage, dest: Path) -> dict:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    sums = []
+    total = 0
+    for name in sorted(walk(storage)):
+        path = _local_path(dest, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with storage.open(name, "rb") as src, path.open("wb") as out:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                total += len(chunk)
+        sums.append(f"{digest.hexdigest()}  {name}\n")
+    (dest.parent / MEDIA_SUMS).write_text("".join(sums), encoding="utf-8")
+    return {"dir": dest.name, "files": len(sums), "bytes": total, "sums": MEDIA_SUMS}
+
+
+def _backed_up_media(source: Path, media: dict) -> dict[str, Path]:
+    """The backup's files by stored name, each checked against ``media.sha256`` when it has one."""
+    folder = source / media["dir"]
+    files = {path.relative_to(folder).as_posix(): path for path in folder.rglob("*") if path.is_file()}
+    sums_file = source / media.get("sums", MEDIA_SUMS)
+    if not sums_file.exists():  # a backup made before the sums were written
+        return files
+    expected = {}
+    for line in sums_file.read_text(encoding="utf-8").splitlines():
+        digest, _sep, name = line.partition("  ")
+        expected[name] = digest
+    if set(expected) != set(files):
+        raise BackupError(f"{folder} does not hold the files {sums_file.name} lists")
+    for name, path in files.items():
+        if _sha256(path) != expected[name]:
+            raise BackupError(f"{path} does not match the checksum in {sums_file.name}")
+    return files
+
+
+def _restore_media(storage: Storage, files: dict[str, Path]) -> None:
+    for name in set(walk(storage)) - set(files):
+        storage.delete(name)
+    for name, path in sorted(files.items()):
+        with path.open("rb") as fh:
+            replace(storage, name, File(fh, name=name))
 
 
 def _pg_args(settings_dict: dict) -> tuple[list[str], dict]:
@@ -98,19 +153,7 @@ def backup(target: Path, *, media: bool = True, using: str = "default") -> dict:
     else:
         raise BackupError(f"no backup method for {connection.vendor}")
     if media:
-        root = _media_root()
-        if root is None:
-            raise BackupError(
-                "media is not on a FileSystemStorage: back it up with the object store's tools, use --no-media"
-            )
-        dest_media = target / MEDIA
-        if dest_media.exists():
-            shutil.rmtree(dest_media)
-        if root.exists():
-            shutil.copytree(root, dest_media)
-        else:
-            dest_media.mkdir()
-        manifest["media"] = {"dir": MEDIA, "files": sum(1 for p in dest_media.rglob("*") if p.is_file())}
+        manifest["media"] = _backup_media(storages["default"], target / MEDIA)
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
     return manifest
 
@@ -126,6 +169,7 @@ def restore(source: Path, *, media: bool = True, using: str = "default") -> dict
     db_file = source / manifest["database"]["file"]
     if _sha256(db_file) != manifest["database"]["sha256"]:
         raise BackupError(f"{db_file} does not match the checksum in the manifest")
+    media_files = _backed_up_media(source, manifest["media"]) if media and "media" in manifest else None
     settings_dict = connection.settings_dict
     connection.close()
     if connection.vendor == "sqlite":
@@ -153,14 +197,8 @@ def restore(source: Path, *, media: bool = True, using: str = "default") -> dict
             ],
             env,
         )
-    if media and "media" in manifest:
-        root = _media_root()
-        if root is None:
-            raise BackupError("media is not on a FileSystemStorage: restore it with the object store's tools")
-        # mirror: the media folder becomes exactly the backed-up one
-        if root.exists():
-            shutil.rmtree(root)
-        shutil.copytree(source / manifest["media"]["dir"], root)
+    if media_files is not None:
+        _restore_media(storages["default"], media_files)
     # The heads anchored since the backup name rows the restore took away: verification restarts
     # from the restored database (audit/anchor.py).
     write_restore_marker(using=using)

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from common.storage_settings import default_storage_entry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "common.apps.CommonConfig",  # no models: its system checks (object storage)
     "django_filters",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -202,9 +205,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
 # Media (uploads, issued PDFs) lives outside the static root and has no public URL: every file is
 # served by a view that applies the visibility rules. Code reaches it only through the storage API.
+# S3_BUCKET puts it in an S3-compatible object store (S3_ENDPOINT_URL, S3_ACCESS_KEY_ID,
+# S3_SECRET_ACCESS_KEY, S3_REGION; common/storage_settings.py), shared by every app node and worker;
+# the check common.E001 refuses a bucket without its endpoint or keys. Unset: the folder MEDIA_ROOT.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_entry(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"

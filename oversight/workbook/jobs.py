@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.probes import record_out_of_scope
+from common.storage import replace
 from proposals.errors import DomainError
 from proposals.models import User
 
@@ -61,10 +62,8 @@ def _path(token: str, name: str) -> str:
 
 
 def _write(token: str, job: dict[str, Any]) -> None:
-    path = _path(token, "job.json")
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    default_storage.save(path, ContentFile(json.dumps(job, ensure_ascii=False).encode()))
+    # Replaced in place: in an object store the status page polling meanwhile never finds no job.
+    replace(default_storage, _path(token, "job.json"), ContentFile(json.dumps(job, ensure_ascii=False).encode()))
 
 
 def _read(token: str) -> dict[str, Any] | None:

@@ -8,7 +8,7 @@ from audit.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = "Put a backup made by `backup` back: replaces the database and the media folder."
+    help = "Put a backup made by `backup` back: replaces the database and the media files (folder or object store)."
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="folder written by `manage.py backup`")
