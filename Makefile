@@ -10,7 +10,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fontconfig poppler-utils
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# nginx and redis-server: the cluster test (tests/test_cluster.py, scripts/cluster_test.py).
+TEST_PACKAGES := $(RUN_PACKAGES) chromium nginx redis-server
 
 .PHONY: run test check deps sysdeps-run sysdeps-test migrate demo lint clean
 

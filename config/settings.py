@@ -78,7 +78,12 @@ INSTALLED_APPS = [
     "bench",
 ]
 
+# Reverse proxies whose X-Real-IP is the client's address (common/proxy.py); comma-separated
+# addresses or networks, e.g. "127.0.0.1" behind nginx on the same machine. Empty: nobody's.
+TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
+
 MIDDLEWARE = [
+    "common.proxy.TrustedProxyMiddleware",  # first: everything after sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "audit.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

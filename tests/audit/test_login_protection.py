@@ -111,3 +111,19 @@ def test_weak_passwords_are_refused_in_chinese():
     assert "密码须至少包含" in messages
     with pytest.raises(ValidationError):
         validate_password("Password123", user)  # three classes, but a common password
+
+
+def test_behind_a_trusted_proxy_each_client_is_locked_out_alone(settings, world):
+    """nginx passes every request from 127.0.0.1: with TRUSTED_PROXIES its X-Real-IP is the
+    address counted, so one client's failures do not lock the others out (common/proxy.py)."""
+    from django.test import Client
+
+    settings.TRUSTED_PROXIES = "127.0.0.1"
+    client = Client(REMOTE_ADDR="127.0.0.1")
+    for _ in range(5):
+        client.post(LOGIN, {"username": "staff1", "password": "wrong-password"}, HTTP_X_REAL_IP="203.0.113.7")
+    locked = client.post(LOGIN, {"username": "staff1", "password": PASSWORD}, HTTP_X_REAL_IP="203.0.113.7")
+    assert locked.status_code == 429
+    other = Client(REMOTE_ADDR="127.0.0.1")
+    response = other.post(LOGIN, {"username": "staff1", "password": PASSWORD}, HTTP_X_REAL_IP="198.51.100.4")
+    assert response.status_code == 302
