@@ -9,6 +9,17 @@ handlers of the busiest agencies, members; password from bench_data), then ``--c
 request a weighted mix of pages with http.client for ``--duration`` seconds. Prints requests per
 second, median/p95/p99 latency and failures (any status other than 200, or a connection error), per
 page and in total, and stops gunicorn. Nothing listens beyond 127.0.0.1; the run is bounded in time.
+
+Capacity (``--capacity``): for each of ``--workers-list`` (default 1,2,4) a gunicorn is started and
+the client count is stepped up (1, 2, 3, 4, 6, 8, 12, 16, …, at most ``--max-clients``), each step
+``--step-duration`` seconds of closed-loop clients (no think time), until the p95 of a step exceeds
+``--target-p95`` (200 ms). The capacity is the highest request rate of a step whose p95 was within
+the target; with ``--think-time`` seconds between a user's requests (10 s by default) that rate serves
+rate × (think time + median response time) concurrent users (Little's law). ``--workload bare`` asks
+``/healthz`` only (no session, no database): the ratio of the two rates is the app's cost. At most
+``--budget`` seconds of load per search, whatever is asked.
+
+    python bench/loadtest.py --database-url postgres://… --capacity --workload both --workers-list 1,2,4
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -157,8 +169,19 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the summary as JSON as well")
+    parser.add_argument("--capacity", action="store_true", help="find the request rate at which p95 crosses the target")
+    parser.add_argument("--workers-list", default="1,2,4", help="capacity: gunicorn worker counts to measure")
+    parser.add_argument("--workload", choices=["mix", "bare", "both"], default="both", help="capacity: which workload")
+    parser.add_argument("--target-p95", type=float, default=200.0, help="capacity: p95 target in ms")
+    parser.add_argument("--step-duration", type=float, default=8.0, help="capacity: seconds per client count")
+    parser.add_argument("--max-clients", type=int, default=48)
+    parser.add_argument(
+        "--budget", type=float, default=120.0, help="capacity: at most this many seconds of load per search"
+    )
+    parser.add_argument("--think-time", type=float, default=10.0, help="capacity: seconds between one user's requests")
     args = parser.parse_args()
     args.duration = min(args.duration, 300.0)  # bounded, whatever is asked
+    args.budget = min(args.budget, 300.0)
 
     env = {**os.environ, "MEDIA_ROOT": args.media_root, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
     if args.database_url:
@@ -169,26 +192,11 @@ def main() -> None:
     env["ALLOWED_HOSTS"] = HOST
     cast = _cast(env)
     rng = random.Random(args.seed)  # noqa: S311 - workload choice, not secrets
+    if args.capacity:
+        _capacity(args, env, cast, rng)
+        return
 
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [
-            str(gunicorn),
-            "config.wsgi",
-            "--bind",
-            f"{HOST}:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "sync",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    server = _start_server(args, env, args.workers)
     try:
         _wait_ready(args.port)
         stats = Stats()
@@ -205,12 +213,161 @@ def main() -> None:
             t.join()
         elapsed = time.monotonic() - started
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop_server(server)
     _report(stats, elapsed, args)
+
+
+def _start_server(args, env: dict, workers: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "--bind",
+            f"{HOST}:{args.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def _stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+# --- Capacity -----------------------------------------------------------------------------------
+
+CLIENT_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+
+
+def _run_step(plan, seconds: float, seed: int) -> tuple[Stats, float]:
+    """``len(plan)`` closed-loop clients for ``seconds``: the stats and the time they took."""
+    stats = Stats()
+    stop_at = time.monotonic() + seconds
+    threads = [
+        threading.Thread(target=_client, args=(session, pages, stop_at, stats, random.Random(seed + i)))  # noqa: S311
+        for i, (session, pages) in enumerate(plan)
+    ]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return stats, time.monotonic() - started
+
+
+def _search(args, plan_for, label: str, seed: int) -> dict:
+    """Step the client count up until a step's p95 exceeds the target (or the budget is spent)."""
+    steps = []
+    spent = 0.0
+    # Warm-up, not counted: each worker's first requests load templates and open connections.
+    _run_step(plan_for(2), min(3.0, args.step_duration), seed)
+    for clients in [c for c in CLIENT_STEPS if c <= args.max_clients]:
+        if spent + args.step_duration > args.budget:
+            break
+        stats, elapsed = _run_step(plan_for(clients), args.step_duration, seed)
+        spent += elapsed
+        times = [t for ts in stats.times.values() for t in ts]
+        if not times:
+            break
+        step = {
+            "clients": clients,
+            "requests": len(times),
+            "rps": len(times) / elapsed,
+            "median": statistics.median(times),
+            "p95": _pct(times, 0.95),
+            "failures": sum(stats.failures.values()),
+        }
+        steps.append(step)
+        print(
+            f"  {label}: {clients:2d} clients  {step['rps']:7.1f} req/s  median {step['median']:6.1f} ms  "
+            f"p95 {step['p95']:6.1f} ms  failures {step['failures']}",
+            flush=True,
+        )
+        if step["p95"] > args.target_p95 or step["failures"]:
+            break
+    within = [s for s in steps if s["p95"] <= args.target_p95 and not s["failures"]]
+    best = max(within, key=lambda s: s["rps"]) if within else None
+    crossed = next((s for s in steps if s["p95"] > args.target_p95), None)
+    return {"label": label, "steps": steps, "best": best, "crossed": crossed, "seconds": spent}
+
+
+def _capacity(args, env: dict, cast: dict, rng: random.Random) -> None:
+    workers_list = [int(w) for w in args.workers_list.split(",") if w.strip()]
+    workloads = ["mix", "bare"] if args.workload == "both" else [args.workload]
+    load = os.getloadavg()[0]
+    print(
+        f"capacity: p95 target {args.target_p95:.0f} ms, {args.step_duration:.0f} s per step, "
+        f"load average {load:.2f} at start",
+        flush=True,
+    )
+    results = []
+    for workers in workers_list:
+        server = _start_server(args, env, workers)
+        try:
+            _wait_ready(args.port)
+            users = _logins(args, cast) if "mix" in workloads else None
+            for workload in workloads:
+                if workload == "mix":
+                    plan_for = partial(_assign, users, cast, rng)
+                else:
+                    plan_for = partial(_bare_plan, Session(args.port))
+                found = _search(args, plan_for, f"{workers} workers, {workload}", args.seed)
+                results.append({"workers": workers, "workload": workload, **found})
+        finally:
+            _stop_server(server)
+    _capacity_report(results, args, load)
+
+
+def _bare_plan(session: Session, clients: int) -> list:
+    """``clients`` clients asking the bare view only: no session, no database."""
+    return [(session, [(1, "healthz", lambda: "/healthz")])] * clients
+
+
+def _capacity_report(results: list[dict], args, load: float) -> None:
+    print(
+        f"\n| gunicorn workers | workload | capacity req/s at p95 ≤ {args.target_p95:.0f} ms | clients | median ms | "
+        f"p95 ms | users at {args.think_time:.0f} s think time | p95 crossed at |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    by_key = {(r["workers"], r["workload"]): r for r in results}
+    for r in results:
+        best, crossed = r["best"], r["crossed"]
+        if crossed:
+            crossing = f"{crossed['clients']} clients, {crossed['rps']:.1f} req/s, p95 {crossed['p95']:.0f} ms"
+        else:
+            crossing = f"not within {r['steps'][-1]['clients'] if r['steps'] else 0} clients"
+        if best is None:
+            print(f"| {r['workers']} | {r['workload']} | none | | | | | {crossing} |")
+            continue
+        users = best["rps"] * (args.think_time + best["median"] / 1000)
+        print(
+            f"| {r['workers']} | {r['workload']} | {best['rps']:.1f} | {best['clients']} | {best['median']:.0f} | "
+            f"{best['p95']:.0f} | {users:.0f} | {crossing} |"
+        )
+    for workers in sorted({r["workers"] for r in results}):
+        mix, bare = by_key.get((workers, "mix")), by_key.get((workers, "bare"))
+        if mix and bare and mix["best"] and bare["best"]:
+            print(
+                f"{workers} workers: the bare view serves "
+                f"{bare['best']['rps'] / mix['best']['rps']:.1f}× the mix's rate"
+            )
+    print(f"load average at start {load:.2f}, at end {os.getloadavg()[0]:.2f}")
+    if args.json:
+        print(json.dumps(results))
 
 
 def _wait_ready(port: int) -> None:

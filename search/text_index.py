@@ -33,6 +33,8 @@ from django.db import connections
 from django.db.models.expressions import RawSQL
 
 BATCH = 1000
+# Up to this many scopes a query asks each on its own (an index condition each), beyond it ``= ANY``.
+PG_SCOPES_ONE_BY_ONE = 8
 
 
 def fts5_query(tokens: Iterable[tuple[str, bool]]) -> str:
@@ -138,7 +140,18 @@ class TextIndex:
             return 0
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table name
-        stored = self.store(rows, using=using)
+            if vendor == "postgresql":
+                # The table is empty: COPY instead of an upsert a row (a million letters, bench_data);
+                # a batch at a time, as ``rows`` may read the database between them.
+                stored = 0
+                for batch in _batches(rows):
+                    stored += len(batch)
+                    with cursor.cursor.copy(f"COPY {table} (id, scope, search_text) FROM STDIN") as copy:
+                        for row in batch:
+                            if row[2]:
+                                copy.write_row(row)
+        if vendor != "postgresql":
+            stored = self.store(rows, using=using)
         with connection.cursor() as cursor:
             if vendor == "sqlite":
                 # Merge the segments the batches wrote, as the proposals' rebuild does.
@@ -166,11 +179,18 @@ class TextIndex:
             return RawSQL(sql, [match])  # noqa: S611 - fixed SQL; the match text is a parameter
         if vendor == "postgresql":
             sql = f"SELECT id FROM {self.pg_table} WHERE search_vector @@ to_tsquery('simple'::regconfig, %s)"  # noqa: S608
-            params: list = [tsquery(tokens)]
-            if scopes is not None:
-                sql += " AND scope = ANY(%s)"
-                params.append(scopes)
-            return RawSQL(sql, params)  # noqa: S611 - fixed SQL; the query and scopes are parameters
+            query = tsquery(tokens)
+            if scopes is None:
+                return RawSQL(sql, [query])  # noqa: S611 - fixed SQL; the query is a parameter
+            if not scopes or len(scopes) > PG_SCOPES_ONE_BY_ONE:
+                return RawSQL(sql + " AND scope = ANY(%s::bigint[])", [query, scopes])  # noqa: S611
+            # One equality per scope, each an index condition of the (scope, search_vector) GIN index
+            # (search/0005): ``= ANY(array)`` cannot be one, and the scan then read every committee's
+            # matches from the table to keep this committee's (1,000,000 proposals: 115 → 24 ms).
+            one = sql + " AND scope = %s::bigint"
+            return RawSQL(  # noqa: S611 - fixed SQL; the query and scopes are parameters
+                " UNION ALL ".join([one] * len(scopes)), [p for s in scopes for p in (query, s)]
+            )
         return None
 
 

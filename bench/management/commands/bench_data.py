@@ -24,7 +24,10 @@ import datetime as dt
 import hashlib
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -33,6 +36,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Max, Min, Model
+from django.db.models.base import ModelState
 
 from consultations.actions import ConsultationAction
 from consultations.models import (
@@ -44,7 +49,7 @@ from consultations.models import (
     Satisfaction,
     SignMethod,
 )
-from consultations.search import index_consultations
+from consultations.search import consultation_index_rows
 from oversight.public import refresh_public_texts
 from proposals.choices import ProposalAction
 from proposals.deadlines import default_due_date
@@ -70,13 +75,16 @@ from proposals.models import (
 from proposals.search import proposal_search_text, rebuild_index
 from replies.actions import ReplyAction
 from replies.models import Reply, ReplyStatus
-from replies.search import index_replies
+from replies.search import reply_index_rows
+from search.text_index import CONSULTATION_INDEX, REPLY_INDEX
 
 BENCH_PREFIX = "bench_"
 BENCH_PASSWORD = "Bench-Password-2024"  # noqa: S105 - documented password of a throwaway data set
 SHARED_PDF_NAME = "replies/bench/shared-issued-reply.pdf"
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 2000
+# Written in bulk by _MeetingBuilder (through _RowWriter).
+_BULK_MODELS = [Proposal, ProposalCosigner, Assignment, Reply, Consultation, Rating, TimelineEvent]
 
 # --- Phrase lists -------------------------------------------------------------------------------
 
@@ -389,32 +397,59 @@ class Command(BaseCommand):
         per_meeting = [_split(total, opts["meetings"], rng) for total in per_committee]
         pdf_name, pdf_sha = self._shared_pdf()
         totals: dict[str, int] = {}
-        # Year by year, committee after committee: each committee's rows spread over the tables.
-        for m in range(opts["meetings"]):
-            age = opts["meetings"] - 1 - m  # 0 = the current meeting
-            for c, cast in enumerate(casts):
-                meeting, count = meetings[c][m], per_meeting[c][m]
-                with transaction.atomic():
-                    made = _MeetingBuilder(rng, cast, meeting, age, pdf_name, pdf_sha).build(count)
-                for key, value in made.items():
-                    totals[key] = totals.get(key, 0) + value
-            self._log(started, f"{meetings[0][m].display_name}: {sum(p[m] for p in per_meeting)} proposals")
-        with connection.cursor() as cursor:
-            # Statistics before the table-wide statements below. A fresh PostgreSQL database has none
-            # (and autovacuum may be off): refresh_next_due's subquery then walked the whole due-date
-            # index for every proposal (cancelled after 5 minutes; 14 s with statistics, 100,000 proposals).
-            cursor.execute("ANALYZE")
-        self._log(started, "statistics of the new rows (ANALYZE)")
-        rebuild_index()
-        # bulk_create sends no post_save: the staff search's index of reply and record texts.
-        index_replies()
-        index_consultations()
-        self._log(started, "search indexes rebuilt (proposals, replies, consultation records)")
-        refresh_public_texts()  # bulk_create sends no post_save: the public search's redacted copies
-        self._log(started, "public search texts stored")
-        with transaction.atomic():
-            refresh_next_due()
-        self._log(started, "proposals' next due dates filled")
+        rows = _RowWriter()
+        load = _BulkLoad(self, started)
+        load.begin()
+        try:
+            # Year by year, committee after committee: each committee's rows spread over the tables.
+            for m in range(opts["meetings"]):
+                age = opts["meetings"] - 1 - m  # 0 = the current meeting
+                for c, cast in enumerate(casts):
+                    meeting, count = meetings[c][m], per_meeting[c][m]
+                    with transaction.atomic():
+                        made = _MeetingBuilder(rng, cast, meeting, age, pdf_name, pdf_sha, rows).build(count)
+                    for key, value in made.items():
+                        totals[key] = totals.get(key, 0) + value
+                self._log(started, f"{meetings[0][m].display_name}: {sum(p[m] for p in per_meeting)} proposals")
+            rows.finish()
+            load.restore(exclude=[Proposal._meta.db_table, *_TEXT_TABLES])
+            with connection.cursor() as cursor:
+                # Statistics before the table-wide statements below. A fresh PostgreSQL database has none
+                # (and autovacuum may be off): refresh_next_due's subquery then walked the whole due-date
+                # index for every proposal (cancelled after 5 minutes; 14 s with statistics, 100,000 proposals).
+                cursor.execute("ANALYZE")
+            self._log(started, "statistics of the new rows (ANALYZE)")
+            with transaction.atomic():
+                # Before the proposals' own indexes are back: the UPDATE of every row then writes no index.
+                refresh_next_due()
+            self._log(started, "proposals' next due dates filled")
+            load.restore(exclude=_TEXT_TABLES)
+            rebuild_index()
+            # No post_save was sent: the staff search's index of reply and record texts, remade a range of
+            # ids at a time (index_replies() would read every letter into memory at once on PostgreSQL).
+            REPLY_INDEX.rebuild(row for part in _by_id_range(Reply.objects.all()) for row in reply_index_rows(part))
+            CONSULTATION_INDEX.rebuild(
+                row for part in _by_id_range(Consultation.objects.all()) for row in consultation_index_rows(part)
+            )
+            self._log(started, "search indexes rebuilt (proposals, replies, consultation records)")
+            # No post_save was sent: the public search's redacted copies, a range of ids at a time.
+            issued = (
+                Reply.objects.filter(status=ReplyStatus.ISSUED)
+                .select_related("assignment__proposal")
+                .only(  # what refresh_public_texts reads: not the proposal's texts, 1 kB a row
+                    "status",
+                    "title",
+                    "body",
+                    "phone",
+                    "assignment__proposal__publication_consent",
+                    "assignment__proposal__body_contact_phone",
+                )
+            )
+            refresh_public_texts(reply for part in _by_id_range(issued) for reply in part)
+            self._log(started, "public search texts stored")
+            load.restore()
+        finally:
+            load.restore()  # a no-op when done; re-makes the indexes when a step failed
         with connection.cursor() as cursor:
             # Planner statistics: without them SQLite sorts the whole table for the default list order
             # instead of walking the (meeting, sequence) index. VACUUM also lets PostgreSQL count from
@@ -609,11 +644,231 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     return [end - start for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
+# The tables bench_data fills in bulk, and the index tables it fills afterwards from them.
+_TEXT_TABLES = ["search_reply_text", "search_consultation_text", "oversight_publicreplytext"]
+
+
+class _BulkLoad:
+    """PostgreSQL's bulk-loading recipe for the rows written here: the secondary indexes of the filled
+    tables are dropped before and re-made after (one sorted build instead of a million inserts into
+    each b-tree and GIN index), foreign keys are not checked row by row (``session_replication_role =
+    replica``, when the role may set it: a superuser; the rows are consistent by construction, as
+    tests/bench checks) and commits do not wait for the WAL flush (``synchronous_commit = off``: a
+    crash loses the last transactions of a data set that is rebuilt anyway). The indexes backing a
+    primary key or unique constraint stay. Nothing of this on SQLite.
+
+    If the command fails half-way the dropped indexes are re-made (``restore`` in ``handle``'s
+    ``finally``)."""
+
+    def __init__(self, command: Command, started: float) -> None:
+        self.command = command
+        self.started = started
+        self.dropped: dict[str, list[tuple[str, str]]] = {}  # table → [(index name, CREATE INDEX …)]
+        self.active = connection.vendor == "postgresql"
+
+    def begin(self) -> None:
+        if not self.active:
+            return
+        tables = [m._meta.db_table for m in _BULK_MODELS] + _TEXT_TABLES
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET session_replication_role = replica")
+            cursor.execute(
+                """SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
+                   FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+                   WHERE t.relname = ANY(%s) AND t.relnamespace = 'public'::regnamespace
+                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+                   ORDER BY t.relname, i.relname""",
+                [tables],
+            )
+            for table, index, definition in cursor.fetchall():
+                self.dropped.setdefault(table, []).append((index, definition))
+            for indexes in self.dropped.values():
+                for index, _definition in indexes:
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(index)}")
+        count = sum(len(v) for v in self.dropped.values())
+        self.command._log(self.started, f"bulk load: {count} secondary indexes dropped until the rows are in")
+
+    def restore(self, exclude: Sequence[str] = ()) -> None:
+        """Re-make the dropped indexes, except those of the ``exclude`` tables."""
+        if not self.active:
+            return
+        tables = [t for t in self.dropped if t not in exclude]
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for table in tables:
+                for _index, definition in self.dropped.pop(table):
+                    cursor.execute(definition)
+            if not self.dropped:
+                cursor.execute("SET session_replication_role = DEFAULT")
+        if tables:
+            self.command._log(self.started, f"indexes re-made: {', '.join(tables)}")
+
+
+class _RowWriter:
+    """Writes the bulk rows: ``COPY … FROM STDIN`` on PostgreSQL (psycopg's ``cursor.copy``),
+    ``bulk_create`` elsewhere. Either way the objects come back with their primary keys, for the rows
+    that point to them.
+
+    On PostgreSQL the ids are taken from the table's sequence a block at a time (``setval``) and given
+    in order, so they are the ones ``bulk_create`` would have returned; the sequence is set to the last
+    one given at the end (``finish``). The rows are kept as tuples and copied ``FLUSH_ROWS`` at a time
+    (a meeting's rows are a few thousand: one COPY per table per meeting was mostly round trips), so
+    memory stays flat. They may reach the database after the transaction of the meeting that made
+    them: nothing reads them back before ``finish``.
+
+    The columns are the model's concrete fields as ``bulk_create`` sends them: the attribute values,
+    passed through ``get_db_prep_save`` only for the fields whose Python value is not what psycopg
+    writes (files, IP addresses); no field of these models has ``auto_now``, whose ``pre_save`` this
+    would skip (checked in ``_plan``)."""
+
+    PREPARED = {"FileField", "GenericIPAddressField", "JSONField", "DecimalField", "UUIDField"}
+    ID_BLOCK = 100_000
+    FLUSH_ROWS = 50_000
+
+    def __init__(self) -> None:
+        self.copy = connection.vendor == "postgresql"
+        self.plans: dict[type, tuple[str, Any, list[tuple[int, Any]]]] = {}
+        self.ids: dict[type[Model], tuple[int, int]] = {}  # model → (next id to give, last id reserved)
+        self.buffers: dict[type[Model], list[Any]] = {}
+        self.buffered = 0
+
+    def write(self, model: type[Model], objs: list) -> None:
+        if not objs:
+            return
+        if not self.copy:
+            model._default_manager.bulk_create(objs, batch_size=BATCH)
+            return
+        _sql, getter, prepared = self._plan(model)
+        buffer = self.buffers.setdefault(model, [])
+        for obj in objs:
+            obj.pk = self._next_id(model)
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            row = getter(obj)
+            if prepared:
+                row = list(row)
+                for index, field in prepared:
+                    row[index] = field.get_db_prep_save(row[index], connection)
+            buffer.append(row)
+        self.buffered += len(objs)
+        if self.buffered >= self.FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        with connection.cursor() as cursor:
+            for model, rows in self.buffers.items():
+                if rows:
+                    with cursor.cursor.copy(self.plans[model][0]) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                    rows.clear()
+        self.buffered = 0
+
+    def finish(self) -> None:
+        """Copy what is left and leave each sequence at the last id given."""
+        if not self.copy:
+            return
+        with transaction.atomic():
+            self.flush()
+            with connection.cursor() as cursor:
+                for model, (next_id, _last) in self.ids.items():
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [model._meta.db_table, next_id - 1]
+                    )
+
+    def _next_id(self, model: type[Model]) -> int:
+        next_id, last = self.ids.get(model, (1, 0))
+        if next_id > last:
+            with connection.cursor() as cursor:
+                table = model._meta.db_table
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                    [table, table, self.ID_BLOCK - 1],
+                )
+                last = cursor.fetchone()[0]
+                next_id = last - self.ID_BLOCK + 1
+        self.ids[model] = (next_id + 1, last)
+        return next_id
+
+    def _plan(self, model: type[Model]) -> tuple[str, Any, list[tuple[int, Any]]]:
+        if model not in self.plans:
+            fields = list(model._meta.concrete_fields)
+            for field in fields:
+                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                    raise CommandError(f"{model.__name__}.{field.name}: auto_now is not written by COPY")
+            columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+            sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
+            prepared = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() in self.PREPARED]
+            self.plans[model] = (sql, attrgetter(*(f.attname for f in fields)), prepared)
+        return self.plans[model]
+
+
+def _by_id_range(queryset, chunk: int = 20_000):
+    """The rows of ``queryset`` in id order, ``chunk`` ids at a time: this project's PostgreSQL settings
+    turn server-side cursors off (``DISABLE_SERVER_SIDE_CURSORS``), so ``iterator()`` would fetch every
+    row at once — a million reply letters in memory."""
+    bounds = queryset.aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return
+    for start in range(bounds["lo"], bounds["hi"] + 1, chunk):
+        yield queryset.filter(pk__gte=start, pk__lt=start + chunk).order_by("pk")
+
+
+_NEW_PLANS: dict[type, tuple[dict[str, Any], list[tuple[str, Any]], dict[str, Any]]] = {}
+
+
+def _new(model: type[Model], **values: Any) -> Any:
+    """``model(**values)`` without ``Model.__init__``'s generic keyword handling (a third of the time
+    of building a million proposals' rows): the field defaults as ``__init__`` gives them, the values
+    set by attribute name, a related object as its id with the object kept in the instance's cache
+    (``p.first_proposer`` reads no row). Only concrete fields may be given."""
+    if model not in _NEW_PLANS:
+        fields = model._meta.concrete_fields
+        constant: dict[str, Any] = {}
+        dynamic: list[tuple[str, Any]] = []
+        relations: dict[str, Any] = {}
+        for field in fields:
+            if field.primary_key:
+                constant[field.attname] = None
+            elif callable(field.default):
+                dynamic.append((field.attname, field.get_default))
+            else:
+                constant[field.attname] = field.get_default()
+            if field.is_relation:
+                relations[field.name] = field
+        _NEW_PLANS[model] = (constant, dynamic, relations)
+    constant, dynamic, relations = _NEW_PLANS[model]
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    data = obj.__dict__
+    data.update(constant)
+    for attname, default in dynamic:
+        data[attname] = default()
+    for name, value in values.items():
+        relation = relations.get(name)
+        if relation is None:
+            if name not in data:
+                raise TypeError(f"{model.__name__} has no field {name}")
+            data[name] = value
+        elif name == relation.attname:
+            data[name] = value
+        else:
+            data[relation.attname] = None if value is None else value.pk
+            obj._state.fields_cache[name] = value
+    return obj
+
+
 class _MeetingBuilder:
     """All rows of one meeting's proposals, written with bulk_create."""
 
-    def __init__(self, rng, cast: Cast, meeting: Meeting, age: int, pdf_name: str, pdf_sha: str) -> None:
+    def __init__(
+        self, rng, cast: Cast, meeting: Meeting, age: int, pdf_name: str, pdf_sha: str, rows: _RowWriter
+    ) -> None:
         self.rng = rng
+        self.rows = rows
         self.cast = cast
         self.meeting = meeting
         self.age = age
@@ -682,7 +937,8 @@ class _MeetingBuilder:
             numbered = status not in ("submitted", "not_registered")
             if numbered:
                 sequence += 1
-            p = Proposal(
+            p = _new(
+                Proposal,
                 meeting=meeting,
                 committee=cast.committee,  # bulk_create does not run Proposal.save(), which copies it
                 number=f"{meeting.number_prefix}{sequence:04d}" if numbered else "",
@@ -709,23 +965,24 @@ class _MeetingBuilder:
             p.meeting_order = meeting.sort_key  # bulk_create does not run Proposal.save()
             proposals.append(p)
             extra.append((status, topic, cosigners))
-        Proposal.objects.bulk_create(proposals, batch_size=BATCH)
+        self.rows.write(Proposal, proposals)
         meeting.last_sequence = sequence
         meeting.save(update_fields=["last_sequence"])
 
         cosigner_rows = [
-            ProposalCosigner(proposal=p, member=m, order=j)
+            _new(ProposalCosigner, proposal=p, member=m, order=j)
             for p, (_s, _t, cos) in zip(proposals, extra, strict=True)
             for j, m in enumerate(cos)
         ]
-        ProposalCosigner.objects.bulk_create(cosigner_rows, batch_size=BATCH)
+        self.rows.write(ProposalCosigner, cosigner_rows)
 
         assignments: list[Assignment] = []
         owners: list[tuple[Proposal, str, str]] = []
         events: list[TimelineEvent] = []
         for p, (status, topic, _cos) in zip(proposals, extra, strict=True):
             events.append(
-                TimelineEvent(
+                _new(
+                    TimelineEvent,
                     proposal=p,
                     actor=cast.staff,
                     at=p.submitted_at,
@@ -738,7 +995,8 @@ class _MeetingBuilder:
                 continue
             if status == "not_registered":
                 events.append(
-                    TimelineEvent(
+                    _new(
+                        TimelineEvent,
                         proposal=p,
                         actor=cast.staff,
                         at=p.registered_at,
@@ -750,7 +1008,8 @@ class _MeetingBuilder:
                 )
                 continue
             events.append(
-                TimelineEvent(
+                _new(
+                    TimelineEvent,
                     proposal=p,
                     actor=cast.staff,
                     at=p.registered_at,
@@ -781,7 +1040,8 @@ class _MeetingBuilder:
                     a_status = AssignmentStatus.DONE
                 else:
                     a_status = AssignmentStatus.REPLIED if status == "replied" else AssignmentStatus.DONE
-                a = Assignment(
+                a = _new(
+                    Assignment,
                     proposal=p,
                     agency=cast.agencies[agency_index],
                     role=role,
@@ -801,7 +1061,8 @@ class _MeetingBuilder:
                 assignments.append(a)
                 owners.append((p, status, topic))
             events.append(
-                TimelineEvent(
+                _new(
+                    TimelineEvent,
                     proposal=p,
                     actor=cast.staff,
                     at=assigned_at,
@@ -810,7 +1071,7 @@ class _MeetingBuilder:
                     to_state="assigned",
                 )
             )
-        Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+        self.rows.write(Assignment, assignments)
 
         replies: list[Reply] = []
         drafts: list[Reply] = []
@@ -818,7 +1079,8 @@ class _MeetingBuilder:
         for a, (p, status, topic) in zip(assignments, owners, strict=True):
             if a.accepted_at is not None:
                 events.append(
-                    TimelineEvent(
+                    _new(
+                        TimelineEvent,
                         proposal=p,
                         assignment=a,
                         actor=None,
@@ -854,7 +1116,8 @@ class _MeetingBuilder:
                 ]
             )
             replies.append(
-                Reply(
+                _new(
+                    Reply,
                     assignment=a,
                     round=1,
                     status=ReplyStatus.ISSUED,
@@ -880,7 +1143,8 @@ class _MeetingBuilder:
             )
             reply_owner.append((a, p, status))
             events.append(
-                TimelineEvent(
+                _new(
+                    TimelineEvent,
                     proposal=p,
                     assignment=a,
                     actor=leader,
@@ -890,8 +1154,8 @@ class _MeetingBuilder:
                     to_state="replied",
                 )
             )
-        Reply.objects.bulk_create(replies, batch_size=BATCH)
-        Reply.objects.bulk_create(drafts, batch_size=BATCH)
+        self.rows.write(Reply, replies)
+        self.rows.write(Reply, drafts)
 
         consultations: list[Consultation] = []
         ratings: list[Rating] = []
@@ -902,7 +1166,8 @@ class _MeetingBuilder:
             held = r.issued_at - dt.timedelta(days=rng.randint(3, 10))
             handler = r.created_by
             consultations.append(
-                Consultation(
+                _new(
+                    Consultation,
                     assignment=a,
                     member=member,
                     status=ConsultationStatus.SIGNED,
@@ -932,7 +1197,8 @@ class _MeetingBuilder:
                 )
             )
             events.append(
-                TimelineEvent(
+                _new(
+                    TimelineEvent,
                     proposal=p,
                     assignment=a,
                     actor=handler,
@@ -945,7 +1211,8 @@ class _MeetingBuilder:
                 value = rng.choice([Satisfaction.SATISFIED] * 6 + [Satisfaction.BASIC] * 3 + [Satisfaction.UNSATISFIED])
                 rated_at = r.issued_at + dt.timedelta(days=rng.randint(5, 20))
                 ratings.append(
-                    Rating(
+                    _new(
+                        Rating,
                         assignment=a,
                         member=member,
                         value=value,
@@ -957,7 +1224,8 @@ class _MeetingBuilder:
                     )
                 )
                 events.append(
-                    TimelineEvent(
+                    _new(
+                        TimelineEvent,
                         proposal=p,
                         assignment=a,
                         actor=cast.staff,
@@ -966,12 +1234,13 @@ class _MeetingBuilder:
                         note=str(Satisfaction(value).label),
                     )
                 )
-        Consultation.objects.bulk_create(consultations, batch_size=BATCH)
-        Rating.objects.bulk_create(ratings, batch_size=BATCH)
+        self.rows.write(Consultation, consultations)
+        self.rows.write(Rating, ratings)
         for p, (status, _t, _c) in zip(proposals, extra, strict=True):
             if status == "closed":
                 events.append(
-                    TimelineEvent(
+                    _new(
+                        TimelineEvent,
                         proposal=p,
                         actor=cast.staff,
                         at=p.closed_at,
@@ -980,7 +1249,7 @@ class _MeetingBuilder:
                         to_state="closed",
                     )
                 )
-        TimelineEvent.objects.bulk_create(events, batch_size=BATCH)
+        self.rows.write(TimelineEvent, events)
         return {
             "proposals": len(proposals),
             "cosigners": len(cosigner_rows),
@@ -1006,7 +1275,8 @@ class _MeetingBuilder:
             for s in REPLY_BODIES
         )
         started = a.accepted_at + dt.timedelta(days=5)
-        return Reply(
+        return _new(
+            Reply,
             assignment=a,
             round=1,
             status=ReplyStatus.DRAFT,
