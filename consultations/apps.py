@@ -14,10 +14,11 @@ class ConsultationsConfig(AppConfig):
         from proposals.selectors import register_member_timeline
 
         from .actions import ConsultationAction as A
-        from .models import Consultation, ConsultationStatus, Rating, Satisfaction
-        from .selectors import consultations_visible_to, ratings_visible_to
+        from .models import Consultation, ConsultationSigner, ConsultationStatus, Rating, Satisfaction
+        from .selectors import consultations_visible_to, ratings_visible_to, signers_visible_to
 
         limit_versions(Consultation, consultations_visible_to)
+        limit_versions(ConsultationSigner, signers_visible_to)
         limit_versions(Rating, ratings_visible_to)
         from . import audit_words
 

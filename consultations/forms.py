@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.models import Member
+from proposals.models import Committee, Member
 from proposals.models.proposal import TEXT_MAX_CHARS
 from proposals.validators import validate_phone
 from replies import rules as reply_rules
 
-from .models import Method, Opinion, Satisfaction
-from .services.ratings import NEEDS_REASON, RATING_REASON_REQUIRED
+from .models import ContactMethod, Method, Opinion, Satisfaction
+from .ratings import TWO_SCORE_FIELDS, overall_value, rating_fields, reason_required
+from .services.ratings import RATING_REASON_REQUIRED
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -91,9 +92,46 @@ class SignPaperForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
+    def __init__(self, *args, signers: Iterable[tuple[int, str]] = (), **kwargs) -> None:
+        """``signers``: (member id, name) of a joint record's proposers not yet signed; the form
+        then asks whose signature the scan is (a one-member record has nobody to choose). Not
+        sent, it is the first of them, as the list preselects it."""
+        super().__init__(*args, **kwargs)
+        choices = list(signers)
+        self.first_signer = choices[0][0] if choices else None
+        if choices:
+            self.fields = {
+                "member": forms.TypedChoiceField(
+                    label=_("签字的提案人"), coerce=int, choices=choices, required=False, empty_value=None
+                ),
+                **self.fields,
+            }
+
+    def clean_member(self) -> int | None:
+        """Left empty: the first of the proposers still to sign, as the list preselects."""
+        member = self.cleaned_data.get("member")
+        return member if member is not None else self.first_signer
+
 
 class RatingForm(forms.Form):
+    """The rating in the committee's mode (``consultations.ratings.rating_fields``): one score
+    (``value``), or 办理态度, 办理结果 and 沟通方式 — then ``cleaned_data["value"]`` is the derived
+    overall score, so the page can ask before a 不满意 whichever the mode."""
+
     value = forms.ChoiceField(label=_("测评结果"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    attitude = forms.ChoiceField(label=_("办理态度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(
+        label=_("办理结果"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        help_text=_("“办理结果”为不满意时，承办单位将重新办理。"),
+    )
+    contact_method = forms.ChoiceField(
+        label=_("沟通方式"),
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        help_text=_("承办单位办理时与您沟通的方式。"),
+    )
     comment = forms.CharField(
         label=_("意见"),
         required=False,
@@ -102,11 +140,29 @@ class RatingForm(forms.Form):
         help_text=_("选择“基本满意”或“不满意”时必填，承办单位可以看到。"),
     )
 
+    def __init__(self, *args, committee: Committee, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rating_fields = rating_fields(committee)
+        for name in ("value", *TWO_SCORE_FIELDS):
+            if name not in self.rating_fields:
+                del self.fields[name]
+
+    @property
+    def two_scores(self) -> bool:
+        return "value" not in self.rating_fields
+
     def clean(self) -> dict:
         data = super().clean() or {}
-        if data.get("value") in NEEDS_REASON and not data.get("comment", "").strip():
+        if self.two_scores and data.get("attitude") and data.get("result"):
+            data["value"] = overall_value(attitude=data["attitude"], result=data["result"])
+        scores = [data.get(name) or "" for name in ("value", "attitude", "result")]
+        if reason_required(scores) and not data.get("comment", "").strip():
             self.add_error("comment", RATING_REASON_REQUIRED)
         return data
+
+    def scores(self) -> dict[str, str]:
+        """The scores for ``rating_submit``, as the mode asks them (the service derives ``value``)."""
+        return {name: self.cleaned_data[name] for name in self.rating_fields}
 
 
 class RatingOnBehalfForm(RatingForm):
@@ -116,8 +172,8 @@ class RatingOnBehalfForm(RatingForm):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
 
-    def __init__(self, *args, members: Iterable[Member] = (), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, committee: Committee, members: Iterable[Member] = (), **kwargs) -> None:
+        super().__init__(*args, committee=committee, **kwargs)
         member_field = self.fields["member"]
         assert isinstance(member_field, forms.ChoiceField)  # declared above as a TypedChoiceField
         member_field.choices = [(m.pk, m.name) for m in members]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from audit.history import track
 
-from .models import Consultation, Rating
+from .models import Consultation, ConsultationSigner, Rating
 
 track(Consultation)
+track(ConsultationSigner)
 track(Rating)

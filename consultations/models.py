@@ -110,6 +110,9 @@ class Consultation(models.Model):
     can_edit: bool
     can_sign: bool
     can_sign_paper: bool
+    # The views that show a joint record's proposers (views._rounds, sign, paper): every proposer's
+    # line (services.signers.SignerLine), empty on a one-member record.
+    joint_lines: list
 
     class Meta:
         verbose_name = _("面商记录")
@@ -122,6 +125,68 @@ class Consultation(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.status == ConsultationStatus.SIGNED
+
+
+class ConsultationSigner(models.Model):
+    """A proposer of a joint proposal (or of a merged group) who signs the record beside its member.
+
+    The record's own ``member`` and signing fields stay the first proposer's, as on every record
+    signed before joint signing existed (so their content hash and verification are unchanged);
+    each other proposer has one row here, in the order of ``proposals.proposers``. A record without
+    rows is a one-member record. The record is 已签字 once its member and every row have signed.
+    """
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="signers", verbose_name=_("面商记录")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="consultation_signatures", verbose_name=_("委员")
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=1)
+    # Copied when the record is filled in, like the record's own member_name.
+    member_name = models.CharField(_("委员姓名"), max_length=50, blank=True)
+    opinion = models.CharField(_("委员意见"), max_length=10, choices=Opinion.choices, blank=True)
+    opinion_text = models.TextField(_("委员意见和要求"), blank=True)
+    sign_method = models.CharField(_("签字方式"), max_length=10, choices=SignMethod.choices, blank=True)
+    signature = models.ImageField(_("签名"), upload_to="signatures/%Y/", blank=True)
+    signature_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("签名图片的 SHA-256 校验值"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("签字人"),
+    )
+    signed_at = models.DateTimeField(_("签字时间"), null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("签字 IP 地址"))
+    paper_scan = models.FileField(_("纸质记录表扫描件"), upload_to="consultation-scans/%Y/", blank=True)
+    paper_scan_sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("纸质扫描件的 SHA-256 校验值"))
+    paper_scan_type = models.CharField(max_length=100, blank=True, verbose_name=_("纸质扫描件类型"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+
+    class Meta:
+        verbose_name = _("面商记录签字人")
+        verbose_name_plural = _("面商记录签字人")
+        ordering = ["consultation_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "member"], name="consultation_signer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} {self.member_name or self.member}"
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.sign_method)
 
 
 class Satisfaction(models.TextChoices):

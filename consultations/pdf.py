@@ -17,6 +17,7 @@ from replies import rules as reply_rules
 
 from .models import Consultation, Opinion, SignMethod
 from .services.hashing import verification_code
+from .services.signers import SignerLine, signer_lines
 
 TEMPLATE = "documents/consultation_record.html"
 
@@ -45,6 +46,10 @@ TEXT_STEPS = (
 # form's labels in the template.
 ONLINE_MARK = "网上签字　{when}"
 PAPER_MARK = "纸质签字（扫描件）"
+# Each proposer's state on a joint record (one with other proposers): their signature (image or
+# online mark), the paper form's, or none yet. A one-member record keeps the marks above.
+SIGNER_PAPER_MARK = "纸质签字（已上传扫描件）"
+SIGNER_UNSIGNED_MARK = "未签字"
 
 
 def record_title(consultation: Consultation) -> str:
@@ -60,7 +65,7 @@ def _classes(consultation: Consultation) -> list[dict]:
     return [{"label": f"{code}类", "ticked": consultation.handling_class == code} for code in codes]
 
 
-def _signature_uri(consultation: Consultation) -> str:
+def _signature_uri(consultation: Consultation | SignerLine) -> str:
     if not consultation.signature:
         return ""
     with consultation.signature.open("rb") as handle:
@@ -77,7 +82,7 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def sign_mark(consultation: Consultation) -> str:
+def sign_mark(consultation: Consultation | SignerLine) -> str:
     """How the record was signed, printed under 签字：.
 
     Online, with the time of signing, whether or not a signature was drawn. On paper, no time: the
@@ -91,11 +96,45 @@ def sign_mark(consultation: Consultation) -> str:
     return ""
 
 
+def _opinion_paragraphs(source: Consultation | SignerLine) -> list[str]:
+    label = str(Opinion(source.opinion).label) if source.opinion else ""
+    extra = source.opinion_text if source.opinion_text != label else ""
+    return paragraphs(label) + paragraphs(extra)
+
+
+def signer_entries(consultation: Consultation) -> list[dict]:
+    """Every proposer of a joint record with their state, the record's member first; empty for a
+    one-member record (its form is laid out as it always was)."""
+    lines = signer_lines(consultation)
+    if len(lines) < 2:
+        return []
+    entries = []
+    for line in lines:
+        if line.sign_method == SignMethod.PAPER:
+            mark = SIGNER_PAPER_MARK
+        elif line.sign_method == SignMethod.ONLINE:
+            mark = sign_mark(line)
+        else:
+            mark = SIGNER_UNSIGNED_MARK
+        entries.append(
+            {
+                "name": line.name,
+                "signed": line.is_signed,
+                "opinion": _opinion_paragraphs(line) if line.is_signed else [],
+                "signature_uri": _signature_uri(line) if line.sign_method == SignMethod.ONLINE else "",
+                "mark": mark,
+            }
+        )
+    return entries
+
+
 def record_context(consultation: Consultation, *, text: TextStep = TEXT_STEPS[0]) -> dict:
     opinion_label = str(Opinion(consultation.opinion).label) if consultation.opinion else ""
     extra = consultation.opinion_text if consultation.opinion_text != opinion_label else ""
     held_at = timezone.localtime(consultation.held_at) if consultation.held_at else None
-    signed = bool(consultation.sign_method)
+    signers = signer_entries(consultation)
+    # Only a signed record has its content hash (on a joint one, once every proposer has signed).
+    signed = bool(consultation.sign_method) if not signers else bool(consultation.content_sha256)
     return {
         "title": record_title(consultation),
         "c": consultation,
@@ -107,6 +146,8 @@ def record_context(consultation: Consultation, *, text: TextStep = TEXT_STEPS[0]
         "signed": signed,
         "signature_uri": _signature_uri(consultation),
         "sign_mark": sign_mark(consultation),
+        "signers": signers,
+        "other_names": "、".join(entry["name"] for entry in signers[1:]),
         # Only a signed record has its content hash, and so a code (see hashing.verification_code).
         "verification_code": verification_code(consultation) if signed else "",
         "text": text,

@@ -1,13 +1,13 @@
 """Who may see which consultation records and ratings; and the ``can_*`` predicates for buttons.
 
 Built on ``proposals.selectors.assignments_visible_to`` so the agency and proposal rules live in
-one place. A member sees only the records in which they are the member (a co-signer does not see
-the first proposer's record) and only their own ratings.
+one place. A member sees only the records they sign (the record's member, or one of its other
+proposers: ``ConsultationSigner``) and only their own ratings.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,14 +24,29 @@ from replies.models import Reply, ReplyStatus
 from replies.notices import ReplyNotice
 from replies.verification import VerifiedDocument
 
-from .models import Consultation, ConsultationStatus, Rating, SignMethod
+from .models import Consultation, ConsultationSigner, ConsultationStatus, Rating, SignMethod
 
 
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     qs = Consultation.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
     if roles.is_member(user) and user.member_id is not None:  # is_member checks it; the check narrows
-        qs = qs.filter(member_id=user.member_id)
+        signs = ConsultationSigner.objects.filter(member_id=user.member_id).values("consultation_id")
+        qs = qs.filter(Q(member_id=user.member_id) | Q(pk__in=signs))
     return qs
+
+
+def signers_visible_to(user: User) -> QuerySet[ConsultationSigner]:
+    """The signer rows of the records the user may see (their versions follow the record's rule)."""
+    return ConsultationSigner.objects.filter(consultation__in=consultations_visible_to(user).values("pk"))
+
+
+def get_signer_for_user(user: User, pk: int) -> ConsultationSigner:
+    """A joint record's signer row, or 404 — as for its record."""
+    try:
+        return signers_visible_to(user).select_related("consultation").get(pk=pk)
+    except (ConsultationSigner.DoesNotExist, ValueError, TypeError):
+        record_out_of_scope(user, ConsultationSigner._meta.label, pk)
+        raise Http404 from None
 
 
 def get_consultation_for_user(user: User, pk: int, *, write: bool = False) -> Consultation:
@@ -65,11 +80,13 @@ def get_rating_for_user(user: User, pk: int) -> Rating:
 
 def awaiting_signature(user: User) -> QuerySet[Consultation]:
     """The records this member still has to sign (the record has been filled in by the agency)."""
-    if not roles.is_member(user):
+    if not roles.is_member(user) or user.member_id is None:  # is_member checks it; the check narrows
         return Consultation.objects.none()
+    unsigned = ConsultationSigner.objects.filter(member_id=user.member_id, sign_method="").values("consultation_id")
     return (
         consultations_visible_to(user)
         .filter(status=ConsultationStatus.HELD)
+        .filter(Q(member_id=user.member_id, sign_method="") | Q(pk__in=unsigned))
         .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
         .order_by("held_at", "id")
     )
@@ -149,11 +166,18 @@ def can_edit_record(user: User, consultation: Consultation) -> bool:
 
 
 def can_sign_online(user: User, consultation: Consultation) -> bool:
-    return consultation.status == ConsultationStatus.HELD and roles.is_member_of(user, consultation.member_id)
+    """A proposer on the record whose own line is not signed yet."""
+    from .services.signers import signer_lines  # the services import this module
+
+    if consultation.status != ConsultationStatus.HELD:
+        return False
+    return any(roles.is_member_of(user, line.member_id) and not line.is_signed for line in signer_lines(consultation))
 
 
 def can_sign_paper(user: User, consultation: Consultation) -> bool:
-    if consultation.status != ConsultationStatus.HELD:
+    from .services.signers import unsigned_lines  # the services import this module
+
+    if consultation.status != ConsultationStatus.HELD or not unsigned_lines(consultation):
         return False
     if roles.is_staff_of(user, consultation.assignment.proposal.committee_id):
         return True
@@ -181,9 +205,10 @@ def rating_open(assignment: Assignment) -> bool:
 
 
 def can_close(user: User, proposal: Proposal) -> bool:
-    return roles.is_staff_of(user, proposal.committee_id) and proposal.status in (
-        ProposalStatus.ASSIGNED,
-        ProposalStatus.REPLIED,
+    return (
+        roles.is_staff_of(user, proposal.committee_id)
+        and proposal.status in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)
+        and proposal.merged_into_id is None  # 并案: closed with its lead
     )
 
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.record_pdf, name="pdf"),
     path("<int:pk>/scan/", views.record_scan, name="scan"),
     path("<int:pk>/signature/", views.record_signature, name="signature"),
+    path("signer/<int:pk>/scan/", views.signer_scan, name="signer_scan"),
+    path("signer/<int:pk>/signature/", views.signer_signature, name="signer_signature"),
     path("rating/<int:pk>/form/", views.rating_form_download, name="rating_form"),
     path("proposal/<int:proposal_id>/close/", views.close, name="close"),
 ]

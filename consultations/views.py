@@ -47,6 +47,13 @@ def _assignment_url(assignment_id: int) -> str:
     return reverse("consultations:assignment", args=[assignment_id])
 
 
+def _attach_lines(consultation: Consultation) -> Consultation:
+    """A joint record's proposers, for the record's summary (empty on a one-member record)."""
+    lines = services.signer_lines(consultation)
+    consultation.joint_lines = lines if len(lines) > 1 else []
+    return consultation
+
+
 def _rounds(request: AuthenticatedHttpRequest, assignment: Assignment) -> list[dict]:
     """Each round's reply, records and ratings side by side; earlier rounds stay readable."""
     user = request.user
@@ -56,6 +63,7 @@ def _rounds(request: AuthenticatedHttpRequest, assignment: Assignment) -> list[d
         selectors.consultations_visible_to(user)
         .filter(assignment=assignment)
         .select_related("reply", "signed_by", "entered_by", "member")
+        .prefetch_related("signers__member", "signers__signed_by", "signers__entered_by")
     )
     ratings = selectors.ratings_visible_to(user).filter(assignment=assignment).select_related("member", "entered_by")
     rounds = []
@@ -65,6 +73,7 @@ def _rounds(request: AuthenticatedHttpRequest, assignment: Assignment) -> list[d
             c.can_edit = selectors.can_edit_record(user, c)
             c.can_sign = selectors.can_sign_online(user, c)
             c.can_sign_paper = selectors.can_sign_paper(user, c)
+            _attach_lines(c)
         rounds.append(
             {
                 "number": number,
@@ -168,8 +177,13 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         form = RecordForm(initial=_record_initial(consultation), proposal=consultation.assignment.proposal)
         status = 200
+    # A joint record some proposers signed already: saving clears their signatures (the service says so too).
+    signed_names = "、".join(line.name for line in services.signer_lines(consultation) if line.is_signed)
     return render(
-        request, "consultations/record_form.html", {"consultation": consultation, "form": form}, status=status
+        request,
+        "consultations/record_form.html",
+        {"consultation": consultation, "form": form, "signed_names": signed_names},
+        status=status,
     )
 
 
@@ -196,18 +210,31 @@ def sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form.add_error("password" if exc.code == "wrong_password" else None, exc.message)
                 status = _status_for(exc)
             else:
-                messages.success(request, _("签字成功，面商记录已锁定。"))
+                consultation.refresh_from_db()
+                if consultation.is_locked:
+                    messages.success(request, _("签字成功，面商记录已锁定。"))
+                else:
+                    messages.success(request, _("签字成功。其他提案人全部签字后，面商记录锁定。"))
                 return redirect(reverse("consultations:sign", args=[consultation.pk]))
         else:
             status = 400
         consultation.refresh_from_db()
+    _attach_lines(consultation)
     can_sign = selectors.can_sign_online(request.user, consultation)
     if form is None and can_sign:
         form = SignOnlineForm()
     return render(
         request,
         "consultations/sign.html",
-        {"consultation": consultation, "form": form, "can_sign": can_sign, "record_title": record_title(consultation)},
+        {
+            "consultation": consultation,
+            "form": form,
+            "can_sign": can_sign,
+            "own_signed": any(
+                line.is_signed and roles.is_member_of(request.user, line.member_id) for line in consultation.joint_lines
+            ),
+            "record_title": record_title(consultation),
+        },
         status=status,
     )
 
@@ -222,27 +249,34 @@ def sign_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect(_assignment_url(consultation.assignment_id))
         raise PermissionDenied
     status = 200
+    _attach_lines(consultation)
+    # A joint record: whose signature the scan is, among the proposers not signed yet.
+    signers = [(line.member_id, line.name) for line in consultation.joint_lines if not line.is_signed]
     if request.method == "POST":
-        form = SignPaperForm(request.POST, request.FILES)
+        form = SignPaperForm(request.POST, request.FILES, signers=signers)
         if form.is_valid():
             try:
-                services.consultation_sign_paper(
+                signed = services.consultation_sign_paper(
                     consultation=consultation,
                     actor=request.user,
                     scan=form.cleaned_data["scan"],
                     opinion=form.cleaned_data["opinion"],
                     opinion_text=form.cleaned_data["opinion_text"],
+                    member_id=form.cleaned_data.get("member"),
                 )
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = _status_for(exc)
             else:
-                messages.success(request, _("纸质签字的面商记录已录入并锁定。"))
+                if signed.is_locked:
+                    messages.success(request, _("纸质签字的面商记录已录入并锁定。"))
+                else:
+                    messages.success(request, _("纸质签字已录入。其他提案人全部签字后，面商记录锁定。"))
                 return redirect(_assignment_url(consultation.assignment_id))
         else:
             status = 400
     else:
-        form = SignPaperForm()
+        form = SignPaperForm(signers=signers)
     return render(request, "consultations/paper.html", {"consultation": consultation, "form": form}, status=status)
 
 
@@ -294,6 +328,38 @@ def record_signature(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_GET
+def signer_scan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """The paper form one of a joint record's other proposers signed."""
+    row = selectors.get_signer_for_user(request.user, pk)
+    consultation = row.consultation
+    if not row.paper_scan.name:
+        raise Http404
+    ext = PurePath(row.paper_scan.name).suffix
+    # Numbered by the proposer's place on the record: the download's audit row names no one.
+    filename = f"面商记录表扫描件-{consultation.proposal_number or consultation.pk}-{row.order + 1}{ext}"
+    content_type = row.paper_scan_type or mimetypes.guess_type(row.paper_scan.name)[0]
+    return _attachment(
+        request,
+        row.paper_scan.open("rb"),
+        filename=filename,
+        content_type=content_type or "application/octet-stream",
+        obj=consultation,
+    )
+
+
+@login_required
+@require_GET
+def signer_signature(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    row = selectors.get_signer_for_user(request.user, pk)
+    consultation = row.consultation
+    if not row.signature:
+        raise Http404
+    record_event(event="download", request=request, user=request.user, obj=consultation, detail="signature")
+    return file_download(row.signature.open("rb"), content_type="image/png", inline=True)
+
+
+@login_required
+@require_GET
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.awaiting_signature(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     signed = (
@@ -314,12 +380,13 @@ def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     assignment = get_assignment_for_user(user, assignment_id)
     on_behalf = roles.is_staff_of(user, assignment.proposal.committee_id)
     members = selectors.assignment_raters(assignment)
+    committee = assignment.proposal.committee  # its rating mode decides the form's scores
     status = 200
     if request.method == "POST":
         form = (
-            RatingOnBehalfForm(request.POST, request.FILES, members=members)
+            RatingOnBehalfForm(request.POST, request.FILES, committee=committee, members=members)
             if on_behalf
-            else RatingForm(request.POST, request.FILES)
+            else RatingForm(request.POST, request.FILES, committee=committee)
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -338,7 +405,7 @@ def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
                     assignment=assignment,
                     actor=user,
                     member_id=data["member"] if on_behalf else user.member_id,
-                    value=data["value"],
+                    **form.scores(),
                     comment=data["comment"],
                     paper_form=data.get("paper_form"),
                 )
@@ -362,8 +429,18 @@ def rate(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
         if not on_behalf:
             existing = selectors.ratings_visible_to(user).filter(assignment=assignment, round=assignment.round).first()
             if existing is not None:
-                initial = {"value": existing.value, "comment": existing.comment}
-        form = RatingOnBehalfForm(initial=initial, members=members) if on_behalf else RatingForm(initial=initial)
+                initial = {
+                    "value": existing.value,
+                    "attitude": existing.attitude,
+                    "result": existing.result,
+                    "contact_method": existing.contact_method,
+                    "comment": existing.comment,
+                }
+        form = (
+            RatingOnBehalfForm(initial=initial, committee=committee, members=members)
+            if on_behalf
+            else RatingForm(initial=initial, committee=committee)
+        )
     reply = selectors.round_reply(assignment)
     if reply is not None and reply.status != ReplyStatus.ISSUED:
         reply = None

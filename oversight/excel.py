@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from common.spreadsheets import safe_row
+from consultations.models import ContactMethod, Satisfaction
 
 from .stats import FORMULAS, MeetingStats, Ratio
 
@@ -65,11 +66,32 @@ def scorecard_sheet(ws, stats: MeetingStats, classes: list[str]) -> None:
         _("按时办复率"),
         _("满意率"),
     ]
+    # A committee rating on two scores: their counts after the columns every committee has.
+    two_scores = stats.two_scores
+    if two_scores:
+        header += [
+            *[_("办理态度：%(s)s") % {"s": label} for label in Satisfaction.labels],
+            *[_("办理结果：%(s)s") % {"s": label} for label in Satisfaction.labels],
+            *[str(label) for label in ContactMethod.labels],
+            _("办理态度满意率"),
+            _("办理结果满意率"),
+        ]
     ws.append(safe_row(header))
     for cell in ws[4]:
         cell.font = BOLD
     rows = [(row.agency.name, row.tally) for row in stats.agencies] + [(_("合计"), stats.totals)]
     for name, t in rows:
+        extra = (
+            [
+                *[t.attitudes[v] for v in Satisfaction.values],
+                *[t.results[v] for v in Satisfaction.values],
+                *[t.contacts[v] for v in ContactMethod.values],
+                t.attitude_rate.value,
+                t.result_rate.value,
+            ]
+            if two_scores
+            else []
+        )
         ws.append(
             safe_row(
                 [
@@ -89,10 +111,14 @@ def scorecard_sheet(ws, stats: MeetingStats, classes: list[str]) -> None:
                     t.rated,
                     t.on_time_rate.value,
                     t.satisfaction_rate.value,
+                    *extra,
                 ]
             )
         )
-        for col in (len(header) - 1, len(header)):
+        percent_columns = [len(header) - len(extra) - 1, len(header) - len(extra)]
+        if two_scores:
+            percent_columns += [len(header) - 1, len(header)]
+        for col in percent_columns:
             ws.cell(row=ws.max_row, column=col).number_format = "0.0%"
     _widths(ws)
 
@@ -138,6 +164,20 @@ def workbook(stats: MeetingStats, classes: list[str], *, scorecard_only: bool = 
                 _("已测评"),
             ),
         ]
+        if stats.two_scores:
+            sheets.append(
+                (
+                    _("两项测评"),
+                    "two_scores",
+                    [
+                        (_("办理态度：满意 + 基本满意"), t.attitude_rate),
+                        (_("办理结果：满意 + 基本满意"), t.result_rate),
+                        *[(_("沟通方式：%(m)s") % {"m": label}, ratio) for _code, label, ratio in t.contact_rows()],
+                    ],
+                    _("人次"),
+                    _("已测评"),
+                )
+            )
         for title, key, rows, num, den in sheets:
             _ratio_rows(wb.create_sheet(title), title, str(FORMULAS[key]), rows, num, den)
         status_ws = wb.create_sheet(_("状态"))

@@ -17,17 +17,20 @@ from django.urls import reverse
 
 from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus
+from proposals.choices import CosignStatus
 from proposals.models import (
     Assignment,
     AssignmentStatus,
     Proposal,
     ProposalAction,
+    ProposalCosigner,
     Role,
     TimelineEvent,
     User,
 )
 from proposals.proposers import group_proposals, proposers_of
 from replies.actions import ReplyAction
+from replies.models import FollowUp
 
 from .models import Channel, Notification
 from .services import notification_queue
@@ -49,6 +52,15 @@ def proposers(proposal: Proposal) -> list[User]:
     """The users of the proposers the proposal's answer reaches (its group's, when merged)."""
     member_ids = [member.pk for member in proposers_of(group_proposals(proposal))]
     return _active(User.objects.filter(role=Role.MEMBER, member_id__in=member_ids))
+
+
+def _pending_cosigners(e: TimelineEvent) -> list[User]:
+    pending = ProposalCosigner.objects.filter(proposal_id=e.proposal_id, status=CosignStatus.PENDING)
+    return _active(User.objects.filter(role=Role.MEMBER, member_id__in=pending.values("member_id")))
+
+
+def _cosign_page(e: TimelineEvent) -> str:
+    return reverse("proposals:cosign", args=[e.proposal_id])
 
 
 def _ref(p: Proposal) -> str:
@@ -104,9 +116,18 @@ RULES: dict[str, Rule] = {
     ProposalAction.EXTENSION_APPROVE: (_assignment_agency, "延期申请已批准：{ref}", _detail),
     ProposalAction.EXTENSION_REFUSE: (_assignment_agency, "延期申请未批准：{ref}", _detail),
     ProposalAction.URGE: (_assignment_agency, "催办：{ref}", _detail),
+    ProposalAction.COSIGN_INVITE: (_pending_cosigners, "请确认是否联名：{ref}", _cosign_page),
+    ProposalAction.COSIGN_DECLINE: (lambda e: proposers(e.proposal), "联名人退出联名：{ref}", _detail),
     ReplyAction.SUBMIT: (lambda e: _assignment_agency(e, Role.LEADER), "答复待签发：{ref}", _reply_page),
     ReplyAction.RETURN: (lambda e: _assignment_agency(e, Role.HANDLER), "答复被退回修改：{ref}", _reply_page),
     ReplyAction.ISSUE: (lambda e: proposers(e.proposal), "您的提案已收到答复：{ref}", _detail),
+    # 跟踪办理 (replies.followup): the agency owes a report; the proposers and staff read it.
+    ReplyAction.FOLLOW_UP_OPEN: (_assignment_agency, "跟踪办理待报告：{ref}", _reply_page),
+    ReplyAction.FOLLOW_UP_FILE: (
+        lambda e: [*proposers(e.proposal), *committee_staff(e.proposal.committee_id)],
+        "承办单位已报告跟踪办理情况：{ref}",
+        _detail,
+    ),
     ConsultationAction.RECORD: (_record_signers, "面商记录待您签字：{ref}", _record_page),
     ConsultationAction.RESIGN: (_record_signers, "答复已修改，面商记录请您重新签字：{ref}", _record_page),
     ConsultationAction.RATE: (
@@ -196,6 +217,21 @@ def notify_deadline(assignment: Assignment, *, overdue: bool) -> int:
         title=title,
         url=reverse("proposals:detail", args=[assignment.proposal_id]),
         object_key=f"assignment-{assignment.pk}-{assignment.due_date.isoformat()}",
+        committee_id=assignment.proposal.committee_id,
+    )
+
+
+def notify_follow_up_deadline(follow_up: FollowUp, *, overdue: bool) -> int:
+    """The daily reminder of a follow-up report (跟踪办理) due within 7 days, or overdue (once per due date)."""
+    assignment = follow_up.assignment
+    ref = _ref(assignment.proposal)
+    title = f"跟踪办理报告已超期：{ref}" if overdue else f"跟踪办理报告 7 日内到期：{ref}"
+    return notify(
+        agency_users(assignment.agency_id),
+        kind="follow_up_overdue" if overdue else "follow_up_due_soon",
+        title=title,
+        url=reverse("replies:follow_up", args=[assignment.pk]),
+        object_key=f"follow-up-{follow_up.pk}-{follow_up.due_date.isoformat()}",
         committee_id=assignment.proposal.committee_id,
     )
 

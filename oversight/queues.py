@@ -13,14 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, ConsultationStatus, Rating
 from consultations.selectors import consultations_visible_to
 from proposals import roles
+from proposals.choices import CosignStatus
 from proposals.models import (
     ANSWERING_ROLES,
     Assignment,
@@ -28,11 +30,14 @@ from proposals.models import (
     ExtensionRequest,
     ExtensionStatus,
     Proposal,
+    ProposalCosigner,
     ProposalStatus,
     User,
 )
 from proposals.selectors import assignments_visible_to, proposals_visible_to
-from replies.models import Reply, ReplyStatus
+from proposals.services.cosign import COSIGN_OPEN_STATES
+from replies.followup import follow_ups_visible_to
+from replies.models import FollowUp, Reply, ReplyStatus
 from replies.selectors import replies_visible_to
 
 QUEUE_ROWS = 10
@@ -109,6 +114,20 @@ def _consultation_item(c: Consultation, url_name: str) -> Item:
     )
 
 
+def _follow_up_item(f: FollowUp) -> Item:
+    a = f.assignment
+    return Item(
+        f"{a.proposal.display_number} {a.proposal.title}".strip(),
+        reverse("replies:assignment", args=[a.pk]),
+        f"{a.agency.name} · {_('跟踪办理')}",
+        f.due_date,
+    )
+
+
+def _follow_ups(qs: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    return qs.select_related("assignment__proposal__committee", "assignment__agency").order_by("due_date", "id")
+
+
 def _assignments(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
     return qs.select_related("proposal", "proposal__committee", "agency")
 
@@ -159,6 +178,14 @@ def staff_queues(user: User) -> list[Queue]:
             _("超期"),
             lambda: _assignments(assignments.overdue(today)).order_by("due_date", "id"),
             _assignment_item,
+        ),
+        QueueSpec(
+            "follow_up_overdue",
+            _("跟踪办理超期"),
+            lambda: _follow_ups(
+                FollowUp.objects.overdue(today).filter(assignment__proposal__committee_id=committee_id)
+            ),
+            _follow_up_item,
         ),
         QueueSpec(
             "close",
@@ -241,6 +268,12 @@ def handler_queues(user: User) -> list[Queue]:
             _reply_item,
         ),
         QueueSpec(
+            "follow_up",
+            _("跟踪办理待报告"),
+            lambda: _follow_ups(follow_ups_visible_to(user).open()),
+            _follow_up_item,
+        ),
+        QueueSpec(
             "rehandle",
             _("重新办理"),
             lambda: _assignments(mine.filter(status=AssignmentStatus.REHANDLING)).order_by("due_date", "id"),
@@ -284,7 +317,26 @@ def member_queues(user: User) -> list[Queue]:
         .distinct()
     )
     mine = proposals_visible_to(user).select_related("committee")
+    # 联名确认: the joint proposals this member is asked to confirm, while the window is open.
+    asked = ProposalCosigner.objects.filter(
+        proposal=OuterRef("pk"), member_id=member_id, status=CosignStatus.PENDING
+    ).filter(Q(due_date__isnull=True) | Q(due_date__gte=timezone.localdate()))
+    to_cosign = mine.filter(Exists(asked), status__in=COSIGN_OPEN_STATES).annotate(
+        cosign_due=Subquery(asked.values("due_date")[:1])
+    )
     specs = [
+        QueueSpec(
+            "cosign",
+            _("待确认的联名提案"),
+            lambda: to_cosign.order_by("cosign_due", "id"),
+            lambda p: Item(
+                f"{p.display_number} {p.title}".strip(),
+                reverse("proposals:cosign", args=[p.pk]),
+                str(_("请在 %(due)s 前确认是否联名") % {"due": date_format(p.cosign_due, "Y年n月j日")})
+                if p.cosign_due
+                else "",
+            ),
+        ),
         QueueSpec(
             "sign",
             _("待签字的面商记录"),

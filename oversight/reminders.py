@@ -6,6 +6,8 @@ Events and their keys (one message per kind, object, recipient and key — see S
   ``due_7`` when the deadline is 2–7 days away, ``due_1`` when it is today or tomorrow,
   ``overdue`` once it has passed — each keyed on the deadline, so an approved extension is a new event,
   and a day missed by cron is caught up on the next run;
+- handlers and leaders of the agency, in the app only, for each open follow-up report (跟踪办理,
+  ``replies.followup``) due within 7 days or overdue, once per due date;
 - staff, ``staff_digest`` once a day (keyed on the date) when there is open work to report;
 - handlers and leaders of the agency, ``urge`` once per 催办 (keyed on its timeline event), at once
   when staff urge (``notify_urge``), not by the daily run;
@@ -40,7 +42,7 @@ from proposals.models import (
     TimelineEvent,
     User,
 )
-from replies.models import Reply, ReplyStatus
+from replies.models import FollowUp, Reply, ReplyStatus
 
 from . import inbox
 from .models import NotificationKind
@@ -142,6 +144,18 @@ def _queue_deadline_reminders(today: dt.date, report: ReminderReport) -> None:
                 body=body,
             ):
                 report.queued[kind] += 1
+
+
+def _queue_follow_up_reminders(today: dt.date) -> None:
+    """跟踪办理 reports due within 7 days or overdue: the agency's bell, as for an open assignment."""
+    due = (
+        FollowUp.objects.open()
+        .filter(due_date__lte=today + dt.timedelta(days=7))
+        .select_related("assignment__proposal__committee", "assignment__agency")
+        .order_by("due_date", "id")
+    )
+    for follow_up in due:
+        inbox.notify_follow_up_deadline(follow_up, overdue=follow_up.due_date < today)
 
 
 def staff_digest_text(today: dt.date, committee_id: int) -> tuple[str, str] | None:
@@ -322,6 +336,7 @@ def send_reminders(*, today: dt.date | None = None, now: dt.datetime | None = No
     # Messages go out in Chinese whatever language the command is run in.
     with translation.override("zh-hans"):
         _queue_deadline_reminders(today, report)
+        _queue_follow_up_reminders(today)
         _queue_staff_digest(today, report)
         _queue_records_to_sign(report)
         _queue_replies_issued(now, report)

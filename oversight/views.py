@@ -36,7 +36,7 @@ from .excel import workbook
 from .models import BuildStatus, Notification, VolumeBuild, VolumeFormat
 from .public import filter_by_category, public_categories, public_reply_context, redact_titles
 from .queues import queues_for
-from .stats import FORMULAS, meeting_stats
+from .stats import FORMULAS, follow_up_stats, meeting_stats
 from .volume import volume_filename
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -109,6 +109,7 @@ def statistics(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespon
             "class_shares": t.class_shares(),
             "charts": charts,
             "formulas": FORMULAS,
+            "follow_ups": follow_up_stats(meeting),
         },
     )
 

@@ -74,6 +74,8 @@ class CommitteeAdmin(admin.ModelAdmin):
             },
         ),
         (_("办理时限"), {"fields": ("deadline_unit",)}),
+        (_("联名提案"), {"fields": ("cosign_rule",)}),
+        (_("满意度测评"), {"fields": ("rating_mode",)}),
         (_("公开"), {"fields": ("public_pages",)}),
     )
 

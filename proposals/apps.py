@@ -37,3 +37,9 @@ class ProposalsConfig(AppConfig):
         register_member_timeline(A.FILE, A.SUBMIT, A.REGISTER, A.ASSIGN, A.ACCEPT, A.REASSIGN)
         # The proposer is told why a proposal was not registered.
         register_member_timeline(A.DECLINE, note=True)
+        # 并案: the proposers are told their proposal is handled with another (numbers, no titles).
+        register_member_timeline(A.MERGE, A.MERGE_UNDO, A.MERGE_FOLLOW, note=True)
+        # The proposal's members read who was asked to co-sign, who confirmed, declined or was removed.
+        register_member_timeline(
+            A.COSIGN_INVITE, A.COSIGN_CONFIRM, A.COSIGN_PAPER, A.COSIGN_DECLINE, A.COSIGN_REMOVE, note=True
+        )

@@ -87,6 +87,14 @@ class ProposalAction(models.TextChoices):
     KEY_OFF = "proposal_key_off", _("取消重点提案")
     ATTACH = "attachment_add", _("上传附件")
     SIMILARITY_DISMISS = "similarity_dismiss", _("标记为不相似")
+    MERGE = "proposal_merge", _("并案")
+    MERGE_UNDO = "proposal_merge_undo", _("撤销并案")
+    MERGE_FOLLOW = "proposal_merge_follow", _("随主提案办理")
+    COSIGN_INVITE = "cosign_invite", _("邀请联名人确认")
+    COSIGN_CONFIRM = "cosign_confirm", _("联名人确认")
+    COSIGN_PAPER = "cosign_paper", _("录入联名人纸质确认")
+    COSIGN_DECLINE = "cosign_decline", _("联名人退出联名")
+    COSIGN_REMOVE = "cosign_remove", _("移除未确认的联名人")
 
 
 class CalendarDayKind(models.TextChoices):

@@ -130,6 +130,12 @@ def rehandle_due_date(meeting: Meeting, start: dt.date) -> dt.date:
     return _add_term(meeting, start, meeting.rehandle_due_months or 1)
 
 
+def follow_up_due_date(meeting: Meeting, start: dt.date) -> dt.date:
+    """When the agency's follow-up report (跟踪办理) on a reply issued (or a report filed) on ``start``
+    is due: the meeting's term, in months or working days as the committee counts them."""
+    return _add_term(meeting, start, meeting.follow_up_due_months or 1)
+
+
 def return_deadline(assignment: Assignment, *, calendar: WorkingCalendar | None = None) -> dt.date:
     """The last day the agency may return (退回) the assignment: the meeting's window of working days."""
     start = timezone.localdate(assignment.assigned_at)

@@ -11,6 +11,7 @@ from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from .choices import CosignStatus
 from .forms import DateInput
 from .models import (
     Agency,
@@ -103,6 +104,11 @@ class ProposalFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("超期"),
         method="filter_overdue",
+        widget=forms.Select(choices=[("", ALL_LABEL), *BOOLEAN_CHOICES]),
+    )
+    cosign_pending = django_filters.BooleanFilter(
+        label=_("联名待确认"),
+        method="filter_cosign_pending",
         widget=forms.Select(choices=[("", ALL_LABEL), *BOOLEAN_CHOICES]),
     )
     due_after = django_filters.DateFilter(label=_("办理时限自"), method="filter_due_after", widget=DateInput())
@@ -242,6 +248,13 @@ class ProposalFilter(django_filters.FilterSet):
             return qs
         late = Assignment.objects.overdue()
         return self._with_assignment(qs, late, present=value)
+
+    def filter_cosign_pending(self, qs, name, value):
+        """Joint proposals with (or without) a co-signer still asked to confirm (联名确认)."""
+        if value is None:
+            return qs
+        pending = Exists(ProposalCosigner.objects.filter(proposal=OuterRef("pk"), status=CosignStatus.PENDING))
+        return qs.filter(pending) if value else qs.exclude(pending)
 
     def filter_due_after(self, qs, name, value):
         return self._with_assignment(qs, _live_assignments().filter(due_date__gte=value)) if value else qs

@@ -36,11 +36,19 @@ can_submit = can_edit_draft
 
 def can_review(user: User, proposal: Proposal) -> bool:
     """Register (立案) or decline (不予立案)."""
-    return is_staff_of(user, proposal.committee_id) and proposal.status == ProposalStatus.SUBMITTED
+    return (
+        is_staff_of(user, proposal.committee_id)
+        and proposal.status == ProposalStatus.SUBMITTED
+        and proposal.merged_into_id is None  # 并案: reviewed with its lead
+    )
 
 
 def can_assign(user: User, proposal: Proposal) -> bool:
-    return is_staff_of(user, proposal.committee_id) and proposal.status == ProposalStatus.REGISTERED
+    return (
+        is_staff_of(user, proposal.committee_id)
+        and proposal.status == ProposalStatus.REGISTERED
+        and proposal.merged_into_id is None  # 并案: only the lead is assigned
+    )
 
 
 def can_set_key(user: User, proposal: Proposal) -> bool:

@@ -1,8 +1,9 @@
 from django.urls import path
 
 from . import views
-from .views import pickers, word
+from .views import cosign, pickers, word
 from .views.batch import proposal_batch
+from .views.merge import proposal_merge_view, proposal_unmerge_view
 from .views.similarity import similarity_dismiss_view
 
 app_name = "proposals"
@@ -25,6 +26,13 @@ urlpatterns = [
     path("<int:pk>/key/", views.proposal_set_key, name="set_key"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/similar/dismiss/", similarity_dismiss_view, name="similarity_dismiss"),
+    path("<int:pk>/merge/", proposal_merge_view, name="merge"),
+    path("<int:pk>/unmerge/", proposal_unmerge_view, name="unmerge"),
+    path("<int:pk>/cosign/", cosign.cosign_page, name="cosign"),
+    path("<int:pk>/cosign/confirm/", cosign.cosign_confirm, name="cosign_confirm"),
+    path("<int:pk>/cosign/decline/", cosign.cosign_decline, name="cosign_decline"),
+    path("<int:pk>/cosign/paper/", cosign.cosign_paper, name="cosign_paper"),
+    path("<int:pk>/cosign/remove/", cosign.cosign_remove, name="cosign_remove"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("assignments/<int:pk>/accept/", views.assignment_accept, name="assignment_accept"),
     path("assignments/<int:pk>/return/", views.assignment_return, name="assignment_return"),

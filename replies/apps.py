@@ -12,7 +12,7 @@ class RepliesConfig(AppConfig):
         from proposals.selectors import register_member_timeline
 
         from .actions import ReplyAction as A
-        from .models import Reply, ReplyStatus
+        from .models import FollowUpStatus, Reply, ReplyStatus
         from .selectors import replies_visible_to
 
         limit_versions(Reply, replies_visible_to)
@@ -27,6 +27,9 @@ class RepliesConfig(AppConfig):
 
         search.register()
         register_member_timeline(A.ISSUE, A.PROPOSAL_REPLIED)
+        # 跟踪办理: the member reads when a report is due and the report itself (its note).
+        register_member_timeline(A.FOLLOW_UP_OPEN, A.FOLLOW_UP_FILE, note=True)
+        register_state_choices(FollowUpStatus, actions=(A.FOLLOW_UP_OPEN, A.FOLLOW_UP_FILE, A.FOLLOW_UP_SUPERSEDE))
         # "submitted" is 待签发 in a reply's events, 待审查 in a proposal's.
         register_state_choices(ReplyStatus, actions=(A.CREATE, A.SUBMIT, A.RETURN, A.ISSUE, A.COHANDLER_ISSUE))
 

@@ -271,3 +271,74 @@ class LetterProfile(models.Model):
     @property
     def closing_presets(self) -> list[str]:
         return [line.strip() for line in self.closings.splitlines() if line.strip()]
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("待报告")
+    FILED = "filed", _("已报告")
+    # A later round's reply (re-handling) answers the proposal again: its own class decides anew.
+    SUPERSEDED = "superseded", _("已由新一轮答复取代")
+
+
+class FollowUpQuerySet(models.QuerySet):
+    """The follow-up states other modules filter on, named once."""
+
+    def open(self) -> FollowUpQuerySet:
+        return self.filter(status=FollowUpStatus.OPEN)
+
+    def overdue(self, today=None) -> FollowUpQuerySet:
+        """Open and past the report's deadline (``FollowUp.is_overdue`` is the same rule)."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class FollowUp(models.Model):
+    """跟踪办理: an issued reply of a class the committee follows up, reported on again by the agency.
+
+    Opened when the reply is issued (``replies.followup``), with its own deadline; the agency files
+    a report and, when the matter has moved on, the class it is in now (the issued letter is never
+    changed: ``replies.rules.effective_class`` reads the latest class from here). A report whose
+    class is still followed up opens the next round.
+    """
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("交办")
+    )
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("答复"))
+    round = models.PositiveSmallIntegerField(_("跟踪轮次"), default=1)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN, db_index=True
+    )
+    due_date = models.DateField(_("报告时限"), db_index=True)
+    report = models.TextField(_("办理情况报告"), blank=True)
+    class_before = models.CharField(_("原答复类别"), max_length=8)
+    class_after = models.CharField(_("现答复类别"), max_length=8, blank=True)
+    filed_at = models.DateTimeField(_("报告时间"), null=True, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报告人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("跟踪办理")
+        verbose_name_plural = _("跟踪办理")
+        ordering = ["assignment_id", "reply_id", "round"]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "round"], name="follow_up_one_per_round"),
+            models.UniqueConstraint(
+                fields=["assignment"], condition=models.Q(status="open"), name="follow_up_one_open_per_assignment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reply} · {self.round}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == FollowUpStatus.OPEN and self.due_date < timezone.localdate()

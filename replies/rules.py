@@ -6,6 +6,9 @@ what still stops the issue before the leader tries. Consultation records, their 
 statistics ask ``enabled_reply_classes()`` which classes exist. Nothing else reads the classes or
 repeats a field rule.
 
+Which classes are followed up (跟踪办理) is ``follows_up()``; the class a reply is in now, after the
+agency's follow-up reports, is ``effective_class()`` / ``effective_classes()``.
+
 The rules are the proposal's committee's (``proposals.Committee``): its classes
 (``CommitteeReplyClass`` rows, else ``default_classes()``), whether a class, 负责人, 承办人, 联系电话 or
 发文字号 is needed to issue, and whether the member's signed record must come first.
@@ -36,7 +39,7 @@ from documents.formats import document_date
 from proposals.models import Committee, CommitteeReplyClass, Proposal, default_committee_id
 from proposals.validators import validate_phone
 
-from .models import CLASS_DEFINITIONS, Reply, ReplyClass
+from .models import CLASS_DEFINITIONS, FollowUp, FollowUpStatus, Reply, ReplyClass, ReplyStatus
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -163,6 +166,60 @@ def enabled_reply_classes(subject: Proposal | Committee | int | None = None) -> 
     rows = CommitteeReplyClass.objects.filter(committee_id=committee_id_of(subject)).order_by("order", "code")
     own = [ClassOption(row.code, row.label, row.definition) for row in rows]
     return own or default_classes()
+
+
+# The default classes (``default_classes()``) a committee without classes of its own follows up:
+# B 类, "正在解决或已列入计划逐步解决" — the matter is not solved yet, so the agency reports again.
+DEFAULT_FOLLOW_UP_CLASSES = frozenset({ReplyClass.B.value})
+
+
+def follows_up(subject: Proposal | Committee | int | None, reply_class: str) -> bool:
+    """Whether an answer of ``reply_class`` is followed up (跟踪办理) under the committee's rules:
+    its own classes marked ``follow_up``, else B of the default classes."""
+    if not reply_class:
+        return False
+    rows = list(
+        CommitteeReplyClass.objects.filter(committee_id=committee_id_of(subject)).values_list("code", "follow_up")
+    )
+    if rows:
+        return any(code == reply_class and marked for code, marked in rows)
+    return reply_class in DEFAULT_FOLLOW_UP_CLASSES and reply_class in class_codes(default_classes())
+
+
+def effective_classes(
+    replies: Mapping[int, str], *, follow_ups: models.QuerySet[FollowUp] | None = None
+) -> dict[int, str]:
+    """The class each issued reply is in now: ``replies`` maps reply ids to their letters' classes;
+    a filed follow-up report (the latest round's) takes the letter's place. Statistics and pages
+    read a reply's class through this (or ``effective_class``), never the letter's field alone.
+
+    ``follow_ups``: where to look (a meeting's, for its statistics), instead of an IN over the ids."""
+    current = dict(replies)
+    scope = follow_ups if follow_ups is not None else FollowUp.objects.filter(reply_id__in=list(replies))
+    filed = (
+        scope.filter(status=FollowUpStatus.FILED)
+        .exclude(class_after="")
+        .order_by("reply_id", "round")
+        .values_list("reply_id", "class_after")
+    )
+    for reply_id, reply_class in filed:  # rounds ascending: the latest wins
+        if reply_id in current:
+            current[reply_id] = reply_class
+    return current
+
+
+def effective_class(assignment: Assignment) -> str:
+    """The class of the assignment's reply in force (its issued reply of the highest round) as it
+    is now, after any follow-up report; '' when nothing is issued."""
+    reply = (
+        Reply.objects.filter(assignment=assignment, status=ReplyStatus.ISSUED)
+        .order_by("-round")
+        .values_list("pk", "reply_class")
+        .first()
+    )
+    if reply is None:
+        return ""
+    return effective_classes({reply[0]: reply[1]})[reply[0]]
 
 
 def class_codes(classes: list[ClassOption]) -> list[str]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.kept_posts import keeps_typed_text, take_kept_post
 from audit.log import record_event
 from common.downloads import file_download
+from documents.formats import balanced_lines
 from proposals import roles
 from proposals.errors import ConflictError, DomainError
 from proposals.http import AuthenticatedHttpRequest
@@ -28,10 +29,12 @@ from proposals.view_actions import Confirmation, run_action
 
 from . import selectors, services, verification
 from .diffs import version_diff
+from .followup_views import follow_up_panel
 from .forms import ReplyForm, ReturnForm, VerifyForm
 from .models import Reply, ReplyStatus
 from .notices import reply_notices
-from .pdf import reply_context, reply_pdf_bytes
+from .pdf import TITLE_MAX_EMS, render_reply_context, reply_context, reply_pdf_bytes
+from .services.defaults import reply_copies
 
 
 def _assignment_page(
@@ -85,6 +88,7 @@ def _assignment_page(
         "cohandler_views": cohandler_views,
         "conflict_reply": conflict_reply,
         "notices": reply_notices(user, current),
+        "follow_ups": follow_up_panel(user, assignment),  # 跟踪办理
         # The on-screen letter is shown only when there is no form in its place.
         "letter": reply_context(current) if current is not None and form is None else None,
     }
@@ -246,6 +250,7 @@ def reply_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "proposal": reply.assignment.proposal,
             "letter": reply_context(reply),
             "can_see_versions": _can_see_versions(request.user, reply),
+            "merge_copies": reply_copies(reply.assignment, reply.title, reply.addressee),
         },
     )
 
@@ -315,6 +320,33 @@ def reply_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             default_storage.open(reply.pdf.name, "rb"), filename=filename, content_type="application/pdf"
         )
     return file_download(reply_pdf_bytes(reply), filename=filename, content_type="application/pdf")
+
+
+@login_required
+@require_GET
+def reply_copy_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """并案 answered a copy each (``MergedReplyStyle.COPY_EACH``): the copy of the letter for the
+    group's proposal ``?proposal=<id>``, with its number and its proposers, set from the same reply
+    as the letter is (not stored: the issued letter with its SHA-256 is the record; see
+    ``reply_copies``)."""
+    reply = selectors.get_reply_for_user(request.user, pk)
+    try:
+        proposal_pk = int(request.GET.get("proposal", ""))
+    except ValueError:
+        raise Http404 from None
+    copy = next(
+        (c for c in reply_copies(reply.assignment, reply.title, reply.addressee) if c.proposal.pk == proposal_pk), None
+    )
+    if copy is None:
+        raise Http404
+    record_event(
+        event="download", request=request, user=request.user, obj=reply, detail=f"reply_pdf copy {proposal_pk}"
+    )
+    context = reply_context(reply)
+    context.update(title=copy.title, title_lines=balanced_lines(copy.title, TITLE_MAX_EMS), addressee=copy.addressee)
+    state = "" if reply.status == ReplyStatus.ISSUED else "-草稿"
+    filename = f"{copy.proposal.number or copy.proposal.pk}-答复-{reply.assignment.agency.name}{state}.pdf"
+    return file_download(render_reply_context(context), filename=filename, content_type="application/pdf")
 
 
 @login_required

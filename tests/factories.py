@@ -341,11 +341,28 @@ def record(world: World, consultation: Consultation, **fields) -> Consultation:
 
 
 def sign(world: World, consultation: Consultation, **overrides) -> Consultation:
-    """Signed online by the proposer (``actor=`` another member), agreeing."""
+    """Signed online by the proposer, agreeing, then by the record's other proposers who have an
+    account (the world's co-signer), agreeing, without a drawn signature: every proposer signs a
+    joint record (consultations.services.signers). ``actor=``: that member's signature only."""
     data = {"password": PASSWORD, "opinion": "agree", "opinion_text": "同意", "ip": "10.0.0.8"}
     data.update(overrides)
-    actor = data.pop("actor", world.member_user)
-    return consultation_services.consultation_sign_online(consultation=consultation, actor=actor, **data)
+    if "actor" in data:
+        actor = data.pop("actor")
+        return consultation_services.consultation_sign_online(consultation=consultation, actor=actor, **data)
+    signed = consultation_services.consultation_sign_online(consultation=consultation, actor=world.member_user, **data)
+    return sign_others(signed)
+
+
+def sign_others(consultation: Consultation) -> Consultation:
+    """The record's proposers not yet signed who have an account sign online, agreeing."""
+    for line in consultation_services.signer_lines(consultation):
+        user = User.objects.filter(member_id=line.member_id, is_active=True).first()
+        if line.is_signed or user is None:
+            continue
+        consultation = consultation_services.consultation_sign_online(
+            consultation=consultation, actor=user, password=PASSWORD, opinion="agree", opinion_text="同意"
+        )
+    return consultation
 
 
 def signed_round(world: World, assignment: Assignment | None = None) -> tuple[Consultation, Reply]:

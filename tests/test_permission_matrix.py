@@ -55,8 +55,8 @@ SEES = {
     "extension": {"a": A_SIDE, "b": B_SIDE, "c": C_SIDE},
     # an unsigned draft reply: the committee and the agency only, never the members
     "reply": {"a": A_SIDE - {"proposer", "cosigner"}, "b": B_SIDE - {"unrelated_member"}, "c": C_SIDE},
-    # the consultation record (and the rating) of the member consulted (the first proposer)
-    "consultation": {"a": A_SIDE - {"cosigner"}, "b": B_SIDE, "c": C_SIDE},
+    # the consultation record: every proposer signs it (a co-signer too); a rating is its member's own
+    "consultation": {"a": A_SIDE, "b": B_SIDE, "c": C_SIDE},
     "rating": {"a": A_SIDE - {"cosigner"}, "b": B_SIDE, "c": C_SIDE},
     # committee staff pages (statistics, volumes): the committee's own staff only, 404 for everyone
     # else (the other committee's staff are not a persona: test_other_committees_own_people_see_c)
@@ -167,6 +167,19 @@ ROWS: dict[str, Row] = {
     "proposals:set_key": Row("proposal", **POST_ACTION),
     "proposals:attachment_upload": Row("proposal", **POST_ACTION),
     "proposals:similarity_dismiss": Row("proposal", **POST_ACTION),
+    "proposals:merge": Row(
+        "proposal", see="403", post="403", why="staff only, on a proposal not yet assigned (test_merge.py)"
+    ),
+    "proposals:unmerge": Row("proposal", **POST_ACTION),
+    "proposals:cosign": Row(
+        "proposal",
+        overrides=refuse({"a": {"handler_a", "leader_a"}, "b": {"handler_b"}}, "403/405"),
+        why="co-signer confirmation: staff and the proposal's members; agencies have no part in it (403)",
+    ),
+    "proposals:cosign_confirm": Row("proposal", **POST_ACTION),
+    "proposals:cosign_decline": Row("proposal", **POST_ACTION),
+    "proposals:cosign_paper": Row("proposal", **POST_ACTION, why="staff only (403 else); the service decides"),
+    "proposals:cosign_remove": Row("proposal", **POST_ACTION),
     "proposals:attachment_download": Row("attachment"),
     "proposals:assignment_accept": Row("assignment", **POST_ACTION),
     "proposals:assignment_return": Row("assignment", **POST_ACTION),
@@ -197,6 +210,19 @@ ROWS: dict[str, Row] = {
     "replies:versions": Row("reply"),
     "replies:diff": Row("reply", see="404", why="without ?from=&to= there is nothing to compare"),
     "replies:pdf": Row("reply", why="a draft's preview PDF, for the agency and the committee"),
+    "replies:copy_pdf": Row(
+        "reply", see="404", why="a 并案 group's copy (?proposal=), when answered a copy each (test_merge.py)"
+    ),
+    "replies:follow_up": Row(
+        "assignment",
+        post="ANY",
+        why="跟踪办理: whoever sees the assignment reads; the agency files (the service checks)",
+    ),
+    "replies:follow_ups": Row(
+        None,
+        overrides=everyone_but({"staff", "admin", *AGENCY}, "200", "404", post_ok="405", post_no="405"),
+        why="the list of follow-ups: staff and agencies (scoped by the reply selector); GET only",
+    ),
     # --- consultations ---------------------------------------------------------------------------
     "consultations:mine": Row(None),
     "consultations:assignment": Row("assignment"),
@@ -229,6 +255,9 @@ ROWS: dict[str, Row] = {
     "consultations:pdf": Row("consultation"),
     "consultations:scan": Row("consultation", see="404", why="no scan uploaded: nothing to download"),
     "consultations:signature": Row("consultation", see="404", why="not signed yet: no signature image"),
+    # a joint record's other proposer's row (by its own id): unsigned in the matrix, so nothing to get
+    "consultations:signer_scan": Row("consultation", see="404", why="no scan uploaded: nothing to download"),
+    "consultations:signer_signature": Row("consultation", see="404", why="not signed yet: no signature image"),
     "consultations:rating_form": Row("rating"),
     "consultations:close": Row(
         "proposal",

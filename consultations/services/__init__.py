@@ -32,13 +32,18 @@ from .hashing import (
     record_hash_matches,
 )
 from .ratings import (
+    RATING_ATTITUDE_INVALID,
     RATING_BEFORE_ISSUE,
     RATING_CLOSED,
+    RATING_CONTACT_INVALID,
     RATING_FORM_REQUIRED,
     RATING_INVALID,
     RATING_NOT_ALLOWED,
     RATING_NOT_PROPOSER,
     RATING_REASON_REQUIRED,
+    RATING_RESULT_INVALID,
+    RATING_SCORES_NOT_USED,
+    RATING_VALUE_DERIVED,
     rating_submit,
 )
 from .records import (
@@ -57,6 +62,7 @@ from .records import (
     RECORD_CONFLICT,
     RECORD_LOCKED,
     RECORDABLE_STATES,
+    SIGNATURES_CLEARED,
     consultation_record,
     consultation_schedule,
     held_at_warnings,
@@ -70,7 +76,9 @@ from .resign import (
     RESIGN_REPLY_ISSUED,
     consultation_request_resign,
 )
+from .signers import SignerLine, signer_lines
 from .signing import (
+    ALREADY_SIGNED,
     BAD_CONFIRMATION_DETAIL,
     OPINION_INVALID,
     PAPER_NOT_ALLOWED,
@@ -84,6 +92,8 @@ from .signing import (
     SIGNATURE_INVALID,
     SIGNATURE_MAX_PIXELS,
     SIGNATURE_TOO_LARGE,
+    SIGNER_ALREADY_SIGNED,
+    SIGNER_NOT_ON_RECORD,
     WRONG_PASSWORD,
     consultation_sign_online,
     consultation_sign_paper,
@@ -92,6 +102,7 @@ from .signing import (
 )
 
 __all__ = [
+    "ALREADY_SIGNED",
     "ASSIGNMENT_NOT_OPEN",
     "BAD_CONFIRMATION_DETAIL",
     "CLASS_INVALID",
@@ -114,13 +125,18 @@ __all__ = [
     "PLACE_REQUIRED",
     "PNG_MAGIC",
     "PROPOSAL_CLOSED",
+    "RATING_ATTITUDE_INVALID",
     "RATING_BEFORE_ISSUE",
     "RATING_CLOSED",
+    "RATING_CONTACT_INVALID",
     "RATING_FORM_REQUIRED",
     "RATING_INVALID",
     "RATING_NOT_ALLOWED",
     "RATING_NOT_PROPOSER",
     "RATING_REASON_REQUIRED",
+    "RATING_RESULT_INVALID",
+    "RATING_SCORES_NOT_USED",
+    "RATING_VALUE_DERIVED",
     "RECORDABLE_STATES",
     "RECORD_CONFLICT",
     "RECORD_FIELDS",
@@ -132,15 +148,19 @@ __all__ = [
     "RESIGN_REPLY_ISSUED",
     "SCAN_MAX_BYTES",
     "SCAN_REQUIRED",
+    "SIGNATURES_CLEARED",
     "SIGNATURE_DATA_URL_PREFIX",
     "SIGNATURE_INVALID",
     "SIGNATURE_MAX_PIXELS",
     "SIGNATURE_TOO_LARGE",
+    "SIGNER_ALREADY_SIGNED",
+    "SIGNER_NOT_ON_RECORD",
     "SIGN_FAILURE_WINDOW",
     "SIGN_MAX_FAILURES",
     "SIGN_ONLY_MEMBER",
     "SIGN_TOO_MANY_ATTEMPTS",
     "WRONG_PASSWORD",
+    "SignerLine",
     "answering_assignments",
     "close_readiness",
     "consultation_record",
@@ -158,4 +178,5 @@ __all__ = [
     "record_prefill",
     "require_signed_consultation",
     "signature_max_bytes",
+    "signer_lines",
 ]

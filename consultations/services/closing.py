@@ -6,10 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from documents.formats import document_date
 from proposals.errors import DomainError
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
 from proposals.roles import is_staff_of
+from proposals.services.merging import follow_lead, require_not_merged
 from proposals.timeline import timeline_record
+from replies.followup import open_follow_ups_of_proposal
 
 from ..actions import ConsultationAction
 from ..models import Rating, Satisfaction
@@ -17,6 +20,8 @@ from .common import audit_event
 
 CLOSE_ONLY_STAFF = _("只有提案委员会工作人员可以办结提案。")
 CLOSE_WRONG_STATE = _("提案当前状态不能办结。")
+# 跟踪办理 (replies.followup): a reported-on answer is not closed before the agency's report.
+CLOSE_FOLLOW_UP_OPEN = _("尚有承办单位未报告跟踪办理情况，报告后方可办结。")
 CLOSE_NOT_ALL_SATISFIED = _("尚有承办单位本轮答复未获委员“满意”或“基本满意”的测评；如确需办结，请填写办结理由。")
 
 
@@ -46,6 +51,13 @@ def close_readiness(proposal: Proposal) -> list[str]:
             problems.append(str(_("%(agency)s：委员尚未测评") % {"agency": assignment.agency.name}))
         elif not set(values) <= good:
             problems.append(str(_("%(agency)s：测评有不满意") % {"agency": assignment.agency.name}))
+    for follow_up in open_follow_ups_of_proposal(proposal.pk):
+        problems.append(
+            str(
+                _("%(agency)s：跟踪办理待报告（时限 %(due)s）")
+                % {"agency": follow_up.assignment.agency.name, "due": document_date(follow_up.due_date)}
+            )
+        )
     return problems
 
 
@@ -58,9 +70,12 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
     # reply_issue do; the opposite order here could deadlock against them on PostgreSQL.
     list(Assignment.objects.select_for_update().filter(proposal_id=proposal.pk).order_by("pk").values_list("pk"))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    require_not_merged(proposal)  # 并案: closed with its lead
     if proposal.status not in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED):
         raise DomainError(CLOSE_WRONG_STATE)
     reason = (reason or "").strip()
+    if open_follow_ups_of_proposal(proposal.pk).exists():
+        raise DomainError(CLOSE_FOLLOW_UP_OPEN)  # not even by decision: the report is still owed
     problems = close_readiness(proposal)
     if problems and not reason:
         raise DomainError(CLOSE_NOT_ALL_SATISFIED)
@@ -99,5 +114,6 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
         to_state=ProposalStatus.CLOSED,
         note=note,
     )
+    follow_lead(proposal, actor)
     audit_event(actor, proposal, "proposal_close")
     return proposal

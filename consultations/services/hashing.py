@@ -18,6 +18,7 @@ from typing import Any
 from audit.keys import RECORD, keyed_hash
 
 from ..models import Consultation
+from .signers import signer_rows
 
 # The name under which the signing row's detail carries the content hash (signing.signing_detail).
 CHAIN_HASH_FIELD = "content_sha256"
@@ -69,11 +70,40 @@ def _utc_iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).isoformat() if value is not None else None
 
 
+# What each other proposer's signature adds (a ``ConsultationSigner`` row), on a joint record only.
+HASHED_SIGNER_FIELDS = (
+    "member_name",
+    "opinion",
+    "opinion_text",
+    "sign_method",
+    "signature_sha256",
+    "paper_scan_sha256",
+)
+HASHED_SIGNER_ID_FIELDS = ("member_id", "order", "signed_by_id", "entered_by_id")
+
+
+def _signers_payload(consultation: Consultation) -> list[dict[str, Any]]:
+    if not hasattr(type(consultation), "signers"):
+        return []  # a historical model of a migration before the rows existed (0004)
+    out = []
+    for row in signer_rows(consultation):
+        item: dict[str, Any] = {name: getattr(row, name) for name in HASHED_SIGNER_FIELDS}
+        item.update({name: getattr(row, name) for name in HASHED_SIGNER_ID_FIELDS})
+        item["signed_at"] = _utc_iso(row.signed_at)
+        out.append(item)
+    return out
+
+
 def content_payload(consultation: Consultation) -> dict[str, Any]:
+    """The record's hashed content. The other proposers' lines (``signers``) are in it only when the
+    record has some: a one-member record, and every record signed before joint signing, hashes the
+    same payload as it always did."""
     payload: dict[str, Any] = {name: getattr(consultation, name) for name in HASHED_TEXT_FIELDS}
     payload.update({name: getattr(consultation, name) for name in HASHED_ID_FIELDS})
     payload["held_at"] = _utc_iso(consultation.held_at)
     payload["signed_at"] = _utc_iso(consultation.signed_at)
+    if signers := _signers_payload(consultation):
+        payload["signers"] = signers
     return payload
 
 

@@ -1,6 +1,13 @@
-"""The member's rating (满意度测评); 不满意 sends the assignment back for re-handling (重新办理)."""
+"""The member's rating (满意度测评); 不满意 sends the assignment back for re-handling (重新办理).
+
+The committee's rating mode (``consultations.ratings``) decides what the member gives: one score,
+or 办理态度 and 办理结果 with the 沟通方式, the overall score then derived from the two.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -13,14 +20,19 @@ from proposals.errors import DomainError
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
 from proposals.proposers import assignment_proposers
 from proposals.roles import is_member_of, is_staff_of
+from proposals.services.merging import follow_lead
 from proposals.timeline import timeline_record
 from replies.models import ReplyStatus
 
 from ..actions import ConsultationAction
-from ..models import Rating, Satisfaction
+from ..models import ContactMethod, Rating, Satisfaction
+from ..ratings import overall_value, reason_required, uses_two_scores
 from ..selectors import round_reply
 from .common import audit_event, checked_scan, lock_assignment
 from .records import CO_HANDLER_NO_CONSULTATION
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 RATING_INVALID = _("请选择测评结果：满意、基本满意或不满意。")
 RATING_BEFORE_ISSUE = _("本轮答复尚未签发，暂不能测评。")
@@ -29,8 +41,15 @@ RATING_NOT_ALLOWED = _("您不能为该委员录入测评。")
 RATING_CLOSED = _("提案已办结，测评结果不能再修改。")
 RATING_FORM_REQUIRED = _("代委员录入测评，须上传委员填写的纸质测评表扫描件。")
 RATING_REASON_REQUIRED = _("选择“基本满意”或“不满意”时，请写明理由，承办单位将看到。")
-# A rating short of 满意 says why, so the agency knows what to improve (issue 19).
-NEEDS_REASON = (Satisfaction.BASIC, Satisfaction.UNSATISFIED)
+# Two scores (the committee's rating mode): each is required, and so is the contact method.
+RATING_ATTITUDE_INVALID = _("请选择办理态度：满意、基本满意或不满意。")
+RATING_RESULT_INVALID = _("请选择办理结果：满意、基本满意或不满意。")
+RATING_CONTACT_INVALID = _("请选择沟通方式：面商、电话、书面或未沟通。")
+RATING_VALUE_DERIVED = _("本委员会按办理态度和办理结果两项测评，总体测评结果由办理结果决定，不能另填。")
+RATING_SCORES_NOT_USED = _("本委员会只测评一项满意度，不填办理态度、办理结果和沟通方式。")
+# A stored rating's scores read from elsewhere (the workbook), whatever the committee's mode now.
+RATING_SCORES_INCOMPLETE = _("办理态度和办理结果须同时填写。")
+RATING_VALUE_MISMATCH = _("测评结果须与办理结果一致：按两项测评时，总体测评结果由办理结果决定。")
 
 
 def _reply_issued(assignment: Assignment) -> bool:
@@ -44,7 +63,10 @@ def rating_submit(
     assignment: Assignment,
     actor: User,
     member_id: int | None,
-    value: str,
+    value: str = "",
+    attitude: str = "",
+    result: str = "",
+    contact_method: str = "",
     comment: str = "",
     paper_form: UploadedFile | None = None,
 ) -> Rating:
@@ -53,11 +75,22 @@ def rating_submit(
     Rating again replaces the earlier rating of the same round (until the proposal is closed).
     Staff may enter a rating for a member only with the member's scanned paper form. ``member_id``
     is None when the actor rates for themselves without a member record: refused as not a proposer.
+
+    The committee's rating mode decides the scores (``consultations.ratings``): one ``value`` (the
+    two scores and the contact method are then refused, not silently dropped), or ``attitude``,
+    ``result`` and ``contact_method``, all required, ``value`` derived by ``overall_value`` (a
+    ``value`` given as well must be that one). A score short of 满意 — either score — needs a reason.
     """
     assignment = lock_assignment(assignment)
     proposal = assignment.proposal
-    if value not in Satisfaction.values:
-        raise DomainError(RATING_INVALID, code="invalid")
+    scores = _checked_scores(
+        uses_two_scores(proposal.committee),
+        value=value,
+        attitude=attitude,
+        result=result,
+        contact_method=contact_method,
+    )
+    value = scores["value"]
     if proposal.status == ProposalStatus.CLOSED:
         raise DomainError(RATING_CLOSED)
     if not assignment.answers_member:
@@ -73,7 +106,7 @@ def rating_submit(
         raise DomainError(RATING_NOT_ALLOWED, code="forbidden")
     if assignment.status != AssignmentStatus.REPLIED or not _reply_issued(assignment):
         raise DomainError(RATING_BEFORE_ISSUE)
-    if value in NEEDS_REASON and not (comment or "").strip():
+    if reason_required(scores[name] for name in ("value", "attitude", "result")) and not (comment or "").strip():
         raise DomainError(RATING_REASON_REQUIRED, code="invalid")
     upload: UploadedFile | None = None
     content_type = ext = ""  # used only with an upload
@@ -91,7 +124,7 @@ def rating_submit(
             assignment=assignment,
             round=assignment.round,
             member_id=member_id,
-            value=value,
+            **scores,
             comment=(comment or "").strip(),
             entered_by=actor,
             on_behalf=on_behalf,
@@ -105,20 +138,20 @@ def rating_submit(
         action, from_value = ConsultationAction.RATE, ""
     else:
         from_value = rating.value
-        rating.value = value
+        for name, score in scores.items():
+            setattr(rating, name, score)
         rating.comment = (comment or "").strip()
         rating.entered_by = actor
         rating.on_behalf = on_behalf
         rating.updated_at = now
-        fields = ["value", "comment", "entered_by", "on_behalf", "updated_at"]
+        fields = [*scores, "comment", "entered_by", "on_behalf", "updated_at"]
         if upload is not None:
             rating.paper_form.save(f"rating-{assignment.pk}-{member_id}-form{ext}", upload, save=False)
             rating.paper_form_type = content_type
             fields += ["paper_form", "paper_form_type"]
         rating.save(update_fields=fields)
         action = ConsultationAction.RATE_CHANGE
-    member_name = rating.member.name
-    note = _("%(member)s：%(value)s") % {"member": member_name, "value": rating.get_value_display()}
+    note = _rating_note(rating)
     if on_behalf:
         note = f"{note}（{_('工作人员凭纸质测评表代为录入')}）"
     if rating.comment:
@@ -136,6 +169,62 @@ def rating_submit(
     if value == Satisfaction.UNSATISFIED:
         _reopen_for_rehandling(assignment, actor)
     return rating
+
+
+def _checked_scores(two_scores: bool, *, value: str, attitude: str, result: str, contact_method: str) -> dict[str, str]:
+    """The scores to store (``value``, ``attitude``, ``result``, ``contact_method``) in the mode."""
+    if not two_scores:
+        if value not in Satisfaction.values:
+            raise DomainError(RATING_INVALID, code="invalid")
+        if attitude or result or contact_method:
+            raise DomainError(RATING_SCORES_NOT_USED, code="invalid")
+        return {"value": value, "attitude": "", "result": "", "contact_method": ""}
+    if attitude not in Satisfaction.values:
+        raise DomainError(RATING_ATTITUDE_INVALID, code="invalid")
+    if result not in Satisfaction.values:
+        raise DomainError(RATING_RESULT_INVALID, code="invalid")
+    if contact_method not in ContactMethod.values:
+        raise DomainError(RATING_CONTACT_INVALID, code="invalid")
+    overall = overall_value(attitude=attitude, result=result)
+    if value and value != overall:
+        raise DomainError(RATING_VALUE_DERIVED, code="invalid")
+    return {"value": overall, "attitude": attitude, "result": result, "contact_method": contact_method}
+
+
+def two_score_problems(values: Mapping[str, Any]) -> list[tuple[str, StrOrPromise]]:
+    """What is wrong with a rating's stored scores (``value``, ``attitude``, ``result``), by field.
+
+    For rows that do not pass through ``rating_submit`` (the workbook import): a rating carries
+    both scores or neither, and with both its ``value`` is the one ``overall_value`` derives. The
+    committee's mode is not asked: a committee may have changed it since the rating was given.
+    """
+    attitude, result = values.get("attitude") or "", values.get("result") or ""
+    if not attitude and not result:
+        return []
+    if not attitude:
+        return [("attitude", RATING_SCORES_INCOMPLETE)]
+    if not result:
+        return [("result", RATING_SCORES_INCOMPLETE)]
+    if values.get("value") and values["value"] != overall_value(attitude=attitude, result=result):
+        return [("value", RATING_VALUE_MISMATCH)]
+    return []
+
+
+def _rating_note(rating: Rating) -> str:
+    """The timeline's words for a rating: the score, or both scores, the overall one and the contact."""
+    member = rating.member.name
+    if not rating.attitude:
+        return str(_("%(member)s：%(value)s") % {"member": member, "value": rating.get_value_display()})
+    return str(
+        _("%(member)s：办理态度 %(attitude)s，办理结果 %(result)s（总体 %(value)s），沟通方式 %(contact)s")
+        % {
+            "member": member,
+            "attitude": rating.get_attitude_display(),
+            "result": rating.get_result_display(),
+            "value": rating.get_value_display(),
+            "contact": rating.get_contact_method_display(),
+        }
+    )
 
 
 def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
@@ -171,4 +260,5 @@ def _reopen_for_rehandling(assignment: Assignment, actor: User) -> None:
             from_state=ProposalStatus.REPLIED,
             to_state=ProposalStatus.ASSIGNED,
         )
+        follow_lead(proposal, actor)  # 并案: the merged proposals are re-handled with their lead
     audit_event(actor, assignment, "assignment_rehandle")

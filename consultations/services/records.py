@@ -26,6 +26,7 @@ from ..selectors import round_reply
 from ..signals import record_awaits_signature
 from .common import PROPOSAL_CLOSED, audit_event, is_agency_handler, lock_assignment
 from .hashing import RECORD_FIELDS
+from .signers import RECORD_SIGNING_FIELDS, clear_row_signatures, signed_lines, sync_signers
 
 NOT_HANDLER = _("只有该交办单位的经办人可以安排和填写面商记录。")
 ASSIGNMENT_NOT_OPEN = _("该交办当前不在办理中，不能安排或修改面商。")
@@ -40,6 +41,8 @@ HELD_AT_REQUIRED = _("请填写面商时间。")
 # %(classes)s: the enabled reply classes, e.g. "A 类、B 类或 C 类" (replies.rules.class_list).
 CLASS_INVALID = _("办理情况只能是 %(classes)s。")
 RECORD_LOCKED = _("面商记录已签字锁定，任何人都不能再修改。")
+# The record changed after some (not all) proposers signed it: what they signed is not what it says now.
+SIGNATURES_CLEARED = _("记录修改前已签字的提案人（%(names)s）的签字作废，须重新签字。")
 RECORD_CONFLICT = _("该面商记录已被他人修改，您的修改没有保存。请刷新页面后重新编辑。")
 ISSUE_NEEDS_SIGNED_CONSULTATION = _(
     "按规定，答复签发前须与委员面商并由委员签字确认面商记录；本轮面商记录尚未签字，不能签发。"
@@ -142,6 +145,7 @@ def consultation_schedule(
     )
     consultation.full_clean(exclude=["signature", "paper_scan", "pdf"])
     consultation.save()
+    sync_signers(consultation)  # every other proposer of the assignment signs too
     note = _("面商时间 %(time)s，地点 %(place)s，方式 %(method)s") % {
         "time": timezone.localtime(held_at).strftime("%Y-%m-%d %H:%M"),
         "place": place,
@@ -236,10 +240,21 @@ def consultation_record(
     consultation.reply = reply
     consultation.reply_version = reply.version if reply is not None else None
     from_state = consultation.status
+    # A joint record edited after some of its proposers signed: their signatures no longer cover
+    # it, so they are cleared (the rows' and the record's history keep them) and asked again.
+    cleared = [line.name for line in signed_lines(consultation)]
+    signing_fields: list[str] = []
+    if cleared:
+        for name, value in RECORD_SIGNING_FIELDS.items():
+            setattr(consultation, name, value)
+        signing_fields = list(RECORD_SIGNING_FIELDS)
+        clear_row_signatures(consultation)
+        warnings = [*warnings, str(SIGNATURES_CLEARED % {"names": "、".join(cleared)})]
     consultation.status = ConsultationStatus.HELD
     consultation.updated_at = timezone.now()
     consultation.full_clean(exclude=["signature", "paper_scan", "pdf"])
-    consultation.save(update_fields=[*RECORD_FIELDS, "reply", "reply_version", "status", "updated_at"])
+    consultation.save(update_fields=[*RECORD_FIELDS, *signing_fields, "reply", "reply_version", "status", "updated_at"])
+    sync_signers(consultation)
     action = ConsultationAction.RECORD if from_state == ConsultationStatus.SCHEDULED else ConsultationAction.EDIT_RECORD
     with translation.override(settings.LANGUAGE_CODE):  # the timeline keeps the committee's language
         version_note = str(

@@ -1,5 +1,7 @@
 """A signed record whose reply changed afterwards goes back to the member for a new signature.
 
+On a joint record every proposer's signature is cleared and each of them signs again.
+
 The member signs the record on one version of the reply (``Consultation.reply_version``). A leader
 may still edit a submitted reply before 签发; then what the member agreed to is no longer what will
 be issued. The reply page says so (``stale_signature``) and the agency may send the record back:
@@ -26,6 +28,7 @@ from ..selectors import round_reply, stale_signature
 from ..signals import record_awaits_signature
 from .common import PROPOSAL_CLOSED, audit_event
 from .records import lock_consultation
+from .signers import RECORD_SIGNING_FIELDS, clear_row_signatures, sync_signers
 
 RESIGN_NOT_ALLOWED = _("只有该承办单位的经办人或负责人可以请委员重新签字。")
 RESIGN_NOT_SIGNED = _("该面商记录尚未签字，无需重新签字。")
@@ -33,21 +36,7 @@ RESIGN_NOT_CHANGED = _("委员签字后答复没有修改，无需重新签字�
 RESIGN_REPLY_ISSUED = _("答复已签发，不能再请委员重新签字。")
 
 # The signing fields a new signature replaces; the old values stay in the record's history.
-_SIGNING_FIELDS = {
-    "sign_method": "",
-    "signed_by": None,
-    "signed_at": None,
-    "signed_ip": None,
-    "signature": "",
-    "signature_sha256": "",
-    "paper_scan": "",
-    "paper_scan_sha256": "",
-    "paper_scan_type": "",
-    "entered_by": None,
-    "content_sha256": "",
-    "pdf": "",
-    "pdf_sha256": "",
-}
+_SIGNING_FIELDS = RECORD_SIGNING_FIELDS
 
 
 @transaction.atomic
@@ -79,6 +68,10 @@ def consultation_request_resign(*, consultation: Consultation, actor: User, reas
     consultation.status = ConsultationStatus.HELD
     consultation.updated_at = timezone.now()
     consultation.save(update_fields=[*_SIGNING_FIELDS, "reply_version", "status", "updated_at"])
+    # Every proposer signs again: the other proposers' signatures are cleared too, and the
+    # record's proposers are the assignment's now (a co-signer confirmed since signs as well).
+    clear_row_signatures(consultation)
+    sync_signers(consultation)
     with translation.override(settings.LANGUAGE_CODE):
         note = str(
             _("委员签字所据为第 %(signed)s 版答复，答复已修改为第 %(current)s 版，请委员重新签字。")

@@ -23,10 +23,11 @@ from proposals.timeline import timeline_record
 from proposals.uploads import verify_image
 
 from ..actions import ConsultationAction
-from ..models import Consultation, ConsultationStatus, Opinion, SignMethod
+from ..models import Consultation, ConsultationSigner, ConsultationStatus, Opinion, SignMethod
 from .common import PROPOSAL_CLOSED, SCAN_REQUIRED, audit_event, checked_scan, is_agency_handler
 from .hashing import CHAIN_HASH_FIELD, content_hash
 from .records import RECORD_LOCKED, lock_consultation
+from .signers import SignerLine, is_joint_record, lock_signer, signer_lines, unsigned_lines
 
 RECORD_NOT_READY = _("面商记录尚未填写，还不能签字。")
 SIGN_ONLY_MEMBER = _("只有面商记录中的委员本人可以在网上签字，他人（包括工作人员）不能代签。")
@@ -36,6 +37,9 @@ OPINION_INVALID = _("请选择委员意见：同意、基本同意或不同意�
 SIGNATURE_INVALID = _("签名图片无效：须为签名板生成的 PNG 图片。")
 SIGNATURE_TOO_LARGE = _("签名图片过大：不能超过 %(limit)s KB。")
 PAPER_NOT_ALLOWED = _("只有该交办单位的经办人或提案委员会工作人员可以录入纸质签字的面商记录。")
+ALREADY_SIGNED = _("您已在本面商记录上签字，无需再签。")
+SIGNER_ALREADY_SIGNED = _("该提案人已在本面商记录上签字。")
+SIGNER_NOT_ON_RECORD = _("请选择本面商记录上尚未签字的提案人。")
 SIGN_MAX_FAILURES = attempts.MAX_FAILURES
 SIGN_FAILURE_WINDOW = attempts.WINDOW  # seconds
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -92,15 +96,57 @@ def _finish_signing(consultation: Consultation, actor: User, action: str, update
     consultation.content_sha256 = content_hash(consultation)
     store_record_pdf(consultation)
     consultation.save(update_fields=[*update_fields, "status", "updated_at", "content_sha256", "pdf", "pdf_sha256"])
+
+
+def _line_signed(
+    consultation: Consultation,
+    line: SignerLine,
+    target: Consultation | ConsultationSigner,
+    actor: User,
+    action: str,
+    fields: list[str],
+) -> None:
+    """One proposer's line is signed (its fields set on ``target``): save it; the record is 已签字
+    and locks once every line is. One timeline event, naming the proposer on a joint record."""
+    record_fields = fields if target is consultation else []
+    if target is not consultation:
+        target.save(update_fields=fields)
+        consultation._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    joint = is_joint_record(consultation)
+    # The record's own line reads the fields just set on it; a row was saved and is read again.
+    remaining = len(unsigned_lines(consultation))
+    opinion = str(Opinion(target.opinion).label) if target.opinion else ""
+    if remaining == 0:
+        _finish_signing(consultation, actor, action, record_fields)
+        to_state = ConsultationStatus.SIGNED
+    else:
+        consultation.updated_at = timezone.now()
+        consultation.save(update_fields=[*record_fields, "updated_at"])
+        to_state = ConsultationStatus.HELD
+    if not joint:
+        note = str(_("委员意见：%(opinion)s") % {"opinion": opinion})
+    else:
+        lines = [str(_("%(member)s签字，委员意见：%(opinion)s") % {"member": line.name, "opinion": opinion})]
+        if remaining:
+            lines.append(str(_("尚有 %(count)s 位提案人未签字。") % {"count": remaining}))
+        else:
+            lines.append(str(_("全部 %(count)s 位提案人已签字。") % {"count": len(signer_lines(consultation))}))
+        note = "\n".join(lines)
     timeline_record(
         proposal=consultation.assignment.proposal,
         assignment=consultation.assignment,
         actor=actor,
         action=action,
         from_state=ConsultationStatus.HELD,
-        to_state=ConsultationStatus.SIGNED,
-        note=str(_("委员意见：%(opinion)s") % {"opinion": consultation.get_opinion_display()}),
+        to_state=to_state,
+        note=note,
     )
+    if remaining == 0:
+        # The completing signature carries the content hash into the chain (verify_records).
+        audit_event(actor, consultation, signing_detail(action, consultation))
+    else:
+        # Not the record's signing yet: a detail verify_records does not read as one.
+        audit_event(actor, consultation, f"{action}:signer member={line.member_id}")
 
 
 def _check_signable(consultation: Consultation) -> None:
@@ -170,28 +216,33 @@ def _sign_online(
     ip: str | None,
 ) -> Consultation:
     consultation = lock_consultation(consultation)
-    if not is_member_of(actor, consultation.member_id):
+    line = next((each for each in signer_lines(consultation) if is_member_of(actor, each.member_id)), None)
+    if line is None:
         raise DomainError(SIGN_ONLY_MEMBER, code="forbidden")
     _check_signable(consultation)
+    if line.is_signed:
+        raise DomainError(ALREADY_SIGNED)
     if opinion not in Opinion.values:
         raise DomainError(OPINION_INVALID, code="invalid")
     if not actor.check_password(password or ""):
         raise DomainError(WRONG_PASSWORD, code="wrong_password")
     signature = decode_signature(signature_data_url) if signature_data_url else None
 
-    consultation.opinion = opinion
-    consultation.opinion_text = (opinion_text or "").strip()
-    consultation.sign_method = SignMethod.ONLINE
-    consultation.signed_by = actor
-    consultation.signed_at = timezone.now()
-    consultation.signed_ip = ip or None
+    target: Consultation | ConsultationSigner = consultation if line.row is None else lock_signer(line.row)
+    target.opinion = opinion
+    target.opinion_text = (opinion_text or "").strip()
+    target.sign_method = SignMethod.ONLINE
+    target.signed_by = actor
+    target.signed_at = timezone.now()
+    target.signed_ip = ip or None
     fields = ["opinion", "opinion_text", "sign_method", "signed_by", "signed_at", "signed_ip"]
     if signature is not None:
-        consultation.signature.save(f"signature-{consultation.pk}.png", ContentFile(signature), save=False)
-        consultation.signature_sha256 = hashlib.sha256(signature).hexdigest()
+        suffix = "" if line.row is None else f"-{target.pk}"
+        name = f"signature-{consultation.pk}{suffix}.png"
+        target.signature.save(name, ContentFile(signature), save=False)
+        target.signature_sha256 = hashlib.sha256(signature).hexdigest()
         fields += ["signature", "signature_sha256"]
-    _finish_signing(consultation, actor, ConsultationAction.SIGN_ONLINE, fields)
-    audit_event(actor, consultation, signing_detail(ConsultationAction.SIGN_ONLINE, consultation))
+    _line_signed(consultation, line, target, actor, ConsultationAction.SIGN_ONLINE, fields)
     return consultation
 
 
@@ -203,8 +254,13 @@ def consultation_sign_paper(
     scan: UploadedFile | None,
     opinion: str,
     opinion_text: str = "",
+    member_id: int | None = None,
 ) -> Consultation:
-    """The member signed the paper form: the handler or staff upload the scan and type the opinion."""
+    """A proposer signed the paper form: the handler or staff upload the scan and type the opinion.
+
+    ``member_id`` names the proposer whose signature this is; None is the record's own member
+    (the first proposer), as on a one-member record.
+    """
     consultation = lock_consultation(consultation)
     if not (
         is_staff_of(actor, consultation.assignment.proposal.committee_id)
@@ -212,20 +268,32 @@ def consultation_sign_paper(
     ):
         raise DomainError(PAPER_NOT_ALLOWED, code="forbidden")
     _check_signable(consultation)
+    wanted = consultation.member_id if member_id is None else member_id
+    line = next((each for each in signer_lines(consultation) if each.member_id == wanted), None)
+    if line is None:
+        raise DomainError(SIGNER_NOT_ON_RECORD, code="invalid")
+    if line.is_signed:
+        raise DomainError(SIGNER_ALREADY_SIGNED)
     if opinion not in Opinion.values:
         raise DomainError(OPINION_INVALID, code="invalid")
     upload, sha256, content_type, ext = checked_scan(scan, SCAN_REQUIRED)
 
+    target: Consultation | ConsultationSigner = consultation if line.row is None else lock_signer(line.row)
     # The stored name takes the extension the content was checked for, not the uploader's name.
-    consultation.paper_scan.save(f"consultation-{consultation.pk}-scan{ext}", upload, save=False)
-    consultation.paper_scan_sha256 = sha256
-    consultation.paper_scan_type = content_type
-    consultation.opinion = opinion
-    consultation.opinion_text = (opinion_text or "").strip()
-    consultation.sign_method = SignMethod.PAPER
-    consultation.signed_by = None
-    consultation.entered_by = actor
-    consultation.signed_at = timezone.now()
+    name = (
+        f"consultation-{consultation.pk}-scan{ext}"
+        if line.row is None
+        else f"consultation-{consultation.pk}-signer-{target.pk}-scan{ext}"
+    )
+    target.paper_scan.save(name, upload, save=False)
+    target.paper_scan_sha256 = sha256
+    target.paper_scan_type = content_type
+    target.opinion = opinion
+    target.opinion_text = (opinion_text or "").strip()
+    target.sign_method = SignMethod.PAPER
+    target.signed_by = None
+    target.entered_by = actor
+    target.signed_at = timezone.now()
     fields = [
         "paper_scan",
         "paper_scan_sha256",
@@ -237,6 +305,5 @@ def consultation_sign_paper(
         "entered_by",
         "signed_at",
     ]
-    _finish_signing(consultation, actor, ConsultationAction.SIGN_PAPER, fields)
-    audit_event(actor, consultation, signing_detail(ConsultationAction.SIGN_PAPER, consultation))
+    _line_signed(consultation, line, target, actor, ConsultationAction.SIGN_PAPER, fields)
     return consultation

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import ConsultationStatus, Method, Opinion, Satisfaction, SignMethod
+from consultations.models import ConsultationStatus, ContactMethod, Method, Opinion, Satisfaction, SignMethod
+from proposals.choices import RatingMode
 from proposals.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -166,6 +167,7 @@ COMMITTEES = Sheet(
         ),
         _choice("deadline_unit", _("办理时限单位"), DeadlineUnit),
         _bool("public_pages", _("公开答复"), _("是 或 否")),
+        Column("rating_mode", _("满意度测评方式"), "", Kind.CHOICE, choices=RatingMode, optional=True),
     ),
     key=("name",),
     admin_only=True,
@@ -441,6 +443,10 @@ RATINGS = Sheet(
         _member("member", _("委员")),
         _member_unit("member_unit", _("委员工作单位")),
         _choice("value", _("测评结果"), Satisfaction),
+        # Two-score ratings (issue 21, item 7): optional, older workbooks have no such columns.
+        Column("attitude", _("办理态度"), "", Kind.CHOICE, choices=Satisfaction, optional=True),
+        Column("result", _("办理结果"), "", Kind.CHOICE, choices=Satisfaction, optional=True),
+        Column("contact_method", _("沟通方式"), "", Kind.CHOICE, choices=ContactMethod, optional=True),
         Column("comment", _("意见"), _("可留空")),
         _user("entered_by", _("录入人")),
         _bool("on_behalf", _("代为录入"), _("是 或 否")),

@@ -35,6 +35,7 @@ from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, Rating
 from consultations.search import index_consultations
 from consultations.services.hashing import content_hash
+from consultations.services.ratings import two_score_problems
 from proposals import roles
 from proposals.models import (
     Agency,
@@ -840,6 +841,8 @@ class _Checker:
     def check_ratings(self, row: ParsedRow) -> None:
         self._child(row, "ratings", with_member=True)
         row.refs["entered_by"] = self.user(row, "entered_by", required=True)
+        for field_name, message in two_score_problems(row.values):
+            self.problem(row, field_name, str(message))
 
 
 def plan_import(rows: dict[str, list[ParsedRow]], *, actor: User | None, problems: Iterable[Problem] = ()) -> Plan:
@@ -1331,12 +1334,12 @@ class _Writer:
         )
         new: list[tuple[ParsedRow, Rating]] = []
         changed: list[tuple[Rating, dict, ParsedRow]] = []
-        fields = ["value", "comment", "on_behalf", "created_at", "entered_by"]
+        fields = ["value", "attitude", "result", "contact_method", "comment", "on_behalf", "created_at", "entered_by"]
         for row in rows:
             pk = self.pk["ratings"].get(row.key)
             obj = existing[pk] if pk else Rating(created_at=self.now, updated_at=self.now)
             before = _snapshot(obj, fields) if pk else {}
-            _set(obj, row.values, ("value", "comment", "on_behalf", "created_at"))
+            _set(obj, row.values, [name for name in fields if name != "entered_by"])
             obj.assignment_id, obj.round = self.assignment_pk(row), row.key[1]
             obj.member_id = self.pk["members"][row.refs["member"]]
             obj.entered_by_id = self.required_user_pk(row.refs.get("entered_by"))

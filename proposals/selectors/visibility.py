@@ -5,6 +5,7 @@ and download goes through these; ``get_*_for_user`` answers 404 for "missing" an
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from audit.probes import record_out_of_scope
@@ -55,7 +56,12 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
                 Proposal.objects.filter(created_by=user).order_by().values_list("pk", flat=True),
             )
         )
-        return qs.filter(pk__in=own_ids).filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
+        # 并案: a group is answered as one, so its proposers see every proposal of it — the lead's
+        # assignments, reply and consultation are theirs too (the leads of their own proposals, and
+        # the proposals merged into those leads). Two index lookups on the few own ids.
+        leads = Proposal.objects.filter(pk__in=own_ids).values(lead=Coalesce("merged_into_id", "pk"))
+        grouped = Q(pk__in=own_ids) | Q(pk__in=leads) | Q(merged_into_id__in=leads)
+        return qs.filter(grouped).filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
     return qs.none()
 
 

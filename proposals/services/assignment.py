@@ -25,6 +25,7 @@ from ..models import (
 from ..roles import is_agency_user_of, is_staff_of
 from ..timeline import timeline_record
 from .common import require, require_same_committee
+from .merging import follow_lead, require_not_merged
 
 NOT_REGISTERED = _("只有已立案、尚未交办的提案可以交办。")
 ASSIGN_NEEDS_ANSWERER = _("请指定一个主办单位，或至少一个分办单位。")
@@ -83,6 +84,7 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
     """交办: one lead (主办) with optional co-handlers (会办), or several split handlers (分办)."""
     require(is_staff_of(actor, proposal.committee_id))
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=proposal.pk)
+    require_not_merged(proposal)  # 并案: only the lead is assigned
     require(proposal.status == ProposalStatus.REGISTERED, NOT_REGISTERED)
     roles = [s.role for s in specs]
     require(AssignmentRole.LEAD in roles or AssignmentRole.SPLIT in roles, ASSIGN_NEEDS_ANSWERER)
@@ -116,6 +118,7 @@ def proposal_assign(*, proposal: Proposal, actor: User, specs: Sequence[Assignme
         note=note,
         assignment=created[0] if len(created) == 1 else None,
     )
+    follow_lead(proposal, actor)
     return created
 
 

@@ -30,6 +30,7 @@ from ..roles import NOT_ALLOWED, is_member, is_staff_of
 from ..timeline import timeline_record
 from ..uploads import check_upload
 from .common import full_clean, require, require_same_committee
+from .cosign import cosign_invite
 from .numbering import DUPLICATE_NUMBER, NUMBER_INVALID, is_valid_number, sequence_of
 from .similarity import similarity_index_on_commit
 
@@ -194,6 +195,7 @@ def proposal_create(
         note=number and str(_("沿用原编号 %(number)s") % {"number": number}),
     )
     if status == ProposalStatus.SUBMITTED:
+        cosign_invite(proposal=proposal, actor=actor)
         similarity_index_on_commit(proposal=proposal)
     return proposal
 
@@ -280,6 +282,7 @@ def proposal_submit(*, proposal: Proposal, actor: User) -> Proposal:
         from_state=ProposalStatus.DRAFT,
         to_state=ProposalStatus.SUBMITTED,
     )
+    cosign_invite(proposal=proposal, actor=actor)
     similarity_index_on_commit(proposal=proposal)
     return proposal
 

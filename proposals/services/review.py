@@ -11,6 +11,8 @@ from ..models import DeclineReason, Meeting, Proposal, ProposalAction, ProposalS
 from ..roles import is_staff_of
 from ..timeline import timeline_record
 from .common import require
+from .cosign import require_cosign_rule_met
+from .merging import proposal_name, require_no_group, require_not_merged
 from .numbering import format_number, next_sequence
 
 NOT_SUBMITTED = _("只有待审查的提案可以立案或不予立案。")
@@ -30,6 +32,7 @@ def _check_reviewable(proposal: Proposal) -> None:
     if proposal.status == ProposalStatus.NOT_REGISTERED:
         raise DomainError(ALREADY_DECLINED)
     require(proposal.status == ProposalStatus.SUBMITTED, NOT_SUBMITTED)
+    require_not_merged(proposal)  # 并案: registered with its lead
 
 
 @transaction.atomic
@@ -42,7 +45,19 @@ def proposal_register(*, proposal: Proposal, actor: User) -> Proposal:
     require(is_staff_of(actor, proposal.committee_id))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _check_reviewable(proposal)
+    require_cosign_rule_met(proposal)
     meeting = Meeting.objects.select_for_update().get(pk=proposal.meeting_id)
+    register_numbered(proposal=proposal, meeting=meeting, actor=actor)
+    # 并案: the lead's merged proposals waiting for review are registered with it, each numbered.
+    for merged in proposal.merged_proposals.select_for_update().filter(status=ProposalStatus.SUBMITTED).order_by("pk"):
+        require_cosign_rule_met(merged)
+        register_numbered(proposal=merged, meeting=meeting, actor=actor, lead=proposal)
+    return proposal
+
+
+def register_numbered(*, proposal: Proposal, meeting: Meeting, actor: User, lead: Proposal | None = None) -> None:
+    """The 立案 itself, on a proposal and its meeting both locked and checked: the number (unless
+    filed with one), the state, the timeline event. ``lead``: registered with its 并案 lead."""
     if not proposal.number:
         sequence = next_sequence(meeting)
         meeting.last_sequence = sequence
@@ -52,15 +67,17 @@ def proposal_register(*, proposal: Proposal, actor: User) -> Proposal:
     proposal.status = ProposalStatus.REGISTERED
     proposal.registered_at = timezone.now()
     proposal.save(update_fields=["status", "number", "sequence", "registered_at"])
+    note = str(_("编号 %(number)s") % {"number": proposal.number})
+    if lead is not None:
+        note += str(_("；随主提案%(lead)s立案") % {"lead": proposal_name(lead)})
     timeline_record(
         proposal=proposal,
         actor=actor,
         action=ProposalAction.REGISTER,
         from_state=ProposalStatus.SUBMITTED,
         to_state=ProposalStatus.REGISTERED,
-        note=str(_("编号 %(number)s") % {"number": proposal.number}),
+        note=note,
     )
-    return proposal
 
 
 @transaction.atomic
@@ -78,6 +95,7 @@ def proposal_decline(
         raise DomainError(DECLINE_REASON_REQUIRED)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _check_reviewable(proposal)
+    require_no_group(proposal)
     proposal.status = ProposalStatus.NOT_REGISTERED
     proposal.decline_reason = reason
     proposal.decline_note = note.strip()

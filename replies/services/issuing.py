@@ -17,10 +17,12 @@ from documents.formats import document_date
 from documents.render import sha256_hex
 from proposals.errors import DomainError
 from proposals.models import Assignment, AssignmentStatus, Proposal, ProposalStatus, User
+from proposals.services.merging import follow_lead
 from proposals.timeline import timeline_record
 
 from .. import rules
 from ..actions import ReplyAction
+from ..followup import followup_on_issue
 from ..models import Reply, ReplyStatus
 from ..signals import reply_issued
 from .common import ASSIGNMENT_NOT_OPEN, NOT_SUBMITTED, audit_event, lock_reply
@@ -145,6 +147,7 @@ def _issue_locked(*, reply: Reply, actor: User, prerendered: tuple[dict, bytes] 
         from_state=old_status,
         to_state=AssignmentStatus.REPLIED,
     )
+    followup_on_issue(reply=reply, actor=actor)  # 跟踪办理: a class the committee follows up
     if not is_co:
         _maybe_mark_proposal_replied(proposal.pk, actor)
         reply_id = reply.pk
@@ -175,3 +178,4 @@ def _maybe_mark_proposal_replied(proposal_id: int, actor: User) -> None:
         from_state=ProposalStatus.ASSIGNED,
         to_state=ProposalStatus.REPLIED,
     )
+    follow_lead(proposal, actor)  # 并案: the merged proposals are answered with their lead

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from audit.history import TRACKED
-from consultations.models import Consultation, Rating
+from consultations.models import Consultation, ConsultationSigner, Rating
 from proposals.models import Assignment, Proposal
 from replies.models import Reply
 
@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_four_records_and_ratings_keep_versions():
-    assert set(TRACKED) == {Proposal, Assignment, Reply, Consultation, Rating}
+    # and each joint record's other proposers' signatures (issue 21)
+    assert set(TRACKED) == {Proposal, Assignment, Reply, Consultation, ConsultationSigner, Rating}
     for model in TRACKED:
         assert model.history.model._meta.app_label == "audit"
 
@@ -22,6 +23,7 @@ def test_each_model_is_tracked_once_and_keeps_its_table():
     assert sorted(model.history.model._meta.db_table for model in TRACKED) == [
         "audit_historicalassignment",
         "audit_historicalconsultation",
+        "audit_historicalconsultationsigner",
         "audit_historicalproposal",
         "audit_historicalrating",
         "audit_historicalreply",

@@ -22,7 +22,7 @@ from audit.models import AuditEvent
 from consultations.models import Consultation, ConsultationStatus
 from consultations.services import content_hash
 from replies.models import Reply, ReplyStatus
-from tests.factories import draft_reply, issue, pdf_upload, record, schedule, sign
+from tests.factories import draft_reply, issue, pdf_upload, record, schedule, sign, sign_others
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def signing_row(c: Consultation) -> AuditEvent:
         object_pk=str(c.pk),
         outcome="ok",
         detail__startswith="consultation_sign_",
+        detail__regex=r"^consultation_sign_[a-z]+( |$)",  # not a joint record's other lines (":signer")
     )
 
 
@@ -57,9 +58,10 @@ def verify_fails(capsys, match: str) -> str:
 def sign_paper(world, c: Consultation) -> Consultation:
     from consultations.services import consultation_sign_paper
 
-    return consultation_sign_paper(
+    signed = consultation_sign_paper(
         consultation=c, actor=world.handler_a, scan=pdf_upload("扫描件.pdf"), opinion="agree"
     )
+    return sign_others(signed)  # the world's co-signer signs the joint record too
 
 
 # --- the digest in a detail ------------------------------------------------------------------

@@ -180,6 +180,7 @@ def test_export_pdf_says_what_was_not_found(demo, tmp_path, session, number, age
         )
 
 
+@pytest.mark.usefixtures("one_member")
 def test_drawn_signature_goes_into_the_pdf_as_an_image(world):
     c = sign(world, record(world, schedule(world)), signature_data_url=signature_data_url())
     page = PdfReader(io.BytesIO(ta0207_pdf(c))).pages[0]

@@ -26,6 +26,8 @@ from tests.factories import pdf_upload, record, schedule, sign, signature_data_u
 
 pytestmark = [
     pytest.mark.django_db,
+    # The one-member form, laid out exactly as before joint signing (a joint record: test_signers.py).
+    pytest.mark.usefixtures("one_member"),
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed"),
 ]
 

@@ -194,7 +194,7 @@ def test_rehandling_loop_end_to_end(world):
     assert ratings == [(1, "unsatisfied"), (2, "satisfied")]
     actions = list(TimelineEvent.objects.filter(proposal=world.proposal).values_list("action", flat=True))
     assert (
-        actions.count(ConsultationAction.SIGN_ONLINE) == 2
+        actions.count(ConsultationAction.SIGN_ONLINE) == 2 * 2  # two rounds, each signed by both proposers
         and ConsultationAction.REHANDLE in actions
         and actions[-1] == ConsultationAction.CLOSE
     )

@@ -224,7 +224,7 @@ def test_signing_waits_only_for_the_window(world, monkeypatch):
     assert c.status == ConsultationStatus.SIGNED
 
 
-@pytest.mark.parametrize("who", ["staff", "cosigner_user", "unrelated_user", "handler_a"])
+@pytest.mark.parametrize("who", ["staff", "unrelated_user", "handler_a"])  # the co-signer signs too
 def test_nobody_but_the_member_can_sign_online(world, who):
     c = record(world, schedule(world))
     with pytest.raises(DomainError) as exc:
@@ -285,6 +285,7 @@ def test_signed_record_cannot_be_edited_or_signed_again(world):
 
 
 @pytest.mark.parametrize("who", ["handler_a", "staff"])
+@pytest.mark.usefixtures("one_member")
 def test_paper_sign_off_keeps_the_scan_and_who_entered_it(world, who):
     c = record(world, schedule(world))
     actor = getattr(world, who)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from consultations import services
 from consultations.actions import ConsultationAction
-from consultations.models import Consultation, ConsultationStatus, Rating
+from consultations.models import Consultation, ConsultationSigner, ConsultationStatus, Rating
 from documents.formats import document_date
 from proposals.deadlines import add_months
 from proposals.models import AssignmentStatus, ProposalStatus, TimelineEvent
@@ -68,8 +68,19 @@ def test_member_sees_own_record_with_sign_button_but_no_schedule_form(world, log
     assert reverse("consultations:record", args=[c.pk]) not in body
 
 
-def test_cosigner_does_not_see_the_first_proposers_record(world, login):
+def test_cosigner_signs_the_joint_record_but_sees_not_the_first_proposers_phone(world, login):
     c = record(world, schedule(world))
+    client = login(world.cosigner_user)
+    page = client.get(reverse("consultations:assignment", args=[world.assignment.pk])).content.decode()
+    assert reverse("consultations:sign", args=[c.pk]) in page
+    assert world.proposer.phone not in page and world.proposer.work_unit not in page
+    assert client.get(reverse("consultations:sign", args=[c.pk])).status_code == 200
+    assert client.get(reverse("consultations:pdf", args=[c.pk])).status_code == 200
+
+
+def test_cosigner_does_not_see_a_record_made_before_joint_signing(world, login):
+    c = record(world, schedule(world))
+    ConsultationSigner.objects.filter(consultation=c).delete()  # a record of the first proposer alone
     client = login(world.cosigner_user)
     page = client.get(reverse("consultations:assignment", args=[world.assignment.pk]))
     assert page.status_code == 200
@@ -199,6 +210,7 @@ def test_editing_a_signed_record_is_refused(world, login):
 # --- Online sign-off -------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("one_member")
 def test_member_signs_on_the_sign_page(world, login):
     c = record(world, schedule(world))
     client = login(world.member_user)
@@ -264,6 +276,7 @@ def test_awaiting_signature_list(world, login):
 # --- Paper sign-off and downloads ------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("one_member")
 def test_handler_uploads_paper_sign_off_and_scan_downloads_through_the_view(world, login):
     c = record(world, schedule(world))
     client = login(world.handler_a)
@@ -279,6 +292,7 @@ def test_handler_uploads_paper_sign_off_and_scan_downloads_through_the_view(worl
     assert login(world.handler_b).get(reverse("consultations:scan", args=[c.pk])).status_code == 404
 
 
+@pytest.mark.usefixtures("one_member")
 def test_fake_scan_upload_shows_error(world, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -60,6 +60,7 @@ def test_every_way_of_typing_the_code_finds_the_record_and_names_only_what_the_p
     assert rows.count() == len(typed_forms(code))
 
 
+@pytest.mark.usefixtures("one_member")
 def test_paper_signed_record_is_answered_as_纸质签字(world, client):
     c = services.consultation_sign_paper(
         consultation=record(world, schedule(world)), actor=world.handler_a, scan=pdf_upload(), opinion="agree"

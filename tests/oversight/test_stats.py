@@ -177,6 +177,7 @@ def test_statistics_are_404_for_everyone_but_staff(stats_data, world, login, per
 
 
 def test_statistics_query_count_does_not_grow_with_the_meeting(stats_data, django_assert_max_num_queries):
-    # Six reads of the meeting's rows and one of its committee's reply classes, however many rows.
-    with django_assert_max_num_queries(7):
+    # Six reads of the meeting's rows, one of its committee's reply classes and one of the classes
+    # its follow-up reports (跟踪办理) gave, however many rows.
+    with django_assert_max_num_queries(8):
         meeting_stats(stats_data.meeting, today=stats_data.today)

@@ -146,6 +146,14 @@ def check_records() -> tuple[Check, dict[int, str]]:
         ):
             if problem := _file_problem(file_field, digest, what):
                 check.report(record.pk, problem)
+        # A joint record's other proposers: their digests are in the content hash, their files here.
+        for row in record.signers.all():
+            for file_field, digest, what in (
+                (row.signature, row.signature_sha256, f"第 {row.order + 1} 位提案人的签名图片"),
+                (row.paper_scan, row.paper_scan_sha256, f"第 {row.order + 1} 位提案人的纸质签字扫描件"),
+            ):
+                if problem := _file_problem(file_field, digest, what):
+                    check.report(record.pk, problem)
     _gone_from_state(Consultation, chain, ConsultationStatus.SIGNED, "签字", check)
     return check, where
 
