@@ -64,9 +64,17 @@ class RecordForm(ScheduleForm):
     # The version the editor started from: a save over someone else's newer save is refused.
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, proposal=None, **kwargs) -> None:
+    def __init__(self, *args, proposal=None, other_proposers: Iterable[Member] = (), **kwargs) -> None:
+        """``other_proposers``: a joint record's proposers after the first, in proposer order; the
+        page lists them (read only: each has a line on the record and signs it) after the first's fields."""
         super().__init__(*args, **kwargs)
         self.fields["handling_class"].choices = handling_class_choices(proposal)  # type: ignore[attr-defined]
+        self.other_proposers = list(other_proposers)
+        if self.other_proposers:
+            # The fields are the first proposer's; the others follow them on the page.
+            self.fields["member_name"].label = _("第一提案人姓名")
+            self.fields["work_unit"].label = _("第一提案人工作单位")
+            self.fields["member_phone"].label = _("第一提案人联系电话")
 
 
 class SignOnlineForm(forms.Form):

@@ -205,11 +205,11 @@ def rating_open(assignment: Assignment) -> bool:
 
 
 def can_close(user: User, proposal: Proposal) -> bool:
-    return (
-        roles.is_staff_of(user, proposal.committee_id)
-        and proposal.status in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)
-        and proposal.merged_into_id is None  # 并案: closed with its lead
-    )
+    """The 办结 buttons: exactly where ``proposal_close`` accepts (by decision, with a reason, when
+    the ratings do not suffice): ``services.closing.close_refusal`` finds nothing."""
+    from .services.closing import close_refusal  # the services import this module
+
+    return close_refusal(user, proposal) is None
 
 
 # --- The verification page (replies.views.verify): a signed record found by its 核验码 --------

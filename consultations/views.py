@@ -25,7 +25,8 @@ from documents.formats import document_date
 from proposals import deadlines, roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
-from proposals.models import Assignment, ProposalStatus
+from proposals.models import Assignment, ProposalStatus, User
+from proposals.proposers import assignment_proposers
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
 from proposals.view_actions import Confirmation, confirmation_page, is_confirmed, is_preview, run_action
 from replies.models import ReplyStatus
@@ -35,6 +36,7 @@ from . import selectors, services
 from .forms import CloseForm, RatingForm, RatingOnBehalfForm, RecordForm, ScheduleForm, SignOnlineForm, SignPaperForm
 from .models import Consultation, ConsultationStatus, Satisfaction
 from .pdf import record_pdf_for_download, record_title
+from .services.signers import unsigned_lines
 
 PAGE_SIZE = 50
 
@@ -86,17 +88,30 @@ def _rounds(request: AuthenticatedHttpRequest, assignment: Assignment) -> list[d
     return rounds
 
 
+def _may_schedule(user: User, assignment: Assignment, rounds: list[dict]) -> bool:
+    """The 安排第 N 轮面商 form: the user may record for the assignment and its current round has no
+    record yet (the next one comes with a new round, after 不满意). ``rounds``: ``_rounds``' answer,
+    which holds every record of the assignment for a user who may record."""
+    if not selectors.can_record(user, assignment) or assignment.proposal.first_proposer_id is None:
+        return False
+    return not any(r["records"] for r in rounds if r["is_current"])
+
+
 def _assignment_page(
     request: AuthenticatedHttpRequest, assignment: Assignment, *, schedule_form=None, status: int = 200
 ):
     user = request.user
     can_record = selectors.can_record(user, assignment)
+    rounds = _rounds(request, assignment)
+    if schedule_form is None and _may_schedule(user, assignment, rounds):
+        schedule_form = ScheduleForm()
     context = {
         "assignment": assignment,
         "proposal": assignment.proposal,
-        "rounds": _rounds(request, assignment),
+        "rounds": rounds,
         "can_record": can_record,
-        "schedule_form": schedule_form or (ScheduleForm() if can_record else None),
+        # A form sent with errors is shown again whatever the state, so its errors are seen.
+        "schedule_form": schedule_form,
         "can_rate": selectors.can_rate(user, assignment),
         "can_rate_on_behalf": selectors.can_rate_on_behalf(user, assignment),
         "can_close": selectors.can_close(user, assignment.proposal),
@@ -147,8 +162,12 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect(_assignment_url(consultation.assignment_id))
     if not selectors.can_edit_record(request.user, consultation):
         raise PermissionDenied
+    proposal = consultation.assignment.proposal
+    # Every proposer is on the record (services.signers.sync_signers): the first in the form's
+    # fields, the others as they will be on it once saved, in proposer order.
+    others = [m for m in assignment_proposers(consultation.assignment) if m.pk != consultation.member_id]
     if request.method == "POST":
-        form = RecordForm(request.POST, proposal=consultation.assignment.proposal)
+        form = RecordForm(request.POST, proposal=proposal, other_proposers=others)
         if form.is_valid():
             data = dict(form.cleaned_data)
             loaded_at = data.pop("loaded_at", "")
@@ -172,10 +191,10 @@ def record_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     elif (kept := take_kept_post(request)) is not None:
-        form = RecordForm(kept, proposal=consultation.assignment.proposal)
+        form = RecordForm(kept, proposal=proposal, other_proposers=others)
         status = 200
     else:
-        form = RecordForm(initial=_record_initial(consultation), proposal=consultation.assignment.proposal)
+        form = RecordForm(initial=_record_initial(consultation), proposal=proposal, other_proposers=others)
         status = 200
     # A joint record some proposers signed already: saving clears their signatures (the service says so too).
     signed_names = "、".join(line.name for line in services.signer_lines(consultation) if line.is_signed)
@@ -223,6 +242,10 @@ def sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     can_sign = selectors.can_sign_online(request.user, consultation)
     if form is None and can_sign:
         form = SignOnlineForm()
+    # A joint record: the viewer's own line, the one they sign (None for anyone not on it).
+    own_line = next(
+        (line for line in consultation.joint_lines if roles.is_member_of(request.user, line.member_id)), None
+    )
     return render(
         request,
         "consultations/sign.html",
@@ -230,9 +253,8 @@ def sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "consultation": consultation,
             "form": form,
             "can_sign": can_sign,
-            "own_signed": any(
-                line.is_signed and roles.is_member_of(request.user, line.member_id) for line in consultation.joint_lines
-            ),
+            "own_line": own_line,
+            "own_signed": own_line is not None and own_line.is_signed,
             "record_title": record_title(consultation),
         },
         status=status,
@@ -277,7 +299,14 @@ def sign_paper(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             status = 400
     else:
         form = SignPaperForm(signers=signers)
-    return render(request, "consultations/paper.html", {"consultation": consultation, "form": form}, status=status)
+    # The record locks with its last signature: only then does entering this one lock it.
+    locks = len(unsigned_lines(consultation)) <= 1
+    return render(
+        request,
+        "consultations/paper.html",
+        {"consultation": consultation, "form": form, "locks": locks},
+        status=status,
+    )
 
 
 def _attachment(

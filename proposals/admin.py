@@ -397,13 +397,14 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(FileKindMixin, admin.ModelAdmin):
-    list_display = ("original_name", "proposal", "file_kind", "size", "uploaded_by", "uploaded_at")
+    list_display = ("original_name", "proposal", "purpose", "file_kind", "size", "uploaded_by", "uploaded_at")
     list_filter = (FileKindFilter,)
     exclude = ("content_type",)  # shown by its kind (file_kind)
     search_fields = ("original_name", "proposal__number", "proposal__title", "sha256")
     # Files come in through the checked upload service only; the admin lists them.
     readonly_fields = (
         "proposal",
+        "purpose",  # a co-signer's confirmation scan stays one (agencies never see it)
         "file",
         "original_name",
         "file_kind",

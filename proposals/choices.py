@@ -136,6 +136,14 @@ class CosignMethod(models.TextChoices):
     PAPER = "paper", _("纸质确认")
 
 
+class AttachmentPurpose(models.TextChoices):
+    """What a file attached to a proposal is. A co-signer's paper confirmation is the committee's
+    record of their consent, not part of the proposal: who reads which is ``attachments_visible_to``."""
+
+    PROPOSAL = "proposal", _("提案附件")
+    COSIGN_CONFIRMATION = "cosign_confirm", _("联名确认书")
+
+
 class RatingMode(models.TextChoices):
     """How a committee asks its members to rate the handling."""
 

@@ -100,7 +100,16 @@ class MemberChoiceField(_MemberLabels, forms.ModelChoiceField):
 
 
 class MemberMultipleChoiceField(_MemberLabels, forms.ModelMultipleChoiceField):
-    pass
+    """The chosen members in the order they were sent, which is the order they were picked (the
+    picker appends each choice to the select): the filing services store co-signers in this order,
+    and the record, the letter and the ratings follow it. A plain select sends its list's order."""
+
+    def clean(self, value) -> list[Member]:  # type: ignore[override]  # an ordered list, not a queryset
+        chosen = super().clean(value)
+        key = self.to_field_name or "pk"
+        sent = [str(v) for v in (value or [])]
+        position = {v: i for i, v in reversed(list(enumerate(sent)))}  # a value sent twice: its first place
+        return sorted(chosen, key=lambda m: position.get(str(getattr(m, key)), len(sent)))
 
 
 class MemberProposalForm(forms.Form):

@@ -1,4 +1,9 @@
-"""Closing a proposal (办结) once its answers are rated, or with a reason."""
+"""Closing a proposal (办结) once its answers are rated, or with a reason.
+
+``close_refusal`` is THE rule of who may close which proposal at all: ``proposal_close`` applies it
+to the row it holds locked, and the 办结 buttons (``consultations.selectors.can_close``) show only
+where it finds nothing. Whether a reason is needed on top is ``close_readiness``'s answer.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,28 @@ CLOSE_WRONG_STATE = _("提案当前状态不能办结。")
 # 跟踪办理 (replies.followup): a reported-on answer is not closed before the agency's report.
 CLOSE_FOLLOW_UP_OPEN = _("尚有承办单位未报告跟踪办理情况，报告后方可办结。")
 CLOSE_NOT_ALL_SATISFIED = _("尚有承办单位本轮答复未获委员“满意”或“基本满意”的测评；如确需办结，请填写办结理由。")
+
+
+# A proposal is closed once assigned: on its answers, or by decision before every answer is in.
+CLOSABLE_STATES = (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED)
+
+
+def close_refusal(user: User, proposal: Proposal) -> DomainError | None:
+    """Why ``user`` may not close ``proposal``, not even by decision with a reason; None: they may
+    (with a reason when ``close_readiness`` finds a problem). Staff of its committee, a proposal
+    assigned or replied and not merged into another (closed with its lead), and no follow-up report
+    still owed (跟踪办理)."""
+    if not is_staff_of(user, proposal.committee_id):
+        return DomainError(CLOSE_ONLY_STAFF, code="forbidden")
+    try:
+        require_not_merged(proposal)  # 并案: closed with its lead
+    except DomainError as exc:
+        return exc
+    if proposal.status not in CLOSABLE_STATES:
+        return DomainError(CLOSE_WRONG_STATE)
+    if open_follow_ups_of_proposal(proposal.pk).exists():
+        return DomainError(CLOSE_FOLLOW_UP_OPEN)  # not even by decision: the report is still owed
+    return None
 
 
 def answering_assignments(proposal: Proposal):
@@ -70,12 +97,10 @@ def proposal_close(*, proposal: Proposal, actor: User, reason: str = "") -> Prop
     # reply_issue do; the opposite order here could deadlock against them on PostgreSQL.
     list(Assignment.objects.select_for_update().filter(proposal_id=proposal.pk).order_by("pk").values_list("pk"))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    require_not_merged(proposal)  # 并案: closed with its lead
-    if proposal.status not in (ProposalStatus.ASSIGNED, ProposalStatus.REPLIED):
-        raise DomainError(CLOSE_WRONG_STATE)
+    refusal = close_refusal(actor, proposal)
+    if refusal is not None:
+        raise refusal
     reason = (reason or "").strip()
-    if open_follow_ups_of_proposal(proposal.pk).exists():
-        raise DomainError(CLOSE_FOLLOW_UP_OPEN)  # not even by decision: the report is still owed
     problems = close_readiness(proposal)
     if problems and not reason:
         raise DomainError(CLOSE_NOT_ALL_SATISFIED)

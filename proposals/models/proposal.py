@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CosignMethod, CosignStatus, ProposalStatus, ProposerKind
+from ..choices import AttachmentPurpose, CosignMethod, CosignStatus, ProposalStatus, ProposerKind
 from ..numbers import display_number
 from ..validators import validate_phone
 from .committee import Committee
@@ -242,6 +242,15 @@ class ProposalCosigner(models.Model):
         related_name="+",
         verbose_name=_("确认录入人"),
     )
+    # A paper confirmation's scan (纸质确认书): the only trace of the member's own consent.
+    paper_scan = models.ForeignKey(
+        "Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("纸质确认书扫描件"),
+    )
 
     class Meta:
         verbose_name = _("联名提案人")
@@ -266,6 +275,9 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
     )
     uploaded_at = models.DateTimeField(default=timezone.now, verbose_name=_("上传时间"))
+    purpose = models.CharField(
+        _("用途"), max_length=20, choices=AttachmentPurpose.choices, default=AttachmentPurpose.PROPOSAL
+    )
 
     class Meta:
         verbose_name = _("附件")

@@ -21,6 +21,8 @@ from .lists import (
 from .timeline import register_member_timeline, timeline_visible_to
 from .visibility import (
     assignments_visible_to,
+    attachment_purposes_for,
+    attachments_visible_to,
     count_visible_with_agency,
     get_assignment_for_user,
     get_attachment_for_user,
@@ -38,6 +40,8 @@ __all__ = [
     "ProposalDetail",
     "ProposalList",
     "assignments_visible_to",
+    "attachment_purposes_for",
+    "attachments_visible_to",
     "count_visible_with_agency",
     "get_assignment_for_user",
     "get_attachment_for_user",

@@ -1,6 +1,7 @@
 """What the co-signer confirmation panel shows a user (the proposal's page and the co-signer's
-confirmation page): each co-signer's state, and the buttons of the moves this user may make,
-decided by the predicates of ``proposals.services.cosign`` (the services check them again).
+confirmation page): each co-signer's state (with the scan of a paper confirmation, for those who
+read it), and the buttons of the moves this user may make, decided by the predicates of
+``proposals.services.cosign`` (the services check them again).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .. import roles
-from ..choices import CosignRule, CosignStatus
-from ..models import Member, Proposal, ProposalCosigner, User
+from ..choices import AttachmentPurpose, CosignRule, CosignStatus
+from ..models import Attachment, Member, Proposal, ProposalCosigner, User
 from ..services import cosign
+from .visibility import attachment_purposes_for
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class CosignRow:
     pending: bool
     overdue: bool  # pending and past its window
     is_me: bool
+    scan: Attachment | None = None  # the paper confirmation's scan, for those who read it (staff)
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,15 @@ def cosign_panel(user: User, proposal: Proposal, today: dt.date | None = None) -
     today = today or timezone.localdate()
     rows = list(
         ProposalCosigner.objects.filter(proposal=proposal)
-        .select_related("member", "confirmed_by")
+        .select_related("member", "confirmed_by", "paper_scan")
         .order_by("order", "pk")
     )
     if not any(r.invited_at is not None or r.status == CosignStatus.PENDING for r in rows):
         return None
     member_id = user.member_id if roles.is_member(user) else None
     own = next((r for r in rows if r.member_id == member_id and r.status == CosignStatus.PENDING), None)
+    # The same rule as the download (``get_attachment_for_user``): the link only where it opens.
+    reads_scans = AttachmentPurpose.COSIGN_CONFIRMATION in attachment_purposes_for(user)
     shown = tuple(
         CosignRow(
             row=r,
@@ -72,6 +77,7 @@ def cosign_panel(user: User, proposal: Proposal, today: dt.date | None = None) -
             pending=r.status == CosignStatus.PENDING,
             overdue=r.status == CosignStatus.PENDING and r.due_date is not None and r.due_date < today,
             is_me=member_id is not None and r.member_id == member_id,
+            scan=r.paper_scan if reads_scans and r.status == CosignStatus.CONFIRMED else None,
         )
         for r in rows
     )

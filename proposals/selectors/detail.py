@@ -12,9 +12,10 @@ from django.db.models import Prefetch
 from django.forms import BaseForm
 
 from .. import deadlines, permissions
-from ..choices import AssignmentStatus
+from ..choices import AssignmentStatus, AttachmentPurpose
 from ..models import Assignment, Attachment, ExtensionRequest, Member, Proposal, TimelineEvent, User
 from .timeline import timeline_visible_to
+from .visibility import attachments_visible_to
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,9 @@ def proposal_detail(user: User, proposal: Proposal) -> ProposalDetail:
         proposal=proposal,
         cosigners=tuple(proposal.cosigners.all()),
         assignments=rows,
-        attachments=tuple(proposal.attachments.all()),
+        # 附件: the proposal's own files. A co-signer's paper confirmation is not one of them: staff
+        # open it from the co-signers panel (``selectors.cosign``), nobody else reads it.
+        attachments=tuple(attachments_visible_to(user, proposal=proposal).filter(purpose=AttachmentPurpose.PROPOSAL)),
         timeline=tuple(timeline_visible_to(user, proposal)),
         show_personal_data=permissions.can_see_personal_data(user, proposal),
         show_key_note=permissions.can_see_key_note(user),

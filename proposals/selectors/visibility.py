@@ -11,6 +11,7 @@ from django.http import Http404
 from audit.probes import record_out_of_scope
 
 from .. import roles
+from ..choices import AttachmentPurpose
 from ..models import Agency, Assignment, Attachment, ExtensionRequest, Proposal, ProposalCosigner, ProposalStatus, User
 
 
@@ -139,10 +140,32 @@ def get_extension_for_user(user: User, pk: int) -> ExtensionRequest:
         raise Http404 from None
 
 
+def attachment_purposes_for(user: User) -> tuple[str, ...]:
+    """Which kinds of file ``user`` reads on a proposal they see: its own files for everyone who sees
+    it; a co-signer's paper confirmation (the committee's record of their consent, with their
+    signature) for staff and administrators only — never an agency, nor the other proposers."""
+    if roles.sees_all_proposals(user):
+        return (AttachmentPurpose.PROPOSAL, AttachmentPurpose.COSIGN_CONFIRMATION)
+    return (AttachmentPurpose.PROPOSAL,)
+
+
+def attachments_visible_to(user: User, *, proposal: Proposal | None = None) -> QuerySet[Attachment]:
+    """The attachments ``user`` may read: of the proposals they see, of the kinds they read. Given
+    ``proposal`` (from ``get_proposal_for_user``: already visible), that proposal's only."""
+    if is_anon(user):
+        return Attachment.objects.none()
+    qs = (
+        Attachment.objects.filter(proposal=proposal)
+        if proposal is not None
+        else Attachment.objects.filter(proposal__in=proposals_visible_to(user))
+    )
+    return qs.filter(purpose__in=attachment_purposes_for(user))
+
+
 def get_attachment_for_user(user: User, pk: int) -> Attachment:
-    """An attachment of a visible proposal, or 404."""
+    """An attachment the user may read (``attachments_visible_to``), or 404."""
     try:
-        return Attachment.objects.select_related("proposal").get(pk=pk, proposal__in=proposals_visible_to(user))
+        return attachments_visible_to(user).select_related("proposal").get(pk=pk)
     except (Attachment.DoesNotExist, ValueError, TypeError):
         record_out_of_scope(user, Attachment._meta.label, pk)
         raise Http404 from None

@@ -16,8 +16,11 @@ Each state change is one service below: actor and state checked, one transaction
 
 A paper confirmation needs the scan of the signed page, as a paper-signed consultation record
 does (``consultations.services.common.checked_scan``): staff record it on the member's behalf, and
-the scan is the only trace of the member's own consent; it is kept as an attachment of the
-proposal with its SHA-256.
+the scan is the only trace of the member's own consent; it is kept with its SHA-256 as an
+attachment of the proposal marked as a confirmation (``AttachmentPurpose.COSIGN_CONFIRMATION``) and
+linked from the co-signer's row (``paper_scan``). It is the committee's record, not one of the
+proposal's files: agencies never read it (``attachments_visible_to``), staff open it from the
+co-signer's state in the panel.
 """
 
 from __future__ import annotations
@@ -31,7 +34,15 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import CosignMethod, CosignRule, CosignStatus, ProposalAction, ProposalStatus, ProposerKind
+from ..choices import (
+    AttachmentPurpose,
+    CosignMethod,
+    CosignRule,
+    CosignStatus,
+    ProposalAction,
+    ProposalStatus,
+    ProposerKind,
+)
 from ..deadlines import add_working_days
 from ..errors import DomainError
 from ..models import Meeting, Member, Proposal, ProposalCosigner, User
@@ -189,8 +200,9 @@ def cosign_invite(*, proposal: Proposal, actor: User) -> list[ProposalCosigner]:
         row.confirmed_at = None
         row.confirm_method = ""
         row.confirmed_by = None
+        row.paper_scan = None  # the scan stays stored (a confirmation attachment): only the link goes
     ProposalCosigner.objects.bulk_update(
-        rows, ["status", "invited_at", "due_date", "confirmed_at", "confirm_method", "confirmed_by"]
+        rows, ["status", "invited_at", "due_date", "confirmed_at", "confirm_method", "confirmed_by", "paper_scan"]
     )
     timeline_record(
         proposal=proposal,
@@ -295,7 +307,8 @@ def _checked_scan(scan: UploadedFile | None) -> UploadedFile:
 def cosign_record_paper(
     *, proposal: Proposal, actor: User, member: Member, scan: UploadedFile | None
 ) -> ProposalCosigner:
-    """Staff record a co-signer's signed paper confirmation, with its scan (kept as an attachment).
+    """Staff record a co-signer's signed paper confirmation, with its scan (kept as a confirmation
+    attachment, linked from the co-signer's row).
 
     The paper may arrive after the online window closed: the window bounds the online confirmation,
     staff judge the paper's date."""
@@ -306,11 +319,15 @@ def cosign_record_paper(
     from .filing import _store_attachment  # filing calls cosign_invite: imported here, not above
 
     attachment = _store_attachment(proposal=proposal, actor=actor, upload=_checked_scan(scan))
+    # Marked in the same transaction: no one ever reads it as one of the proposal's own files.
+    attachment.purpose = AttachmentPurpose.COSIGN_CONFIRMATION
+    attachment.save(update_fields=["purpose"])
     row.status = CosignStatus.CONFIRMED
     row.confirmed_at = timezone.now()
     row.confirm_method = CosignMethod.PAPER
     row.confirmed_by = actor
-    row.save(update_fields=["status", "confirmed_at", "confirm_method", "confirmed_by"])
+    row.paper_scan = attachment
+    row.save(update_fields=["status", "confirmed_at", "confirm_method", "confirmed_by", "paper_scan"])
     timeline_record(
         proposal=proposal,
         actor=actor,

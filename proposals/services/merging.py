@@ -42,10 +42,18 @@ UNMERGE_AFTER_ASSIGN = _("主提案已交办，不能撤销并案。")
 
 
 def proposal_name(proposal: Proposal) -> str:
-    """How a step names a proposal: by its number, or (not yet numbered) by its id — never by its
-    title, since the timeline's notes are read by agencies that may not see that proposal."""
+    """How a step names a proposal in its messages and timeline notes: by its number, or (not yet
+    numbered, as every proposal of a group before its lead is registered) by its title in quotes,
+    as the group box names it — an id means nothing to the reader.
+
+    A note is kept as written and read by whoever reads that timeline: the group box already shows
+    every proposal of a group by title to whoever sees one of them, so naming them so adds nothing
+    while they are grouped. A proposal taken out before registration stays named on the lead's
+    timeline (and the lead on its), which the other's later agency reads."""
     if proposal.number:
         return str(_("%(number)s提案") % {"number": proposal.display_number})
+    if proposal.title:
+        return str(_("“%(title)s”") % {"title": proposal.title})
     return str(_("未编号的提案（ID %(id)s）") % {"id": proposal.pk})
 
 

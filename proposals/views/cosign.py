@@ -55,12 +55,21 @@ def cosign_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cosign_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
+    may_act = cosign.can_confirm(cosign.own_pending_row(request.user, proposal), proposal)
     return run_action(
         request,
         lambda: cosign.cosign_confirm(proposal=proposal, actor=request.user),
         success=_("您已确认联名。"),
         redirect_to=_page_url(proposal.pk),
         success_redirect_to=_detail_url(proposal.pk),
+        # Asked first: a co-signer who has confirmed can no longer withdraw (退出联名).
+        confirm=Confirmation(
+            title=_("确认联名"),
+            consequence=_("确认后您将作为“%(title)s”的联名人，不能再退出联名。") % {"title": proposal.title},
+            submit_label=_("确认联名"),
+        )
+        if may_act
+        else None,
     )
 
 

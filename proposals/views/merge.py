@@ -122,16 +122,34 @@ def proposal_merge_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(request, "proposals/merge.html", {"proposal": proposal, "form": form, "offered": offered})
 
 
+# The group box's forms name the page they were sent from, to land back on it.
+BACK_FIELD = "back"
+
+
+def _back_page(request: AuthenticatedHttpRequest, proposal: Proposal, lead: Proposal) -> str:
+    """The page the button was pressed on: a proposal of the group (the one taken out, the lead or
+    another member) that the user sees; without one, the lead's page, which shows what is left."""
+    group = {proposal.pk, lead.pk, *Proposal.objects.filter(merged_into_id=lead.pk).values_list("pk", flat=True)}
+    try:
+        back = int(request.POST.get(BACK_FIELD, ""))
+    except ValueError:
+        back = lead.pk
+    if back not in group or not selectors.proposals_visible_to(request.user).filter(pk=back).exists():
+        back = lead.pk
+    return reverse("proposals:detail", args=[back])
+
+
 @login_required
 @require_POST
 def proposal_unmerge_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """撤销并案 from the group box: on a merged proposal, it leaves the group; on the lead, the group
-    is dissolved. Asked first (data-confirm-dialog, or the confirmation page without JavaScript)."""
+    is dissolved. Asked first (data-confirm-dialog, or the confirmation page without JavaScript);
+    either way the user lands back on the page they pressed the button on, often the lead's."""
     proposal = selectors.get_proposal_for_user(request.user, pk)
-    back = reverse("proposals:detail", args=[proposal.pk])
     is_lead = proposal.merged_into_id is None  # on the lead, undo the whole group
     lead_id = proposal.merged_into_id
     lead = proposal if lead_id is None else selectors.get_proposal_for_user(request.user, lead_id)
+    back = _back_page(request, proposal, lead)
     if is_lead:
         confirmation = Confirmation(
             title=_("撤销并案"),
@@ -148,7 +166,9 @@ def proposal_unmerge_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     return run_action(
         request,
         lambda: proposal_unmerge(proposal=proposal, actor=request.user),
-        success=_("已撤销并案。") if is_lead else _("已移出并案。"),
+        success=_("已撤销并案。")
+        if is_lead
+        else _("已移出并案：%(name)s恢复单独办理。") % {"name": proposal_name(proposal)},
         redirect_to=back,
         confirm=confirmation if can_unmerge(request.user, lead) else None,
     )

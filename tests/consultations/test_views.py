@@ -41,7 +41,8 @@ def test_handler_sees_schedule_form_and_rounds(world, login):
     response = login(world.handler_a).get(reverse("consultations:assignment", args=[world.assignment.pk]))
     assert response.status_code == 200
     body = response.content.decode()
-    assert reverse("consultations:schedule", args=[world.assignment.pk]) in body
+    # The round has its record: no form to schedule another (it returns after an unsatisfied rating).
+    assert reverse("consultations:schedule", args=[world.assignment.pk]) not in body
     assert reverse("consultations:record", args=[c.pk]) in body
     assert reverse("consultations:paper", args=[c.pk]) in body
     assert "第 1 轮" in body

@@ -4,9 +4,9 @@ of three proposals (undone once before assignment) answered by one reply and rat
 The cast is the suite's world (``tests.factories.make_world``) with three more members; the
 committee's rules are set by the ORM as an administrator would in the admin. Every step after that
 is clicked by the role that does it, in that role's own browser context, starting from the role's
-home page (我的工作) and its queues; where a queue lacks the item (two cases, reported with issue 21
-and asserted below so that the test says when they are fixed), the step goes by the links the pages
-offer instead. The database is read only to assert outcomes.
+home page (我的工作) and its queues: every proposer of a joint record finds it in 待签字的面商记录,
+and every proposer of a merged group finds the lead's rating in 待测评. The database is read only to
+assert outcomes.
 """
 
 from __future__ import annotations
@@ -239,16 +239,15 @@ def test_five_member_joint_proposal(actor, world):
     _click(first, "main button:has-text('保存')")
     proposal = Proposal.objects.get(title=JOINT_TITLE)
     assert proposal.status == ProposalStatus.DRAFT and proposal.proposer_kind == ProposerKind.JOINT
-    # The co-signers as stored, in their order: the record, the letter and the ratings follow it. (The
-    # form keeps the members it was sent in the order of their names, not in the order they were
-    # picked: see the report of issue 21.)
+    # The co-signers as stored, in the order they were picked (not of their names, which would put
+    # 孙八 first): the record, the letter and the ratings follow it.
     stored = list(
         ProposalCosigner.objects.filter(proposal=proposal)
         .order_by("order", "pk")
         .values_list("member__name", flat=True)
     )
-    assert sorted(stored) == sorted(FIVE[1:])
-    proposers = ["张三", *stored]
+    assert stored == list(FIVE[1:])
+    proposers = list(FIVE)
     _click(first, "#proposal-actions button:has-text('提交')")
     assert "提案已提交" in first.page.inner_text("main")
     proposal.refresh_from_db()
@@ -283,7 +282,11 @@ def test_five_member_joint_proposal(actor, world):
         if name == "李四":
             check_page(cosigner, "04-cosign-invitation")
             assert_no_axe_violations(cosigner, "co-signer's confirmation page")
-        _click(cosigner, "#cosign-mine button:has-text('确认联名')")
+        # Asked on the page first: once confirmed, a co-signer can no longer withdraw.
+        cosigner.page.click("#cosign-mine button:has-text('确认联名')")
+        cosigner.page.locator("dialog.confirm-dialog").wait_for()
+        assert ProposalCosigner.objects.get(proposal=proposal, member__name=name).status == CosignStatus.PENDING
+        _confirm(cosigner, "不能再退出联名", "确认联名")
         assert "您已确认联名" in cosigner.page.inner_text("main")
         row = ProposalCosigner.objects.get(proposal=proposal, member__name=name)
         assert (row.status, row.confirm_method) == (CosignStatus.CONFIRMED, CosignMethod.ONLINE)
@@ -358,15 +361,8 @@ def test_five_member_joint_proposal(actor, world):
     for name in ONLINE_SIGNERS:
         member = members[name] = actor(f"j5-{USERNAMES[name]}", width=390, height=844)
         member.login(USERNAMES[name], PASSWORD)
-        queue = _queue_text(member, "sign")
-        if name == "张三":
-            _queue_item(member, "sign", "TA0002")
-        else:
-            # Another proposer's record is not in the home page's 待签字 queue (see the report of
-            # issue 21): they reach it from 待签面商记录 in the navbar, where it is listed.
-            assert "TA0002" not in queue, "the home queue lists the record now: use it here"
-            _nav(member, "待签面商记录")
-            _click(member, "main a:has-text('TA0002')")
+        # Each proposer's own line to sign: in the home page's queue, as in the navbar's 待签面商记录.
+        _queue_item(member, "sign", "TA0002")
         if name == "李四":
             check_page(member, "08-sign-page")
             assert_no_axe_violations(member, "joint sign page (390 px)")
@@ -588,12 +584,10 @@ def test_merge_three_then_undo(actor, world):
     for name, proposal in (("张三", lead), ("王五", second), ("赵六", third)):
         member = actor(f"m4-{USERNAMES[name]}")
         member.login(USERNAMES[name], PASSWORD)
-        if name == "张三":
-            _rate(member, "TA0002", assignment)
-        else:
-            # The lead's rating is not in the 待测评 queue of a merged proposal's proposer (see the
-            # report of issue 21): they go from their own proposal to the lead's, as its page links.
-            assert "TA0002" not in _queue_text(member, "rate"), "the home queue lists it now: use it here"
+        # The lead's rating is in every proposer's 待测评 queue, a merged proposal's proposers too.
+        assert "TA0002" in _queue_text(member, "rate")
+        if name != "张三":
+            # A merged proposal's proposer reads the group's one reply from their own proposal.
             _queue_item(member, "mine", proposal.title)
             assert "本提案已并入" in member.page.inner_text("#merge-note")
             _click(member, f"#merge-group [data-merge-member='{lead.pk}'] a")
@@ -602,12 +596,7 @@ def test_merge_three_then_undo(actor, world):
             assert GROUP_ADDRESSEE in main and "已签发" in main
             if name == "王五":
                 check_page(member, "06-merged-proposer-reads-reply")
-            member.page.go_back()
-            member.page.wait_for_load_state()
-            _click(member, f"#assignment-{assignment.pk} a:has-text('测评办理情况')")
-            member.page.get_by_label("满意", exact=True).check()
-            _click(member, "main button:has-text('提交测评')")
-            assert "测评已提交" in member.page.inner_text("main")
+        _rate(member, "TA0002", assignment)
         member.close()
     ratings = Rating.objects.filter(assignment=assignment)
     assert sorted(ratings.values_list("member__name", flat=True)) == sorted(["张三", "王五", "赵六"])

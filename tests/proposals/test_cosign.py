@@ -403,7 +403,7 @@ def test_confirm_through_the_page(world, login):
     set_rule(world, CosignRule.ALL)
     p = submitted_joint(world)
     client = login(world.cosigner_user)
-    response = client.post(reverse("proposals:cosign_confirm", args=[p.pk]))
+    response = client.post(reverse("proposals:cosign_confirm", args=[p.pk]), {"confirm": "1"})
     assert response.status_code == 302 and response["Location"] == reverse("proposals:detail", args=[p.pk])
     assert rows(p)["李四"].status == CosignStatus.CONFIRMED
     # Again: the Chinese refusal on the page, nothing more written.

@@ -124,12 +124,12 @@ def test_merge_then_register_the_lead_numbers_each_proposal(world, group):
     assert (second.merged_into, third.merged_into, lead.merged_into) == (lead, lead, None)
     assert second.merged_at is not None
     # A timeline event on every proposal touched, naming the others by id (no number yet).
-    assert f"未编号的提案（ID {lead.pk}）" in events(second, ProposalAction.MERGE)[0].note
+    assert f"“{lead.title}”" in events(second, ProposalAction.MERGE)[0].note
     lead_note = events(lead, ProposalAction.MERGE)[0].note
-    assert f"ID {second.pk}" in lead_note and f"ID {third.pk}" in lead_note
+    assert f"“{second.title}”" in lead_note and f"“{third.title}”" in lead_note
 
     # A merged proposal is not registered alone…
-    with refused(MERGED_WITH_LEAD % {"lead": f"未编号的提案（ID {lead.pk}）"}):
+    with refused(MERGED_WITH_LEAD % {"lead": f"“{lead.title}”"}):
         proposal_register(proposal=second, actor=world.staff)
     # …but with its lead, each with its own number (TA0001 is the world's proposal).
     proposal_register(proposal=lead, actor=world.staff)
@@ -164,9 +164,9 @@ def test_merge_refusals_change_nothing(world, group):
     )
     with refused(MERGE_SELF):
         proposals_merge(lead=lead, others=[lead], actor=world.staff)
-    with refused(MERGE_OTHER_MEETING % {"name": f"未编号的提案（ID {elsewhere.pk}）"}):
+    with refused(MERGE_OTHER_MEETING % {"name": f"“{elsewhere.title}”"}):
         proposals_merge(lead=lead, others=[elsewhere], actor=world.staff)
-    with refused(MERGE_WRONG_STATE % {"name": f"未编号的提案（ID {draft.pk}）"}):
+    with refused(MERGE_WRONG_STATE % {"name": f"“{draft.title}”"}):
         proposals_merge(lead=lead, others=[draft], actor=world.staff)
     # The world's proposal is assigned already: it neither leads nor joins a group.
     with refused(MERGE_WRONG_STATE % {"name": "第 TA0001 号提案"}):
@@ -177,12 +177,12 @@ def test_merge_refusals_change_nothing(world, group):
     assert not TimelineEvent.objects.filter(action=ProposalAction.MERGE).exists()
 
     proposals_merge(lead=lead, others=[second], actor=world.staff)
-    in_group = {"name": f"未编号的提案（ID {second.pk}）", "lead": f"未编号的提案（ID {lead.pk}）"}
+    in_group = {"name": f"“{second.title}”", "lead": f"“{lead.title}”"}
     with refused(MERGE_ALREADY_IN_GROUP % in_group):
         proposals_merge(lead=third, others=[second], actor=world.staff)
-    with refused(MERGE_OTHER_IS_LEAD % {"name": f"未编号的提案（ID {lead.pk}）"}):
+    with refused(MERGE_OTHER_IS_LEAD % {"name": f"“{lead.title}”"}):
         proposals_merge(lead=third, others=[lead], actor=world.staff)
-    with refused(MERGED_WITH_LEAD % {"lead": f"未编号的提案（ID {lead.pk}）"}):
+    with refused(MERGED_WITH_LEAD % {"lead": f"“{lead.title}”"}):
         proposals_merge(lead=second, others=[third], actor=world.staff)
     assert list(Proposal.objects.filter(merged_into__isnull=False)) == [second]
 
@@ -191,7 +191,7 @@ def test_decline_refused_for_a_merged_proposal_and_for_a_lead_with_its_group(wor
     lead, second, _third = group
     reason = DeclineReason.objects.create(text="不属于提案范围", committee_id=lead.committee_id)
     proposals_merge(lead=lead, others=[second], actor=world.staff)
-    with refused(MERGED_WITH_LEAD % {"lead": f"未编号的提案（ID {lead.pk}）"}):
+    with refused(MERGED_WITH_LEAD % {"lead": f"“{lead.title}”"}):
         proposal_decline(proposal=second, actor=world.staff, reason=reason)
     with refused(LEAD_NOT_DECLINED):
         proposal_decline(proposal=lead, actor=world.staff, reason=reason)
