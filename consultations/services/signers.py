@@ -138,25 +138,10 @@ def sync_signers(consultation: Consultation) -> None:
         consultation._prefetched_objects_cache.pop("signers", None)
 
 
-# The signing fields a new signature replaces; the old values stay in the rows' history.
-RECORD_SIGNING_FIELDS = {
-    "sign_method": "",
-    "signed_by": None,
-    "signed_at": None,
-    "signed_ip": None,
-    "signature": "",
-    "signature_sha256": "",
-    "paper_scan": "",
-    "paper_scan_sha256": "",
-    "paper_scan_type": "",
-    "entered_by": None,
-    "content_sha256": "",
-    "pdf": "",
-    "pdf_sha256": "",
-}
-ROW_SIGNING_FIELDS = {
-    "opinion": "",
-    "opinion_text": "",
+# The signing fields a new signature replaces; the old values stay in the rows' history. A record
+# and each proposer's row hold the same signature fields; the record adds its hash and PDF, the row
+# the proposer's opinion.
+SIGNATURE_FIELDS = {
     "sign_method": "",
     "signed_by": None,
     "signed_at": None,
@@ -168,6 +153,8 @@ ROW_SIGNING_FIELDS = {
     "paper_scan_type": "",
     "entered_by": None,
 }
+RECORD_SIGNING_FIELDS = {**SIGNATURE_FIELDS, "content_sha256": "", "pdf": "", "pdf_sha256": ""}
+ROW_SIGNING_FIELDS = {"opinion": "", "opinion_text": "", **SIGNATURE_FIELDS}
 
 
 def clear_row_signatures(consultation: Consultation) -> list[str]:
