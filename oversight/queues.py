@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -35,6 +34,7 @@ from proposals.models import (
     ProposalStatus,
     User,
 )
+from proposals.proposers import answered_by
 from proposals.selectors import assignments_visible_to, proposals_visible_to
 from proposals.services.cosign import COSIGN_OPEN_STATES
 from replies.followup import follow_ups_visible_to
@@ -295,27 +295,6 @@ def leader_pending_count(user: User | None) -> int | None:
     return replies_visible_to(user).filter(status=ReplyStatus.SUBMITTED).count()
 
 
-def _rated_by(member_id: int) -> Q:
-    """The assignments ``member_id`` rates, as a filter: the rule of ``proposals.proposers``
-    (``assignment_proposers``, read by ``consultations.selectors.can_rate``) written in SQL, so that
-    the queue is one query whatever its length. An assignment is rated by the proposers of its
-    proposal's group (并案): the first proposers and *confirmed* co-signers of the group's proposals.
-
-    The groups are found from the member's side: the leads of the proposals they propose, one
-    UNION of two index lookups (a member proposes a handful), as ``proposals_visible_to`` does."""
-    leads = set(
-        Proposal.objects.filter(first_proposer_id=member_id)
-        .order_by()
-        .values_list(Coalesce("merged_into_id", "pk"), flat=True)
-        .union(
-            ProposalCosigner.objects.filter(member_id=member_id, status=CosignStatus.CONFIRMED)
-            .order_by()
-            .values_list(Coalesce("proposal__merged_into_id", "proposal_id"), flat=True)
-        )
-    )
-    return Q(proposal__merged_into__isnull=True, proposal_id__in=leads) | Q(proposal__merged_into_id__in=leads)
-
-
 def member_queues(user: User) -> list[Queue]:
     member_id = user.member_id
     if member_id is None:
@@ -333,7 +312,7 @@ def member_queues(user: User) -> list[Queue]:
             assignments_visible_to(user)
             .filter(role__in=ANSWERING_ROLES, status=AssignmentStatus.REPLIED)
             .exclude(proposal__status=ProposalStatus.CLOSED)
-            .filter(_rated_by(member_id))
+            .filter(answered_by(member_id))
             .filter(Exists(issued_this_round))
             .filter(~Exists(rated))
         )

@@ -15,6 +15,7 @@ from oversight.stats import meeting_stats
 from proposals import permissions
 from proposals.choices import CosignStatus
 from proposals.models import (
+    Assignment,
     AssignmentRole,
     DeclineReason,
     Member,
@@ -27,6 +28,7 @@ from proposals.models import (
     TimelineEvent,
     User,
 )
+from proposals.proposers import answered_by, assignment_proposers
 from proposals.roles import NOT_ALLOWED
 from proposals.selectors import get_proposal_for_user, proposals_visible_to, timeline_visible_to
 from proposals.services import AssignmentSpec, assignment_accept, proposal_assign, proposal_decline, proposal_register
@@ -441,3 +443,15 @@ def test_a_merged_proposers_page_points_to_the_lead(world, group, login):
     assert client.get(reverse("proposals:detail", args=[lead.pk])).status_code == 200
     # Agencies see neither proposal until the lead is assigned to them.
     assert login(world.handler_a).get(reverse("proposals:detail", args=[second.pk])).status_code == 404
+
+
+def test_the_sql_form_of_the_proposers_rule_agrees_with_the_python_form(world, group):
+    """``answered_by`` (the members' rating queue, one query) and ``assignment_proposers`` (the
+    record, the ratings, the addressee) are one rule: every member of the world and the group is
+    answered by the group's assignment in both or in neither (孙八 has not confirmed: neither)."""
+    assignment = merged_and_assigned(world, group)
+    proposers = {m.pk for m in assignment_proposers(assignment)}
+    assert {m.name for m in assignment_proposers(assignment)} == {"张三", "王五", "赵六", "钱七"}
+    for member in Member.objects.all():
+        in_sql = Assignment.objects.filter(answered_by(member.pk), pk=assignment.pk).exists()
+        assert in_sql == (member.pk in proposers), member.name
