@@ -7,11 +7,12 @@ proposers: ``ConsultationSigner``) and only their own ratings.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.probes import record_out_of_scope
 from documents.formats import document_date
@@ -159,6 +160,33 @@ def can_record(user: User, assignment: Assignment) -> bool:
         and assignment.status in (AssignmentStatus.ACCEPTED, AssignmentStatus.REHANDLING, AssignmentStatus.REPLIED)
         and assignment.proposal.status != ProposalStatus.CLOSED
     )
+
+
+NO_FIRST_PROPOSER = gettext_lazy("该提案没有第一提案人（集体提案），无法安排委员面商。")
+ROUND_HAS_RECORD = gettext_lazy("本轮已安排面商；委员不满意、重新办理后，才安排下一轮面商。")
+
+
+def schedule_refusal(assignment: Assignment) -> str | None:
+    """Why the assignment's current round may not get a consultation arranged, or None: it needs a
+    first proposer to meet, and a round has one record (the next comes with a new round, after
+    不满意). The service refuses with this message; ``schedulable`` is the same rule in SQL."""
+    if assignment.proposal.first_proposer_id is None:
+        return str(NO_FIRST_PROPOSER)
+    if Consultation.objects.filter(assignment_id=assignment.pk, round=assignment.round).exists():
+        return str(ROUND_HAS_RECORD)
+    return None
+
+
+def schedulable(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """``schedule_refusal`` as a filter: the assignments whose current round may get a consultation
+    arranged (the handler's 待安排面商 queue, one query)."""
+    this_round = Consultation.objects.filter(assignment=OuterRef("pk"), round=OuterRef("round"))
+    return assignments.filter(proposal__first_proposer__isnull=False).filter(~Exists(this_round))
+
+
+def can_schedule(user: User, assignment: Assignment) -> bool:
+    """The 安排第 N 轮面商 form: the user may record for the assignment and its round may get one."""
+    return can_record(user, assignment) and schedule_refusal(assignment) is None
 
 
 def can_edit_record(user: User, consultation: Consultation) -> bool:

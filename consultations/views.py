@@ -25,7 +25,7 @@ from documents.formats import document_date
 from proposals import deadlines, roles
 from proposals.errors import DomainError
 from proposals.http import AuthenticatedHttpRequest
-from proposals.models import Assignment, ProposalStatus, User
+from proposals.models import Assignment, ProposalStatus
 from proposals.proposers import assignment_proposers
 from proposals.selectors import get_assignment_for_user, get_proposal_for_user
 from proposals.view_actions import Confirmation, confirmation_page, is_confirmed, is_preview, run_action
@@ -88,22 +88,13 @@ def _rounds(request: AuthenticatedHttpRequest, assignment: Assignment) -> list[d
     return rounds
 
 
-def _may_schedule(user: User, assignment: Assignment, rounds: list[dict]) -> bool:
-    """The 安排第 N 轮面商 form: the user may record for the assignment and its current round has no
-    record yet (the next one comes with a new round, after 不满意). ``rounds``: ``_rounds``' answer,
-    which holds every record of the assignment for a user who may record."""
-    if not selectors.can_record(user, assignment) or assignment.proposal.first_proposer_id is None:
-        return False
-    return not any(r["records"] for r in rounds if r["is_current"])
-
-
 def _assignment_page(
     request: AuthenticatedHttpRequest, assignment: Assignment, *, schedule_form=None, status: int = 200
 ):
     user = request.user
     can_record = selectors.can_record(user, assignment)
     rounds = _rounds(request, assignment)
-    if schedule_form is None and _may_schedule(user, assignment, rounds):
+    if schedule_form is None and selectors.can_schedule(user, assignment):
         schedule_form = ScheduleForm()
     context = {
         "assignment": assignment,

@@ -20,7 +20,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Consultation, ConsultationStatus, Rating
-from consultations.selectors import awaiting_signature, consultations_visible_to
+from consultations.selectors import awaiting_signature, consultations_visible_to, schedulable
 from proposals import roles
 from proposals.choices import CosignStatus
 from proposals.models import (
@@ -203,7 +203,6 @@ def staff_queues(user: User) -> list[Queue]:
 def handler_queues(user: User) -> list[Queue]:
     mine = assignments_visible_to(user)
     this_round_reply = Reply.objects.filter(assignment=OuterRef("pk"), round=OuterRef("round"))
-    this_round_record = Consultation.objects.filter(assignment=OuterRef("pk"), round=OuterRef("round"))
     answering = mine.filter(role__in=ANSWERING_ROLES, status__in=WORKING)
     replies = (
         replies_visible_to(user)
@@ -239,9 +238,7 @@ def handler_queues(user: User) -> list[Queue]:
         QueueSpec(
             "schedule",
             _("待安排面商"),
-            lambda: _assignments(
-                answering.filter(proposal__first_proposer__isnull=False).filter(~Exists(this_round_record))
-            ).order_by("due_date", "id"),
+            lambda: _assignments(schedulable(answering)).order_by("due_date", "id"),
             lambda a: _assignment_item(a, reverse("consultations:assignment", args=[a.pk])),
         ),
         QueueSpec(

@@ -10,6 +10,7 @@ this package re-exports them, so callers import ``consultations.services`` as on
 
 from __future__ import annotations
 
+from ..selectors import NO_FIRST_PROPOSER, ROUND_HAS_RECORD
 from .closing import (
     CLOSE_NOT_ALL_SATISFIED,
     CLOSE_ONLY_STAFF,
@@ -56,7 +57,6 @@ from .records import (
     HOST_REQUIRED,
     ISSUE_NEEDS_SIGNED_CONSULTATION,
     METHOD_INVALID,
-    NO_FIRST_PROPOSER,
     NOT_HANDLER,
     PLACE_REQUIRED,
     RECORD_CONFLICT,
@@ -146,6 +146,7 @@ __all__ = [
     "RESIGN_NOT_CHANGED",
     "RESIGN_NOT_SIGNED",
     "RESIGN_REPLY_ISSUED",
+    "ROUND_HAS_RECORD",
     "SCAN_MAX_BYTES",
     "SCAN_REQUIRED",
     "SIGNATURES_CLEARED",

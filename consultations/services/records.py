@@ -22,7 +22,7 @@ from replies.models import Reply, ReplyStatus
 
 from ..actions import ConsultationAction
 from ..models import Consultation, ConsultationStatus, Method
-from ..selectors import round_reply
+from ..selectors import round_reply, schedule_refusal
 from ..signals import record_awaits_signature
 from .common import PROPOSAL_CLOSED, audit_event, is_agency_handler, lock_assignment
 from .hashing import RECORD_FIELDS
@@ -31,7 +31,6 @@ from .signers import RECORD_SIGNING_FIELDS, clear_row_signatures, signed_lines, 
 NOT_HANDLER = _("只有该交办单位的经办人可以安排和填写面商记录。")
 ASSIGNMENT_NOT_OPEN = _("该交办当前不在办理中，不能安排或修改面商。")
 CO_HANDLER_NO_CONSULTATION = _("会办单位不直接答复委员，不安排面商，也不接受测评。")
-NO_FIRST_PROPOSER = _("该提案没有第一提案人（集体提案），无法安排委员面商。")
 HELD_BEFORE_ASSIGNMENT = _("面商时间不能早于交办日期（%(date)s）。")
 HELD_AFTER_ISSUE_WARNING = _("注意：面商时间晚于本轮答复的签发日期（%(date)s），按规定应先面商、后签发答复。")
 METHOD_INVALID = _("请选择面商方式：当面、电话、座谈或现场察看。")
@@ -122,8 +121,8 @@ def consultation_schedule(
     assignment = lock_assignment(assignment)
     _check_recordable(actor, assignment)
     proposal = assignment.proposal
-    if proposal.first_proposer_id is None:
-        raise DomainError(NO_FIRST_PROPOSER)
+    if refusal := schedule_refusal(assignment):
+        raise DomainError(refusal)
     held_at, place, method, host_name, host_phone = _clean_schedule(
         held_at=held_at, place=place, method=method, host_name=host_name, host_phone=host_phone
     )

@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from consultations import services
+from consultations import selectors, services
 from consultations.actions import ConsultationAction
 from consultations.models import Consultation, ConsultationStatus, SignMethod
 from proposals.errors import ConflictError, DomainError
-from proposals.models import AssignmentStatus, TimelineEvent
+from proposals.models import Assignment, AssignmentStatus, TimelineEvent
 from proposals.uploads import UPLOAD_TYPE_MISMATCH
 from proposals.validators import PHONE_INVALID
 from replies import services as reply_services
@@ -64,6 +64,21 @@ def test_only_the_agencys_handler_may_schedule(world, who):
         )
     assert exc.value.message == str(services.NOT_HANDLER)
     assert not Consultation.objects.exists()
+
+
+def test_a_second_consultation_in_one_round_is_refused_and_the_form_and_queue_agree(world):
+    """One record a round: the service refuses a second, ``can_schedule`` hides the form and
+    ``schedulable`` (the 待安排面商 queue) drops the assignment, all from one rule."""
+    assert selectors.can_schedule(world.handler_a, world.assignment)
+    assert selectors.schedulable(Assignment.objects.filter(pk=world.assignment.pk)).exists()
+    schedule(world)
+    world.assignment.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        schedule(world)
+    assert exc.value.message == selectors.ROUND_HAS_RECORD
+    assert Consultation.objects.filter(assignment=world.assignment).count() == 1
+    assert not selectors.can_schedule(world.handler_a, world.assignment)
+    assert not selectors.schedulable(Assignment.objects.filter(pk=world.assignment.pk)).exists()
 
 
 def test_bad_phone_and_method_are_refused_and_nothing_written(world):
