@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Case, F, Q, QuerySet, TextField, Value, When
 
 from .. import roles
+from ..choices import ProposalAction
 from ..models import Proposal, TimelineEvent, User, is_known_action
 from .visibility import is_anon
 
@@ -22,6 +23,16 @@ class _MemberView:
 
 
 _MEMBER_TIMELINE: dict[str, _MemberView] = {}
+
+# Agencies read the co-signing events without their notes: a co-signer's reason for withdrawing and
+# the file name of a paper confirmation's scan are the committee's and the members' business.
+_AGENCY_WITHOUT_NOTE = (
+    ProposalAction.COSIGN_INVITE,
+    ProposalAction.COSIGN_CONFIRM,
+    ProposalAction.COSIGN_PAPER,
+    ProposalAction.COSIGN_DECLINE,
+    ProposalAction.COSIGN_REMOVE,
+)
 
 
 def register_member_timeline(*actions: str, note: bool = False, own_only: bool = False) -> None:
@@ -42,7 +53,11 @@ def timeline_visible_to(user: User, proposal: Proposal) -> QuerySet[TimelineEven
     if roles.is_agency_user(user):
         # The proposal's own milestones and their own agency's work, not another agency's.
         own_work = Q(assignment__isnull=True) | Q(assignment__agency_id=user.agency_id)
-        return qs.filter(own_work).annotate(visible_note=F("note"))
+        return qs.filter(own_work).annotate(
+            visible_note=Case(
+                When(action__in=_AGENCY_WITHOUT_NOTE, then=Value("")), default=F("note"), output_field=TextField()
+            )
+        )
     if roles.is_member(user):
         shared = [a for a, v in _MEMBER_TIMELINE.items() if not v.own_only]
         own = [a for a, v in _MEMBER_TIMELINE.items() if v.own_only]

@@ -79,3 +79,22 @@ def _page(user, world, proposal) -> str:
     response = client.get(reverse("proposals:detail", args=[proposal.pk]))
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_agency_reads_the_cosigning_events_without_their_notes(world):
+    """A co-signer's reason for withdrawing and a paper confirmation's scan name stay with the committee."""
+    p = world.proposal
+    timeline_record(
+        proposal=p, actor=world.cosigner_user, action=ProposalAction.COSIGN_DECLINE, note="李四退出联名：身体原因"
+    )
+    timeline_record(
+        proposal=p,
+        actor=world.staff,
+        action=ProposalAction.COSIGN_PAPER,
+        note="王五纸质确认联名（扫描件：王五13800.pdf）",
+    )
+    got = visible(world.handler_a, p)
+    assert ("联名人退出联名", "") in got and ("录入联名人纸质确认", "") in got
+    assert ("联名人退出联名", "李四退出联名：身体原因") in visible(world.staff, p)
+    page = _page(world.handler_a, world, p)
+    assert "身体原因" not in page and "王五13800.pdf" not in page
