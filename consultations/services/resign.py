@@ -35,9 +35,6 @@ RESIGN_NOT_SIGNED = _("该面商记录尚未签字，无需重新签字。")
 RESIGN_NOT_CHANGED = _("委员签字后答复没有修改，无需重新签字。")
 RESIGN_REPLY_ISSUED = _("答复已签发，不能再请委员重新签字。")
 
-# The signing fields a new signature replaces; the old values stay in the record's history.
-_SIGNING_FIELDS = RECORD_SIGNING_FIELDS
-
 
 @transaction.atomic
 def consultation_request_resign(*, consultation: Consultation, actor: User, reason: str = "") -> Consultation:
@@ -62,12 +59,12 @@ def consultation_request_resign(*, consultation: Consultation, actor: User, reas
         raise DomainError(RESIGN_NOT_CHANGED)
     assert reply is not None  # stale_signature is False without a reply
     signed_version = consultation.reply_version
-    for name, value in _SIGNING_FIELDS.items():
+    for name, value in RECORD_SIGNING_FIELDS.items():
         setattr(consultation, name, value)
     consultation.reply_version = reply.version
     consultation.status = ConsultationStatus.HELD
     consultation.updated_at = timezone.now()
-    consultation.save(update_fields=[*_SIGNING_FIELDS, "reply_version", "status", "updated_at"])
+    consultation.save(update_fields=[*RECORD_SIGNING_FIELDS, "reply_version", "status", "updated_at"])
     # Every proposer signs again: the other proposers' signatures are cleared too, and the
     # record's proposers are the assignment's now (a co-signer confirmed since signs as well).
     clear_row_signatures(consultation)
