@@ -36,6 +36,16 @@ def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     return qs
 
 
+def signed_by_member(user: User) -> QuerySet[Consultation]:
+    """The records the member user has signed their own line of, online or on paper: the first
+    proposer's line is the record's, another proposer's a ``ConsultationSigner`` row."""
+    member_id = getattr(user, "member_id", None)
+    if not roles.is_member(user) or member_id is None:
+        return Consultation.objects.none()
+    rows = ConsultationSigner.objects.filter(member_id=member_id, sign_method__gt="").values("consultation_id")
+    return consultations_visible_to(user).filter(Q(member_id=member_id, sign_method__gt="") | Q(pk__in=rows))
+
+
 def signers_visible_to(user: User) -> QuerySet[ConsultationSigner]:
     """The signer rows of the records the user may see (their versions follow the record's rule)."""
     return ConsultationSigner.objects.filter(consultation__in=consultations_visible_to(user).values("pk"))

@@ -34,9 +34,9 @@ from replies.selectors import replies_visible_to
 
 from . import selectors, services
 from .forms import CloseForm, RatingForm, RatingOnBehalfForm, RecordForm, ScheduleForm, SignOnlineForm, SignPaperForm
-from .models import Consultation, ConsultationStatus, Satisfaction
+from .models import Consultation, Satisfaction
 from .pdf import record_pdf_for_download, record_title
-from .services.signers import unsigned_lines
+from .services.signers import line_of_member, unsigned_lines
 
 PAGE_SIZE = 50
 
@@ -382,14 +382,17 @@ def signer_signature(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_GET
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.awaiting_signature(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    signed = (
-        selectors.consultations_visible_to(request.user)
-        .filter(status=ConsultationStatus.SIGNED)
-        .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
-        .order_by("-signed_at")[:20]
-        if roles.is_member(request.user)
-        else []
-    )
+    signed: list[Consultation] = []
+    member_id = request.user.member_id
+    if roles.is_member(request.user) and member_id is not None:
+        signed = list(
+            selectors.signed_by_member(request.user)
+            .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
+            .prefetch_related("signers__member")
+            .order_by("-held_at", "-pk")[:20]
+        )
+        for c in signed:
+            c.my_line = line_of_member(c, member_id)  # type: ignore[attr-defined]  # for the template
     return render(request, "consultations/mine.html", {"page": page, "signed": signed})
 
 

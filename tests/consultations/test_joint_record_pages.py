@@ -249,3 +249,21 @@ def test_a_schedule_form_sent_with_errors_is_shown_with_them(world, login):
     assert response.status_code == 400
     assert 'name="host_phone"' in response.content.decode()
     assert Consultation.objects.filter(assignment=world.assignment).count() == 1
+
+
+def test_my_signed_records_show_each_proposers_own_date_and_opinion(world, five, login):
+    """待我签字的面商记录's 已签字 list: a co-signer's own line (her opinion, her date), listed as soon
+    as she has signed, before the others have; one who has not signed does not see it there."""
+    c = record(world, schedule(world))
+    sign_as(c, five.user("张三"))
+    services.consultation_sign_online(
+        consultation=c, actor=five.user("钱七"), password=PASSWORD, opinion="mostly", opinion_text="基本同意"
+    )
+    page = login(five.user("钱七")).get(reverse("consultations:mine")).content.decode()
+    signed_part = page.split("已签字", 1)[1]
+    assert world.proposal.title in signed_part and "基本同意" in signed_part
+    assert "同意" not in signed_part.replace("基本同意", "")  # not 张三's opinion
+    first_page = login(five.user("张三")).get(reverse("consultations:mine")).content.decode()
+    assert "基本同意" not in first_page.split("已签字", 1)[1]
+    other = login(five.user("孙八")).get(reverse("consultations:mine")).content.decode()
+    assert "已签字</h2>" not in other
