@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from . import roles, services
 from .models import Agency, AssignmentRole, Category, DeclineReason, Meeting, Member, Proposal, ProposerKind
 from .models.proposal import REFUSAL_REASON_MAX_CHARS, TEXT_MAX_CHARS
+from .proposers import cosigner_rows
 from .selectors import pickers, registry
 from .services.filing import REFUSAL_REASON_REQUIRED
 from .uploads import check_upload
@@ -99,6 +100,24 @@ class MemberChoiceField(_MemberLabels, forms.ModelChoiceField):
     pass
 
 
+class OrderedSelectMultiple(forms.SelectMultiple):
+    """A multiple select whose chosen options come first, in the order of its value: the browser
+    sends the chosen options in the list's order, so a form opened again and saved unchanged keeps
+    the co-signers' order instead of re-sorting them by name."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        place = {str(v): i for i, v in reversed(list(enumerate(value or [])))}
+
+        def key(item):
+            position, (group_name, options, _index) = item
+            if group_name is None and len(options) == 1 and str(options[0]["value"]) in place:
+                return (0, place[str(options[0]["value"])])
+            return (1, position)
+
+        return [group for _position, group in sorted(enumerate(groups), key=key)]
+
+
 class MemberMultipleChoiceField(_MemberLabels, forms.ModelMultipleChoiceField):
     """The chosen members in the order they were sent, which is the order they were picked (the
     picker appends each choice to the select): the filing services store co-signers in this order,
@@ -131,7 +150,7 @@ class MemberProposalForm(forms.Form):
         label=_("联名提案人"),
         required=False,
         # Without JavaScript: a list of all members, more than four rows of it in view.
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=OrderedSelectMultiple(attrs={"size": 10}),
     )
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("类别"), required=False)
     main_content = forms.CharField(
@@ -282,7 +301,7 @@ class MemberDraftForm(MemberProposalForm):
             "between_meetings": proposal.between_meetings,
             "title": proposal.title,
             "proposer_kind": proposal.proposer_kind,
-            "cosigners": list(proposal.cosigners.all()),
+            "cosigners": [row.member for row in cosigner_rows(proposal)],  # in the proposal's order
             "category": proposal.category_id,
             "main_content": proposal.main_content,
             "reason": proposal.reason,

@@ -26,6 +26,11 @@ def group_proposals(proposal: Proposal) -> list[Proposal]:
     return [lead, *merged] if merged or lead.pk != proposal.pk else [proposal]
 
 
+def cosigner_rows(proposal: Proposal) -> list[ProposalCosigner]:
+    """Every co-signer row of ``proposal`` (asked, confirmed), in the order the proposal names them."""
+    return list(ProposalCosigner.objects.filter(proposal=proposal).select_related("member").order_by("order", "pk"))
+
+
 def proposers_of(proposals: Iterable[Proposal]) -> list[Member]:
     """The first proposers and confirmed co-signers of ``proposals``, each once, in order."""
     proposals = list(proposals)

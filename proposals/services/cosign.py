@@ -46,6 +46,7 @@ from ..choices import (
 from ..deadlines import add_working_days
 from ..errors import DomainError
 from ..models import Meeting, Member, Proposal, ProposalCosigner, User
+from ..proposers import cosigner_rows
 from ..roles import is_member, is_staff_of
 from ..timeline import timeline_record
 from ..uploads import SCAN_KINDS, check_upload
@@ -102,7 +103,7 @@ def cosign_rule_met(proposal: Proposal) -> list[str]:
     co-signer may be pending; ``CosignRule.ANY``: at least one has confirmed."""
     if not asks_confirmation(proposal):
         return []
-    rows = list(ProposalCosigner.objects.filter(proposal=proposal).select_related("member").order_by("order", "pk"))
+    rows = cosigner_rows(proposal)
     pending = [r for r in rows if r.status == CosignStatus.PENDING]
     rule = cosign_rule_of(proposal)
     if rule == CosignRule.ALL and pending:
@@ -188,7 +189,7 @@ def cosign_invite(*, proposal: Proposal, actor: User) -> list[ProposalCosigner]:
     proposal = Proposal.objects.select_related("committee", "meeting").get(pk=proposal.pk)
     if not asks_confirmation(proposal):
         return []
-    rows = list(ProposalCosigner.objects.filter(proposal=proposal).select_related("member").order_by("order", "pk"))
+    rows = cosigner_rows(proposal)
     if not rows:
         return []
     now = timezone.now()

@@ -266,8 +266,9 @@ def test_staff_cannot_sign_for_the_member(world, login):
 
 
 def test_awaiting_signature_list(world, login):
-    c = record(world, schedule(world))
-    schedule(world)  # only scheduled: not yet to sign
+    scheduled = schedule(world)  # only scheduled: not yet to sign
+    assert list(login(world.member_user).get(reverse("consultations:mine")).context["page"]) == []
+    c = record(world, scheduled)
     response = login(world.member_user).get(reverse("consultations:mine"))
     assert response.status_code == 200
     assert list(response.context["page"]) == [c]

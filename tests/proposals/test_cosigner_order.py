@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from proposals import services
 from proposals.choices import CosignRule, CosignStatus, ProposalAction
-from proposals.forms import MemberProposalForm
+from proposals.forms import MemberDraftForm, MemberProposalForm
 from proposals.models import Member, Proposal, ProposalCosigner, ProposerKind, TimelineEvent
 from proposals.services import cosign
 from proposals.view_actions import PREVIEW_HEADER
@@ -155,3 +155,25 @@ def test_someone_not_asked_is_not_shown_the_question(world, invited, login):
     response = login(world.member_user).post(reverse("proposals:cosign_confirm", args=[invited.pk]), follow=True)
     assert "不能再退出联名" not in response.content.decode()
     assert row_status(invited, world.cosigner) == CosignStatus.PENDING
+
+
+def test_the_edit_form_offers_the_cosigners_in_the_proposals_order(world, members, login):
+    """Opening a draft again keeps the order of the paper: the form's initial co-signers come in
+    the stored order, not sorted by name, so saving it unchanged changes nothing."""
+    client = login(world.member_user)
+    client.post(
+        reverse("proposals:create"),
+        {
+            "meeting": world.meeting.pk,
+            "title": "关于推进老旧小区加装电梯的建议",
+            "proposer_kind": "joint",
+            "cosigners": ids(members, PICKED),
+            "main_content": "建议加快推进。",
+        },
+    )
+    proposal = Proposal.objects.get(title="关于推进老旧小区加装电梯的建议")
+    initial = MemberDraftForm.initial_for(proposal)["cosigners"]
+    assert [m.name for m in initial] == list(PICKED)
+    page = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
+    positions = [page.find(f'value="{members[name].pk}" selected') for name in PICKED]
+    assert -1 not in positions and positions == sorted(positions), positions
