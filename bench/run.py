@@ -196,7 +196,10 @@ def _child(repeat: int) -> dict:
         ("issued_pdf_download", staff, [url("replies:pdf", issued.pk) if issued else None], repeat),
     ]
 
-    similarity_build_s = _similarity_index(committee)
+    only = {k for k in os.environ.get("BENCH_ONLY", "").split(",") if k}
+    if only:  # --only: these pages and the bare view (the ×bare column needs it)
+        pages = [p for p in pages if p[0] in only or p[0] == "healthz"]
+    similarity_build_s = _similarity_index(committee) if not only or "similar_10" in only else None
     results: dict[str, dict] = {}
     for key, who, urls, n in pages:
         urls = [u for u in urls if u]
@@ -236,7 +239,8 @@ def _child(repeat: int) -> dict:
             "queries": n_queries,
             "bytes": len(first.content) if not getattr(first, "streaming", False) else None,
         }
-    results["similar_10"] = _similarity(repeat, committee, current, similarity_build_s)
+    if similarity_build_s is not None:
+        results["similar_10"] = _similarity(repeat, committee, current, similarity_build_s)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
@@ -424,6 +428,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md alone")
     parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated page keys (mine,home_member,…): measure these only; implies --no-write",
+    )
+    parser.add_argument(
         "--markers",
         default="results",
         help="write between the bench:<markers>:start/end comments (results-1m: the 1,000,000-proposal table)",
@@ -442,7 +451,7 @@ def main() -> None:
     machine = _machine()
     runs = []
     for env in targets:
-        env = {**env, "MEDIA_ROOT": args.media_root, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+        env = {**env, "MEDIA_ROOT": args.media_root, "DEBUG": "false", "LOG_LEVEL": "WARNING", "BENCH_ONLY": args.only}
         if env.get("SQLITE_PATH") and not Path(env["SQLITE_PATH"]).exists():
             raise SystemExit(f"{env['SQLITE_PATH']} does not exist: run bench_data first (see bench/README.md)")
         runs.append(_measure(env, args.repeat))
@@ -467,7 +476,7 @@ def main() -> None:
         ]
     )
     print(text)
-    if not args.no_write:
+    if not args.no_write and not args.only:
         _write_doc(text, args.markers)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
 

@@ -31,8 +31,12 @@ from .models import Consultation, ConsultationSigner, ConsultationStatus, Rating
 def consultations_visible_to(user: User) -> QuerySet[Consultation]:
     qs = Consultation.objects.filter(assignment__in=assignments_visible_to(user).values("pk"))
     if roles.is_member(user) and user.member_id is not None:  # is_member checks it; the check narrows
-        signs = ConsultationSigner.objects.filter(member_id=user.member_id).values("consultation_id")
-        qs = qs.filter(Q(member_id=user.member_id) | Q(pk__in=signs))
+        # A member signs a handful of records: their ids from one UNION of two index lookups (the
+        # member's own records, the rows they sign), then looked up by id. An OR of the two in the
+        # page's query was checked record by record (PostgreSQL scanned 887,092 records, 275 ms).
+        own = Consultation.objects.filter(member_id=user.member_id).order_by().values_list("pk", flat=True)
+        signs = ConsultationSigner.objects.filter(member_id=user.member_id).order_by().values_list("consultation_id")
+        qs = qs.filter(pk__in=list(own.union(signs)))
     return qs
 
 
@@ -95,7 +99,7 @@ def awaiting_signature(user: User) -> QuerySet[Consultation]:
         return Consultation.objects.none()
     unsigned = ConsultationSigner.objects.filter(member_id=user.member_id, sign_method="").values("consultation_id")
     return (
-        consultations_visible_to(user)
+        consultations_visible_to(user)  # the member's few records by id: the OR below reads only those
         .filter(status=ConsultationStatus.HELD)
         .filter(Q(member_id=user.member_id, sign_method="") | Q(pk__in=unsigned))
         .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")

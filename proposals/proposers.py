@@ -68,7 +68,8 @@ def answered_by(member_id: int) -> Q:
     proposal's group (并案): the first proposers and *confirmed* co-signers of the group's proposals.
 
     The groups are found from the member's side: the leads of the proposals they propose, one
-    UNION of two index lookups (a member proposes a handful), as ``proposals_visible_to`` does."""
+    UNION of two index lookups (a member proposes a handful), as ``proposals_visible_to`` does,
+    then the groups' proposals (two index lookups)."""
     leads = set(
         Proposal.objects.filter(first_proposer_id=member_id)
         .order_by()
@@ -79,4 +80,7 @@ def answered_by(member_id: int) -> Q:
             .values_list(Coalesce("proposal__merged_into_id", "proposal_id"), flat=True)
         )
     )
-    return Q(proposal__merged_into__isnull=True, proposal_id__in=leads) | Q(proposal__merged_into_id__in=leads)
+    # The group's proposals as a list of ids: an OR across the join to proposals was checked row by
+    # row (2 s at 1,000,000 proposals on PostgreSQL); one IN (list) is an index lookup a proposal.
+    group = Proposal.objects.filter(Q(pk__in=leads, merged_into__isnull=True) | Q(merged_into_id__in=leads))
+    return Q(proposal_id__in=list(group.values_list("pk", flat=True)))

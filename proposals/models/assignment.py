@@ -119,6 +119,12 @@ class Assignment(models.Model):
             # An agency's live assignments as (agency, proposal) pairs: the list's agency filter (and its
             # count) reads them from the index alone.
             models.Index(fields=["agency", "proposal"], condition=~Q(status="returned"), name="assignment_agency_live"),
+            # The open assignments by due date (超期, 本周到期 of the home queues): few of all. Without it
+            # PostgreSQL walked the whole due-date index past the closed ones (1.3 million rows skipped,
+            # 260 ms at 1,000,000 proposals).
+            models.Index(
+                fields=["due_date"], condition=Q(status__in=OPEN_ASSIGNMENT_STATES), name="assignment_open_due"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -60,8 +60,11 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
         # 并案: a group is answered as one, so its proposers see every proposal of it — the lead's
         # assignments, reply and consultation are theirs too (the leads of their own proposals, and
         # the proposals merged into those leads). Two index lookups on the few own ids.
-        leads = Proposal.objects.filter(pk__in=own_ids).values(lead=Coalesce("merged_into_id", "pk"))
-        grouped = Q(pk__in=own_ids) | Q(pk__in=leads) | Q(merged_into_id__in=leads)
+        # The leads as a list too: an OR of IN (subquery) conditions can only be checked row by row
+        # (PostgreSQL scanned every proposal: 2.3 s at 1,000,000), an OR of IN (list) conditions is
+        # a union of two index scans (the primary key's, merged_into's).
+        leads = set(Proposal.objects.filter(pk__in=own_ids).values_list(Coalesce("merged_into_id", "pk"), flat=True))
+        grouped = Q(pk__in=set(own_ids) | leads) | Q(merged_into_id__in=leads)
         return qs.filter(grouped).filter(~Q(status=ProposalStatus.DRAFT) | Q(created_by=user))
     return qs.none()
 
