@@ -199,7 +199,8 @@ def _child(repeat: int) -> dict:
     only = {k for k in os.environ.get("BENCH_ONLY", "").split(",") if k}
     if only:  # --only: these pages and the bare view (the ×bare column needs it)
         pages = [p for p in pages if p[0] in only or p[0] == "healthz"]
-    similarity_build_s = _similarity_index(committee) if not only or "similar_10" in only else None
+    with_similar = not only or "similar_10" in only
+    similarity_build_s = _similarity_index(committee) if with_similar else None
     results: dict[str, dict] = {}
     for key, who, urls, n in pages:
         urls = [u for u in urls if u]
@@ -239,7 +240,7 @@ def _child(repeat: int) -> dict:
             "queries": n_queries,
             "bytes": len(first.content) if not getattr(first, "streaming", False) else None,
         }
-    if similarity_build_s is not None:
+    if with_similar:
         results["similar_10"] = _similarity(repeat, committee, current, similarity_build_s)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
