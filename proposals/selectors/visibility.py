@@ -24,9 +24,15 @@ def _live_of_agency(agency_id: int) -> QuerySet[Assignment]:
     return Assignment.objects.filter(agency_id=agency_id).live()
 
 
-def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Proposal]:
+def proposals_visible_to(user: User, *, for_count: bool = False, with_groups: bool = False) -> QuerySet[Proposal]:
     """The proposals ``user`` may see. ``for_count`` gives the same rows written for ``COUNT(*)``:
-    a handler's rule as ``IN (SELECT …)`` rather than ``EXISTS`` (see ``ProposalFilter.count_qs``)."""
+    a handler's rule as ``IN (SELECT …)`` rather than ``EXISTS`` (see ``ProposalFilter.count_qs``).
+
+    ``with_groups``: also the proposals an agency answers with a lead it holds (并案: they follow the
+    lead and have no assignment of their own; the agency reads each one it answers). For lookups of
+    a few ids only (a proposal's page, its group box, one attachment): the OR it adds would be
+    checked proposal by proposal as a list's filter (1 s at 1,000,000). The agency's lists show the
+    group as its lead, one handling."""
     qs = Proposal.objects.all()
     if is_anon(user):
         return qs.none()
@@ -41,7 +47,10 @@ def proposals_visible_to(user: User, *, for_count: bool = False) -> QuerySet[Pro
         live = _live_of_agency(user.agency_id)
         if for_count:
             return qs.filter(pk__in=live.values("proposal_id"))
-        return qs.filter(Exists(live.filter(proposal=OuterRef("pk"))))
+        held = Exists(live.filter(proposal=OuterRef("pk")))
+        if with_groups:
+            return qs.filter(held | Exists(live.filter(proposal=OuterRef("merged_into_id"))))
+        return qs.filter(held)
     if roles.is_member(user) and user.member_id is not None:
         # A member has a handful of proposals. Collect their ids with one UNION of three index
         # lookups: the same rule as an OR in one WHERE made both databases scan every proposal
@@ -101,7 +110,7 @@ def count_visible_with_agency(user: User, agency_id: int) -> int | None:
 
 def get_proposal_for_user(user: User, pk: int, *, write: bool = False) -> Proposal:
     """The proposal, or 404 — the same answer for "missing" and "not yours"."""
-    qs = proposals_visible_to(user)
+    qs = proposals_visible_to(user, with_groups=True)
     if write:
         qs = qs.select_for_update()
     try:
@@ -168,7 +177,17 @@ def attachments_visible_to(user: User, *, proposal: Proposal | None = None) -> Q
 def get_attachment_for_user(user: User, pk: int) -> Attachment:
     """An attachment the user may read (``attachments_visible_to``), or 404."""
     try:
-        return attachments_visible_to(user).select_related("proposal").get(pk=pk)
+        attachment = Attachment.objects.select_related("proposal").get(pk=pk)
     except (Attachment.DoesNotExist, ValueError, TypeError):
+        attachment = None
+    # The attachment's own proposal looked up by id (``with_groups``: a merged proposal's papers are
+    # read by the agency answering its group), then the kinds this user reads.
+    if (
+        attachment is None
+        or attachment.purpose not in attachment_purposes_for(user)
+        or is_anon(user)
+        or not proposals_visible_to(user, with_groups=True).filter(pk=attachment.proposal_id).exists()
+    ):
         record_out_of_scope(user, Attachment._meta.label, pk)
-        raise Http404 from None
+        raise Http404
+    return attachment

@@ -43,6 +43,7 @@ def merge_panel(context: dict[str, Any], proposal: Proposal) -> MergePanel | Non
     if len(group) < 2:
         return MergePanel((), None, False, True, False) if may_merge else None
     lead = group[0]
-    visible = set(proposals_visible_to(user).filter(pk__in=[p.pk for p in group]).values_list("pk", flat=True))
+    ids = [p.pk for p in group]
+    visible = set(proposals_visible_to(user, with_groups=True).filter(pk__in=ids).values_list("pk", flat=True))
     rows = tuple(GroupRow(p, p.pk == lead.pk, p.pk in visible) for p in group)
     return MergePanel(rows, lead, proposal.pk != lead.pk, may_merge, can_unmerge(user, lead))

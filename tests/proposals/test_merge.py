@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from consultations import services as consultation_services
@@ -17,6 +18,7 @@ from proposals.choices import CosignStatus
 from proposals.models import (
     Assignment,
     AssignmentRole,
+    Attachment,
     DeclineReason,
     Member,
     Proposal,
@@ -455,3 +457,32 @@ def test_the_sql_form_of_the_proposers_rule_agrees_with_the_python_form(world, g
     for member in Member.objects.all():
         in_sql = Assignment.objects.filter(answered_by(member.pk), pk=assignment.pk).exists()
         assert in_sql == (member.pk in proposers), member.name
+
+
+def test_the_agency_answering_a_group_reads_every_proposal_of_it(world, group, login, settings, tmp_path):
+    """The merged proposals follow the lead and have no assignment: the agency holding the lead opens
+    each of them and its papers (it answers them all); its lists show the group as its lead, one
+    handling; another agency reads none of them."""
+    settings.MEDIA_ROOT = tmp_path
+    lead, second, third = group
+    attachment = Attachment(
+        proposal=second,
+        original_name="调研材料.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=world.staff,
+    )
+    attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    merged_and_assigned(world, group)
+    client = login(world.handler_a)
+    page = client.get(reverse("proposals:detail", args=[second.pk]))
+    assert page.status_code == 200 and second.main_content in page.content.decode()
+    lead_page = client.get(reverse("proposals:detail", args=[lead.pk])).content.decode()
+    assert reverse("proposals:detail", args=[third.pk]) in lead_page  # the group box links each one
+    assert client.get(reverse("proposals:attachment_download", args=[attachment.pk])).status_code == 200
+    listed = set(proposals_visible_to(world.handler_a).values_list("pk", flat=True))
+    assert lead.pk in listed and second.pk not in listed and third.pk not in listed
+    other = login(world.handler_b)
+    assert other.get(reverse("proposals:detail", args=[second.pk])).status_code == 404
+    assert other.get(reverse("proposals:attachment_download", args=[attachment.pk])).status_code == 404
