@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.expressions import RawSQL
 
 BATCH = 1000
@@ -111,22 +111,29 @@ class TextIndex:
         given = 0
         with connection.cursor() as cursor:
             for batch in _batches(rows):
-                given += len(batch)
-                filled: list[tuple[Any, ...]]
-                if vendor == "sqlite":
-                    filled = [
-                        (pk, f"{text} {_scope_token(scope)}" if scope is not None else text)
-                        for pk, scope, text in batch
-                        if text
-                    ]
-                else:
-                    filled = [(pk, scope, text) for pk, scope, text in batch if text]
-                empty = [(pk,) for pk, _scope, text in batch if not text]
-                if filled:
-                    cursor.executemany(upsert, filled)
-                if empty:
-                    cursor.executemany(delete, empty)
+                # A batch is one transaction: in autocommit SQLite commits (and syncs) every row of an
+                # executemany on its own, 10 ms a row (a rebuild of 100,000 letters took 15 minutes).
+                with transaction.atomic(using=using):
+                    given += self._store_batch(cursor, vendor, batch, upsert, delete)
         return given
+
+    @staticmethod
+    def _store_batch(cursor, vendor: str, batch: list[Row], upsert: str, delete: str) -> int:
+        filled: list[tuple[Any, ...]]
+        if vendor == "sqlite":
+            filled = [
+                (pk, f"{text} {_scope_token(scope)}" if scope is not None else text)
+                for pk, scope, text in batch
+                if text
+            ]
+        else:
+            filled = [(pk, scope, text) for pk, scope, text in batch if text]
+        empty = [(pk,) for pk, _scope, text in batch if not text]
+        if filled:
+            cursor.executemany(upsert, filled)
+        if empty:
+            cursor.executemany(delete, empty)
+        return len(batch)
 
     def remove(self, ids: Iterable[int], *, using: str = "default") -> None:
         self.store(((pk, None, "") for pk in ids), using=using)
