@@ -146,3 +146,33 @@ def test_refuses_a_database_with_other_data():
     with pytest.raises(CommandError):
         call_command("bench_data", proposals=50, seed=1)
     assert User.objects.filter(username="demo_staff").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_text_passes_fill_every_letters_index_and_public_copy(jobs):
+    """The three passes over every letter (in two processes on PostgreSQL with ``--jobs 2``, one
+    after the other otherwise): each reply and record with text is in its index once, and each issued
+    reply of a proposal whose proposer agreed to publication has its redacted public copy."""
+    from django.db import connection
+
+    from consultations.search import consultation_index_rows
+    from oversight.models import PublicReplyText
+    from replies.models import ReplyStatus
+    from replies.search import reply_index_rows
+    from search.text_index import CONSULTATION_INDEX, REPLY_INDEX
+
+    call_command("bench_data", proposals=200, seed=7, committees=3, jobs=jobs)
+
+    def rows_in(index) -> int:
+        table = index.sqlite_table if connection.vendor == "sqlite" else index.pg_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed table name
+            return cursor.fetchone()[0]
+
+    replies_with_text = sum(1 for _pk, _scope, text in reply_index_rows(Reply.objects.all()) if text)
+    records_with_text = sum(1 for _pk, _scope, text in consultation_index_rows(Consultation.objects.all()) if text)
+    assert replies_with_text > 100 and records_with_text > 100
+    assert rows_in(REPLY_INDEX) == replies_with_text
+    assert rows_in(CONSULTATION_INDEX) == records_with_text
+    public = Reply.objects.filter(status=ReplyStatus.ISSUED, assignment__proposal__publication_consent=True)
+    assert PublicReplyText.objects.count() == public.count() > 100
