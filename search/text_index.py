@@ -118,7 +118,7 @@ class TextIndex:
         return given
 
     @staticmethod
-    def _store_batch(cursor, vendor: str, batch: list[Row], upsert: str, delete: str) -> int:
+    def _store_batch(cursor: Any, vendor: str, batch: list[Row], upsert: str, delete: str) -> int:
         filled: list[tuple[Any, ...]]
         if vendor == "sqlite":
             filled = [

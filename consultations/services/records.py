@@ -123,6 +123,8 @@ def consultation_schedule(
     proposal = assignment.proposal
     if refusal := schedule_refusal(assignment):
         raise DomainError(refusal)
+    first_proposer_id = proposal.first_proposer_id
+    assert first_proposer_id is not None  # schedule_refusal refuses a proposal without one
     held_at, place, method, host_name, host_phone = _clean_schedule(
         held_at=held_at, place=place, method=method, host_name=host_name, host_phone=host_phone
     )
@@ -131,7 +133,7 @@ def consultation_schedule(
     consultation = Consultation(
         assignment=assignment,
         round=assignment.round,
-        member_id=proposal.first_proposer_id,
+        member_id=first_proposer_id,
         status=ConsultationStatus.SCHEDULED,
         held_at=held_at,
         place=place,
