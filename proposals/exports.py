@@ -68,6 +68,7 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("reply_class", gettext_lazy("答复类别"), 10),
     Column("satisfaction", gettext_lazy("满意度"), 10),
     Column("status", gettext_lazy("状态"), 10),
+    Column("merged_into", gettext_lazy("并入提案"), 10),
     Column("is_key", gettext_lazy("是否重点"), 8),
     Column("overdue", gettext_lazy("是否超期"), 8),
 )
@@ -173,6 +174,7 @@ class _Labels:
 
     def __init__(self) -> None:
         self.yes, self.no = _("是"), _("否")
+        self.unnumbered = _("未编号")
         self.status = {value: str(choice_label(ProposalStatus, value)) for value in ProposalStatus.values}
         self.role = {value: str(choice_label(AssignmentRole, value)) for value in AssignmentRole.values}
         self.meetings: dict[tuple[int, int], str] = {}
@@ -204,6 +206,8 @@ def _own_columns(row: ExportRow, labels: _Labels, tz: Any, today: dt.date) -> di
         "assigned": iso(assigned),
         "due": SEPARATOR.join(sorted({iso(a.due_date) for a in live})),
         "status": labels.status.get(v.status, v.status),
+        # 并案: the lead's number (its agencies, dates and reply are the group's, on the lead's row).
+        "merged_into": (v.merged_into__number or labels.unnumbered) if v.merged_into__number is not None else "",
         "is_key": labels.yes if v.is_key else labels.no,
         # deadlines.is_overdue reads the assignment's status and due date only.
         "overdue": labels.yes if any(deadlines.is_overdue(a, today) for a in live) else labels.no,  # type: ignore[arg-type]

@@ -142,6 +142,7 @@ EXPORT_FIELDS = (
     "first_proposer__name",
     "first_proposer__sector",
     "category__name",
+    "merged_into__number",
 )
 
 

@@ -16,6 +16,8 @@ from openpyxl import load_workbook
 from consultations.models import Satisfaction
 from proposals import exports
 from proposals.models import AssignmentRole, AssignmentStatus, Category, Member, ProposalStatus
+from proposals.services import proposal_register
+from proposals.services.merging import proposals_merge
 from tests.factories import make_assignment, make_proposal, make_rating, make_reply
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,7 @@ HEADERS = [
     "答复类别",
     "满意度",
     "状态",
+    "并入提案",
     "是否重点",
     "是否超期",
 ]
@@ -90,6 +93,7 @@ def test_a_row_holds_every_column(full, login):
         "答复类别": "A 类",
         "满意度": "满意",  # the rating in force: the second round's
         "状态": "办理中",
+        "并入提案": None,  # in no group (an empty cell)
         "是否重点": "是",
         "是否超期": "否",
     }
@@ -207,3 +211,22 @@ def test_batches_give_the_same_rows_as_one(world, login, monkeypatch):
     monkeypatch.setattr(exports, "BATCH_SIZE", 2)
     monkeypatch.setattr("proposals.views.lists.EXPORT_BATCH_SIZE", 2)
     assert _sheet(client.get(reverse("proposals:export"), params)) == whole
+
+
+def test_a_merged_proposal_names_the_lead_it_follows(world, login):
+    """并案: each merged proposal's row names its lead's number (the group's agencies, dates and
+    reply are on the lead's row); the lead's own cell and an ungrouped proposal's stay empty."""
+    lead = make_proposal(
+        meeting=world.meeting, created_by=world.staff, first_proposer=world.proposer, title="冷链物流一"
+    )
+    other = make_proposal(
+        meeting=world.meeting, created_by=world.staff, first_proposer=world.unrelated, title="冷链物流二"
+    )
+    proposals_merge(lead=lead, others=[other], actor=world.staff)
+    proposal_register(proposal=lead, actor=world.staff)
+    lead.refresh_from_db()
+    rows = _sheet(login(world.staff).get(reverse("proposals:export"), {"meeting": world.meeting.pk}))
+    by_title = {r["标题"]: r for r in rows}
+    assert by_title["冷链物流二"]["并入提案"] == lead.number != ""
+    assert by_title["冷链物流一"]["并入提案"] is None
+    assert by_title[world.proposal.title]["并入提案"] is None
