@@ -382,17 +382,14 @@ def signer_signature(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_GET
 def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.awaiting_signature(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    signed: list[Consultation] = []
-    member_id = request.user.member_id
-    if roles.is_member(request.user) and member_id is not None:
-        signed = list(
-            selectors.signed_by_member(request.user)
-            .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
-            .prefetch_related("signers__member")
-            .order_by("-held_at", "-pk")[:20]
-        )
-        for c in signed:
-            c.my_line = line_of_member(c, member_id)  # type: ignore[attr-defined]  # for the template
+    signed = list(
+        selectors.signed_by_member(request.user)  # none for anyone but a member
+        .select_related("assignment__proposal__meeting", "assignment__proposal__committee", "assignment__agency")
+        .prefetch_related("signers__member")
+        .order_by("-held_at", "-pk")[:20]
+    )
+    for c in signed:
+        c.my_line = line_of_member(c, request.user.member_id)  # type: ignore[attr-defined]  # for the template
     return render(request, "consultations/mine.html", {"page": page, "signed": signed})
 
 

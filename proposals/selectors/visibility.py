@@ -175,19 +175,14 @@ def attachments_visible_to(user: User, *, proposal: Proposal | None = None) -> Q
 
 
 def get_attachment_for_user(user: User, pk: int) -> Attachment:
-    """An attachment the user may read (``attachments_visible_to``), or 404."""
+    """An attachment the user may read (``attachments_visible_to``), or 404. Its proposal is found by
+    id first (``with_groups``: the agency answering a merged group reads each proposal's papers)."""
+    proposal_id = Attachment.objects.filter(pk=pk).values_list("proposal_id", flat=True).first()
+    proposal = proposals_visible_to(user, with_groups=True).filter(pk=proposal_id).first() if proposal_id else None
     try:
-        attachment = Attachment.objects.select_related("proposal").get(pk=pk)
+        if proposal is None:
+            raise Attachment.DoesNotExist
+        return attachments_visible_to(user, proposal=proposal).select_related("proposal").get(pk=pk)
     except (Attachment.DoesNotExist, ValueError, TypeError):
-        attachment = None
-    # The attachment's own proposal looked up by id (``with_groups``: a merged proposal's papers are
-    # read by the agency answering its group), then the kinds this user reads.
-    if (
-        attachment is None
-        or attachment.purpose not in attachment_purposes_for(user)
-        or is_anon(user)
-        or not proposals_visible_to(user, with_groups=True).filter(pk=attachment.proposal_id).exists()
-    ):
         record_out_of_scope(user, Attachment._meta.label, pk)
-        raise Http404
-    return attachment
+        raise Http404 from None

@@ -35,6 +35,22 @@ def ids(members: dict[str, Member], names) -> list[int]:
     return [members[n].pk for n in names]
 
 
+def file_joint(client, world, members) -> Proposal:
+    """The member files a joint proposal through the form, co-signers picked in ``PICKED`` order."""
+    response = client.post(
+        reverse("proposals:create"),
+        {
+            "meeting": world.meeting.pk,
+            "title": "关于推进老旧小区加装电梯的建议",
+            "proposer_kind": "joint",
+            "cosigners": ids(members, PICKED),
+            "main_content": "建议加快推进。",
+        },
+    )
+    assert response.status_code == 302
+    return Proposal.objects.get(title="关于推进老旧小区加装电梯的建议")
+
+
 def test_the_field_keeps_the_order_the_values_were_sent_in(world, members):
     assert sorted(PICKED) != list(PICKED)  # the names' order differs: the test can tell them apart
     data = {
@@ -53,18 +69,7 @@ def test_the_field_keeps_the_order_the_values_were_sent_in(world, members):
 
 def test_a_member_files_and_edits_a_joint_proposal_in_the_picked_order(world, members, login):
     client = login(world.member_user)
-    response = client.post(
-        reverse("proposals:create"),
-        {
-            "meeting": world.meeting.pk,
-            "title": "关于推进老旧小区加装电梯的建议",
-            "proposer_kind": "joint",
-            "cosigners": ids(members, PICKED),
-            "main_content": "建议加快推进。",
-        },
-    )
-    assert response.status_code == 302
-    proposal = Proposal.objects.get(title="关于推进老旧小区加装电梯的建议")
+    proposal = file_joint(client, world, members)
     assert stored(proposal) == list(PICKED)
     reordered = ("孙八", "钱七", "李四")
     client.post(
@@ -161,19 +166,21 @@ def test_the_edit_form_offers_the_cosigners_in_the_proposals_order(world, member
     """Opening a draft again keeps the order of the paper: the form's initial co-signers come in
     the stored order, not sorted by name, so saving it unchanged changes nothing."""
     client = login(world.member_user)
-    client.post(
-        reverse("proposals:create"),
-        {
-            "meeting": world.meeting.pk,
-            "title": "关于推进老旧小区加装电梯的建议",
-            "proposer_kind": "joint",
-            "cosigners": ids(members, PICKED),
-            "main_content": "建议加快推进。",
-        },
-    )
-    proposal = Proposal.objects.get(title="关于推进老旧小区加装电梯的建议")
+    proposal = file_joint(client, world, members)
     initial = MemberDraftForm.initial_for(proposal)["cosigners"]
     assert [m.name for m in initial] == list(PICKED)
     page = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
     positions = [page.find(f'value="{members[name].pk}" selected') for name in PICKED]
     assert -1 not in positions and positions == sorted(positions), positions
+    # Saved unchanged, as a browser sends it: the chosen options in the page's order.
+    in_page_order = [
+        pk for _at, pk in sorted((page.find(f'value="{members[n].pk}" selected'), members[n].pk) for n in PICKED)
+    ]
+    response = client.post(
+        reverse("proposals:edit", args=[proposal.pk]),
+        {"title": proposal.title, "proposer_kind": "joint", "cosigners": in_page_order, "main_content": "另一稿。"},
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.main_content == "另一稿。"  # the save went through
+    assert stored(proposal) == list(PICKED)
